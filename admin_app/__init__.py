@@ -1,0 +1,70 @@
+"""How the app starts: `create_app(config=None)` is the only place the app is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from admin_app import config as settings
+from admin_app.extensions import babel, csrf, db, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.load(Path(app.instance_path), dict(config or {})))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+
+    import models  # noqa: F401  (registers every table on db.metadata)
+    from admin_app import cli, i18n
+    from admin_app.auth import init_auth
+    from views import init_admin
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+    app.before_request(i18n.remember_language_choice)
+    app.jinja_env.globals["get_locale"] = get_locale
+    init_auth(app)
+    init_admin(app)
+    cli.init_cli(app)
+    _register_error_pages(app)
+
+    @app.after_request
+    def no_store(response):
+        # Pages of signed-in users hold children's data: no caching proxy may keep them.
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    pages = {
+        400: (_l("The request could not be understood"),
+              _l("The form may have expired. Please go back, reload the page and try again.")),
+        403: (_l("Not allowed"), _l("Your account may not do this.")),
+        404: (_l("Not found"), _l("This page or record does not exist, or you may not see it.")),
+        500: (_l("Something went wrong"),
+              _l("The error has been logged. Please try again in a moment.")),
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        heading, message = pages.get(code, pages[500])
+        return render_template("errors/error.html", code=code, heading=heading,
+                               message=message), code
+
+    for code in pages:
+        app.register_error_handler(code, handler)

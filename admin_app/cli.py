@@ -1,0 +1,125 @@
+"""Flask commands: `seed` (demo and county-scale data) and `users` (accounts)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from admin_app.extensions import db
+from models import Home, User, Volunteer
+from models.accounts import MIN_PASSWORD_LENGTH
+from models.enums import Role
+
+seed_cli = AppGroup("seed", help="Fill the database with demo or county-scale data.")
+users_cli = AppGroup("users", help="Manage sign-in accounts.")
+
+
+@seed_cli.command("demo")
+@click.option("--homes", default=2, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--children", default=60, show_default=True, type=click.IntRange(0, 2_000_000))
+@click.option("--seed", "seed_value", default=2026, show_default=True, type=int,
+              help="Random seed: the same seed makes the same data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has Homes already.")
+@click.option("--accounts/--no-accounts", default=True, show_default=True,
+              help="Create one demo account per role (if there are no accounts yet).")
+def seed_demo(homes: int, children: int, seed_value: int, if_empty: bool, accounts: bool) -> None:
+    """Realistic demo data: Homes, children, guardians, parents, volunteers, care records,
+    activities and stock."""
+    from seed.accounts import create_demo_accounts
+    from seed.demo import build_demo
+
+    has_data = db.session.scalar(select(func.count()).select_from(Home)) > 0
+    if has_data and if_empty:
+        click.echo("The database already has data; demo data not loaded.")
+    elif has_data:
+        raise click.ClickException(
+            "The database already has Homes. Use an empty database, or --if-empty."
+        )
+    else:
+        started = time.perf_counter()
+        counts = build_demo(db.session, homes, children, seed_value)
+        took = time.perf_counter() - started
+        click.echo(
+            f"Loaded {counts.homes} Homes, {counts.children} children, {counts.guardians} "
+            f"guardians, {counts.parents} parents, {counts.volunteers} volunteers, "
+            f"{counts.pairings} pairings, {counts.care_records} care records, "
+            f"{counts.activities} activities, {counts.items} items, "
+            f"{counts.movements} stock movements in {took:.1f} s."
+        )
+    if accounts:
+        must_change = not current_app.config["DEMO_MODE"]
+        created = create_demo_accounts(db.session, must_change_password=must_change)
+        if created:
+            click.echo("Demo accounts (shown once; write them down):")
+            for username, password, role in created:
+                click.echo(f"  {role.value:<11} {username:<11} {password}")
+
+
+@seed_cli.command("lookups")
+def seed_lookups() -> None:
+    """The usual activity kinds, resource categories and volunteer organisations."""
+    from seed.demo import ensure_lookups
+
+    ensure_lookups(db.session)
+    db.session.commit()
+    click.echo("Lookup tables ready.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        )
+    return password
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--home", "home_name", default=None, help="Home name; none means county-wide.")
+@click.option("--volunteer-id", type=int, default=None, help="The volunteer record to link.")
+@click.option("--display-name", default="")
+def users_create(username: str, role: str, home_name: str | None, volunteer_id: int | None,
+                 display_name: str) -> None:
+    """Create an account; the password is read from standard input."""
+    role_value = Role(role)
+    username = username.strip()
+    if not username:
+        raise click.ClickException("The username must not be empty.")
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise click.ClickException(f"An account named {username!r} exists already.")
+    home = None
+    if home_name:
+        home = db.session.scalar(select(Home).where(Home.name == home_name.strip()))
+        if home is None:
+            raise click.ClickException(f"No Home named {home_name!r}.")
+    volunteer = None
+    if volunteer_id is not None:
+        volunteer = db.session.get(Volunteer, volunteer_id)
+        if volunteer is None:
+            raise click.ClickException(f"No volunteer with id {volunteer_id}.")
+        if db.session.scalar(select(User.id).where(User.volunteer_id == volunteer_id)):
+            raise click.ClickException(f"Volunteer {volunteer_id} already has an account.")
+    if role_value is Role.VOLUNTEER and volunteer is None:
+        raise click.ClickException("A volunteer account needs --volunteer-id.")
+    password = _read_password()
+    user = User(username=username, display_name=display_name or username, role=role_value,
+                home=home, volunteer=volunteer, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role_value.value} account {username!r}.")
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(users_cli)

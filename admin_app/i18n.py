@@ -1,0 +1,37 @@
+"""Interface language: Simplified Chinese unless the user picked English."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime
+
+LANGUAGE_SESSION_KEY = "lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or session.get(LANGUAGE_SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language_choice() -> None:
+    """`?lang=en` on any page switches the language for the rest of the session."""
+    chosen = request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_SESSION_KEY] = chosen
+
+
+def show_date(value: date | None) -> str:
+    """2026年12月1日 in Chinese, Dec 1, 2026 in English."""
+    return "" if value is None else format_date(value, "long")
+
+
+def show_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    # Aware values (created_at) are shown in the configured zone; naive ones are local already.
+    return format_datetime(value, "yyyy-MM-dd HH:mm", rebase=value.tzinfo is not None)

@@ -1,0 +1,27 @@
+"""What exists: every model, importable from one place."""
+
+from models.accounts import User
+from models.activities import Activity, ActivityParticipant, activity_volunteer
+from models.care import CareRecord, Pairing
+from models.inventory import ResourceItem, StockMovement
+from models.people import Child, Guardian, ParentContact, Volunteer
+from models.places import ActivityKind, Home, ResourceCategory, VolunteerOrganisation
+
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "ActivityParticipant",
+    "CareRecord",
+    "Child",
+    "Guardian",
+    "Home",
+    "Pairing",
+    "ParentContact",
+    "ResourceCategory",
+    "ResourceItem",
+    "StockMovement",
+    "User",
+    "Volunteer",
+    "VolunteerOrganisation",
+    "activity_volunteer",
+]

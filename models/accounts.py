@@ -1,0 +1,53 @@
+"""Sign-in accounts: who may log in, with which role, for which Home."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models.base import db
+from models.base import Timestamped, enum_column
+from models.enums import Role
+from models.people import Volunteer
+from models.places import Home
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class User(UserMixin, Timestamped, db.Model):
+    # "user" is a reserved word in PostgreSQL.
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    # None means county-wide.
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("home.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    home: Mapped[Home | None] = relationship()
+    volunteer: Mapped[Volunteer | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"password shorter than {MIN_PASSWORD_LENGTH} characters")
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username

@@ -1,0 +1,49 @@
+"""The declarative base, shared column helpers and the enum column type every model uses."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, Enum, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Created here, unbound, so models need not import the app package; admin_app.extensions
+# re-exports it and create_app binds it.
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Timestamped:
+    """created_at / updated_at on every record."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
+    )
+
+
+def enum_column(enum_cls: type[enum.Enum]) -> Enum:
+    """Store an enum by its member name as a short string (no native PostgreSQL type to
+    migrate). Names, not values, because Flask-Admin's form and filter converters use names."""
+    return Enum(enum_cls, native_enum=False, create_constraint=False, length=32)

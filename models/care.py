@@ -1,0 +1,63 @@
+"""Pairings of volunteers with children, and the care records written about each child."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db
+from models.base import Timestamped, enum_column
+from models.enums import CareKind
+from models.people import Child, Volunteer
+
+
+class Pairing(Timestamped, db.Model):
+    """结对帮扶: one volunteer caring for one child from `started_on` until `ended_on`."""
+
+    __tablename__ = "pairing"
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    volunteer: Mapped[Volunteer] = relationship()
+    child: Mapped[Child] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None or self.ended_on >= date.today()
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} — {self.child}"
+
+
+class CareRecord(Timestamped, db.Model):
+    """关爱记录: a talk, home visit, contact with parents, teacher or guardian, or a festival."""
+
+    __tablename__ = "care_record"
+    __table_args__ = (Index("ix_care_record_child_date", "child_id", "occurred_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[CareKind] = mapped_column(enum_column(CareKind))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    follow_up_note: Mapped[str] = mapped_column(String(200), default="")
+
+    child: Mapped[Child] = relationship()
+    volunteer: Mapped[Volunteer | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()  # noqa: F821
+
+    def __str__(self) -> str:
+        return f"{self.child} {self.occurred_on} {self.kind}"

@@ -1,0 +1,138 @@
+"""Categories that statistics and rules depend on, each member with its label for users."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class LabelledEnum(str, enum.Enum):
+    """A string enum whose members carry a translatable label (`member.label`)."""
+
+    def __new__(cls, value: str, label: object):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, object]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class Gender(LabelledEnum):
+    MALE = "male", _l("Male")
+    FEMALE = "female", _l("Female")
+
+
+class LeftBehindType(LabelledEnum):
+    BOTH_PARENTS = "both_parents", _l("Both parents away")
+    ONE_PARENT = "one_parent", _l("One parent away")
+
+
+class LivingArrangement(LabelledEnum):
+    GRANDPARENTS = "grandparents", _l("With grandparents")
+    RELATIVES = "relatives", _l("With other relatives")
+    PROXY_GUARDIAN = "proxy_guardian", _l("With a proxy guardian")
+    ALONE = "alone", _l("Alone")
+    ONE_PARENT = "one_parent", _l("With the parent at home")
+
+
+class FamilySituation(LabelledEnum):
+    ORDINARY = "ordinary", _l("Ordinary")
+    SINGLE_PARENT = "single_parent", _l("Single-parent family")
+    DIVORCED = "divorced", _l("Divorced family")
+    ORPHAN = "orphan", _l("Orphan")
+
+
+class ChildStatus(LabelledEnum):
+    IN_CARE = "in_care", _l("In care")
+    LEFT_CARE = "left_care", _l("Left care")
+
+
+class LeaveReason(LabelledEnum):
+    PARENTS_RETURNED = "parents_returned", _l("Parents returned")
+    MOVED = "moved", _l("Moved away")
+    TURNED_18 = "turned_18", _l("Turned 18")
+    OTHER = "other", _l("Other")
+
+
+class ParentRelation(LabelledEnum):
+    FATHER = "father", _l("Father")
+    MOTHER = "mother", _l("Mother")
+
+
+class GuardianRelation(LabelledEnum):
+    GRANDFATHER = "grandfather", _l("Grandfather")
+    GRANDMOTHER = "grandmother", _l("Grandmother")
+    MATERNAL_GRANDFATHER = "maternal_grandfather", _l("Maternal grandfather")
+    MATERNAL_GRANDMOTHER = "maternal_grandmother", _l("Maternal grandmother")
+    FATHER = "father", _l("Father")
+    MOTHER = "mother", _l("Mother")
+    RELATIVE = "relative", _l("Other relative")
+    PROXY = "proxy", _l("Proxy guardian")
+    OTHER = "other", _l("Other")
+
+
+class VolunteerKind(LabelledEnum):
+    CARING_MOTHER = "caring_mother", _l("Caring mother")
+    PROXY_PARENT = "proxy_parent", _l("Proxy parent")
+    TEACHER = "teacher", _l("Teacher")
+    CADRE = "cadre", _l("Cadre")
+    PARTY_MEMBER = "party_member", _l("Party member")
+    WOMEN_VOLUNTEER = "women_volunteer", _l("Women's federation volunteer")
+    STUDENT_VOLUNTEER = "student_volunteer", _l("Student volunteer")
+    RETIREE = "retiree", _l("Retiree")
+    OTHER = "other", _l("Other")
+
+
+class CareKind(LabelledEnum):
+    TALK = "talk", _l("Talk")
+    HOME_VISIT = "home_visit", _l("Home visit")
+    PARENT_CALL = "parent_call", _l("Call or video with parents")
+    PARENT_LETTER = "parent_letter", _l("Letter to parents")
+    TEACHER_CONTACT = "teacher_contact", _l("Class teacher contact")
+    GUARDIAN_CONTACT = "guardian_contact", _l("Guardian contact")
+    FESTIVAL = "festival", _l("Festival together")
+    OTHER = "other", _l("Other")
+
+
+class ActivityStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    DONE = "done", _l("Done")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+class MovementKind(LabelledEnum):
+    DONATION = "donation", _l("Donation")
+    PURCHASE = "purchase", _l("Purchase")
+    TRANSFER_IN = "transfer_in", _l("Transfer in")
+    LOAN_RETURN = "loan_return", _l("Loan returned")
+    HAND_OUT = "hand_out", _l("Hand-out")
+    LOAN = "loan", _l("Loan")
+    LOSS = "loss", _l("Loss or write-off")
+    TRANSFER_OUT = "transfer_out", _l("Transfer out")
+
+    @property
+    def sign(self) -> int:
+        """+1 for stock coming in, -1 for stock going out."""
+        return 1 if self in _INCOMING else -1
+
+
+_INCOMING = {
+    MovementKind.DONATION,
+    MovementKind.PURCHASE,
+    MovementKind.TRANSFER_IN,
+    MovementKind.LOAN_RETURN,
+}
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    STAFF = "staff", _l("Staff")
+    VOLUNTEER = "volunteer", _l("Caring mother")
+    SUPERVISOR = "supervisor", _l("Supervisor")

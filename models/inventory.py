@@ -1,0 +1,57 @@
+"""The Home's resources and every movement of stock in and out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db
+from models.base import Timestamped, enum_column
+from models.enums import MovementKind
+from models.people import Child
+from models.places import Home, ResourceCategory
+
+
+class ResourceItem(Timestamped, db.Model):
+    __tablename__ = "resource_item"
+    __table_args__ = (CheckConstraint("low_stock_threshold >= 0", name="threshold_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("resource_category.id"))
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=0)
+    location: Mapped[str] = mapped_column(String(100), default="")
+
+    home: Mapped[Home] = relationship()
+    category: Mapped[ResourceCategory | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StockMovement(Timestamped, db.Model):
+    """入库 or 出库 of a positive quantity; its kind says which way it goes."""
+
+    __tablename__ = "stock_movement"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("resource_item.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind))
+    quantity: Mapped[int] = mapped_column(Integer)
+    donor: Mapped[str] = mapped_column(String(100), default="")
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    item: Mapped[ResourceItem] = relationship()
+    child: Mapped[Child | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()  # noqa: F821
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.kind} {self.quantity}"

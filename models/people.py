@@ -1,0 +1,138 @@
+"""Children, their guardians and parents, and the volunteers who care for them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db
+from models.base import Timestamped, enum_column
+from models.enums import (
+    ChildStatus,
+    FamilySituation,
+    Gender,
+    GuardianRelation,
+    LeaveReason,
+    LeftBehindType,
+    LivingArrangement,
+    ParentRelation,
+    VolunteerKind,
+)
+from models.places import Home, VolunteerOrganisation
+
+
+class Guardian(Timestamped, db.Model):
+    """The adult the child lives with; siblings share one record."""
+
+    __tablename__ = "guardian"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    relation: Mapped[GuardianRelation] = mapped_column(enum_column(GuardianRelation))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    health: Mapped[str] = mapped_column(String(100), default="")
+    occupation: Mapped[str] = mapped_column(String(50), default="")
+    education: Mapped[str] = mapped_column(String(50), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+
+    home: Mapped[Home] = relationship()
+    children: Mapped[list[Child]] = relationship(back_populates="guardian")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Child(Timestamped, db.Model):
+    __tablename__ = "child"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender))
+    birth_date: Mapped[date] = mapped_column(Date, index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    school: Mapped[str] = mapped_column(String(100), default="")
+    grade: Mapped[str] = mapped_column(String(20), default="")
+    class_name: Mapped[str] = mapped_column(String(20), default="")
+    class_teacher: Mapped[str] = mapped_column(String(50), default="")
+    class_teacher_phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    left_behind_type: Mapped[LeftBehindType] = mapped_column(enum_column(LeftBehindType))
+    living_arrangement: Mapped[LivingArrangement] = mapped_column(
+        enum_column(LivingArrangement), index=True
+    )
+    boarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    family_situation: Mapped[FamilySituation] = mapped_column(
+        enum_column(FamilySituation), default=FamilySituation.ORDINARY
+    )
+    key_target: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_difficulty: Mapped[bool] = mapped_column(Boolean, default=False)
+    health: Mapped[str] = mapped_column(Text, default="")
+    study: Mapped[str] = mapped_column(Text, default="")
+    psychology: Mapped[str] = mapped_column(Text, default="")
+    behaviour: Mapped[str] = mapped_column(Text, default="")
+    hobbies: Mapped[str] = mapped_column(String(200), default="")
+    entered_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[ChildStatus] = mapped_column(
+        enum_column(ChildStatus), default=ChildStatus.IN_CARE, index=True
+    )
+    left_on: Mapped[date | None] = mapped_column(Date)
+    leave_reason: Mapped[LeaveReason | None] = mapped_column(enum_column(LeaveReason))
+    leave_note: Mapped[str] = mapped_column(String(200), default="")
+    guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"), index=True)
+
+    home: Mapped[Home] = relationship()
+    guardian: Mapped[Guardian | None] = relationship(back_populates="children")
+    parents: Mapped[list[ParentContact]] = relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="ParentContact.id"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParentContact(Timestamped, db.Model):
+    """A parent working away: where, for whom, how to reach them, when they come home."""
+
+    __tablename__ = "parent_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    relation: Mapped[ParentRelation] = mapped_column(enum_column(ParentRelation))
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    work_city: Mapped[str] = mapped_column(String(50), default="")
+    employer: Mapped[str] = mapped_column(String(100), default="")
+    employer_address: Mapped[str] = mapped_column(String(200), default="")
+    usual_return: Mapped[str] = mapped_column(String(50), default="")
+
+    child: Mapped[Child] = relationship(back_populates="parents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(Timestamped, db.Model):
+    """A caring mother (爱心妈妈) or proxy parent (代理家长)."""
+
+    __tablename__ = "volunteer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_organisation.id"))
+    kind: Mapped[VolunteerKind] = mapped_column(enum_column(VolunteerKind))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_on: Mapped[date] = mapped_column(Date)
+
+    home: Mapped[Home] = relationship()
+    organisation: Mapped[VolunteerOrganisation | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.name

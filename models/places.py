@@ -1,0 +1,50 @@
+"""Children's Homes and the small lookup tables each county names its own way."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import db
+from models.base import Timestamped
+
+
+class Home(Timestamped, db.Model):
+    __tablename__ = "home"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    township: Mapped[str] = mapped_column(String(50), default="")
+    village: Mapped[str] = mapped_column(String(50), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    opening_hours: Mapped[str] = mapped_column(String(100), default="")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class _Lookup(Timestamped):
+    """A name staff may edit in the panel, shown in drop-downs in `sort_order`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityKind(_Lookup, db.Model):
+    __tablename__ = "activity_kind"
+
+    # A CSS colour for the calendar.
+    colour: Mapped[str] = mapped_column(String(7), default="#4e79a7")
+
+
+class ResourceCategory(_Lookup, db.Model):
+    __tablename__ = "resource_category"
+
+
+class VolunteerOrganisation(_Lookup, db.Model):
+    __tablename__ = "volunteer_organisation"

@@ -1,0 +1,1 @@
+"""How data is made: demo and county-scale generators."""

@@ -1,0 +1,473 @@
+"""Realistic, deterministic demo data, written with bulk inserts so a county takes minutes.
+
+The proportions follow DOMAIN.md (Pingjiang county): about two thirds of the children live
+with grandparents, a tenth each with other relatives and with a proxy guardian, a few
+alone; about a quarter board at school; most are paired with a caring mother who has 2–3
+children and writes a year of care records.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from models import (
+    Activity,
+    ActivityKind,
+    ActivityParticipant,
+    CareRecord,
+    Child,
+    Guardian,
+    Home,
+    Pairing,
+    ParentContact,
+    ResourceCategory,
+    ResourceItem,
+    StockMovement,
+    Volunteer,
+    VolunteerOrganisation,
+    activity_volunteer,
+)
+from models.enums import (
+    ActivityStatus,
+    CareKind,
+    FamilySituation,
+    Gender,
+    GuardianRelation,
+    LeftBehindType,
+    LivingArrangement,
+    MovementKind,
+    ParentRelation,
+    VolunteerKind,
+)
+from seed import vocabulary as words
+
+BATCH = 5000
+COUNTY_CODE = "430626"  # Pingjiang county, Hunan
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+ARRANGEMENTS = (
+    (LivingArrangement.GRANDPARENTS, 0.64),
+    (LivingArrangement.RELATIVES, 0.11),
+    (LivingArrangement.PROXY_GUARDIAN, 0.10),
+    (LivingArrangement.ALONE, 0.02),
+    (LivingArrangement.ONE_PARENT, 0.13),
+)
+GUARDIAN_BY_ARRANGEMENT = {
+    LivingArrangement.GRANDPARENTS: (
+        GuardianRelation.GRANDMOTHER, GuardianRelation.GRANDFATHER,
+        GuardianRelation.MATERNAL_GRANDMOTHER, GuardianRelation.MATERNAL_GRANDFATHER,
+    ),
+    LivingArrangement.RELATIVES: (GuardianRelation.RELATIVE,),
+    LivingArrangement.PROXY_GUARDIAN: (GuardianRelation.PROXY,),
+    LivingArrangement.ONE_PARENT: (GuardianRelation.MOTHER, GuardianRelation.FATHER),
+}
+
+
+@dataclass
+class Counts:
+    homes: int = 0
+    children: int = 0
+    guardians: int = 0
+    parents: int = 0
+    volunteers: int = 0
+    pairings: int = 0
+    care_records: int = 0
+    activities: int = 0
+    items: int = 0
+    movements: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def id_number(area: str, born: date, sequence: int, male: bool) -> str:
+    """A resident ID number with a valid GB 11643 check character."""
+    if sequence >= 500:
+        raise ValueError("more than 500 children of one sex born on one day")
+    seq = sequence * 2 + (1 if male else 0)
+    body = f"{area}{born:%Y%m%d}{seq:03d}"
+    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS))
+    return body + "10X98765432"[total % 11]
+
+
+class DemoBuilder:
+    def __init__(self, session: Session, seed: int, today: date) -> None:
+        self.session = session
+        self.rng = random.Random(seed)
+        self.today = today
+        self.counts = Counts()
+        # The next ID sequence number per (birth date, sex), so numbers never repeat.
+        self.id_sequence: dict[tuple[date, bool], int] = {}
+
+    # -- small helpers ------------------------------------------------------------------
+    def pick(self, seq: Sequence):
+        return seq[self.rng.randrange(len(seq))]
+
+    def person_name(self, male: bool) -> str:
+        chars = words.GIVEN_BOY if male else words.GIVEN_GIRL
+        given = "".join(self.pick(chars) for _ in range(self.rng.choice((1, 2, 2))))
+        if self.rng.random() < 0.002:
+            given = self.pick(words.RARE_GIVEN) + given[:1]
+        return self.pick(words.SURNAMES) + given
+
+    def next_id_number(self, born: date, male: bool) -> str:
+        sequence = self.id_sequence.get((born, male), 0)
+        self.id_sequence[(born, male)] = sequence + 1
+        return id_number(COUNTY_CODE, born, sequence, male)
+
+    def mobile(self) -> str:
+        return f"1{self.pick('3578')}{self.rng.randrange(10**9):09d}"
+
+    def day_between(self, start: date, end: date) -> date:
+        return start + timedelta(days=self.rng.randrange(max((end - start).days, 0) + 1))
+
+    def insert_returning_ids(self, model, rows: list[dict]) -> list[int]:
+        ids: list[int] = []
+        for chunk in _chunks(rows, BATCH):
+            ids.extend(self.session.scalars(
+                insert(model).returning(model.id, sort_by_parameter_order=True), chunk
+            ))
+        return ids
+
+    def insert_rows(self, table, rows: list[dict]) -> None:
+        for chunk in _chunks(rows, BATCH):
+            self.session.execute(insert(table), chunk)
+
+    # -- lookups --------------------------------------------------------------------------
+    def lookups(self) -> dict[str, dict[str, int]]:
+        ensure_lookups(self.session)
+        return {
+            "kinds": dict(self.session.execute(select(ActivityKind.name, ActivityKind.id)).all()),
+            "categories": dict(
+                self.session.execute(select(ResourceCategory.name, ResourceCategory.id)).all()
+            ),
+            "organisations": list(self.session.scalars(select(VolunteerOrganisation.id))),
+        }
+
+    # -- the whole county ---------------------------------------------------------------
+    def build(self, homes: int, children: int) -> Counts:
+        lookups = self.lookups()
+        home_ids = self.build_homes(homes)
+        per_home = _spread(children, len(home_ids))
+        for home_id, n_children in zip(home_ids, per_home):
+            self.build_home(home_id, n_children, lookups)
+        return self.counts
+
+    def build_homes(self, n: int) -> list[int]:
+        rows = []
+        for i in range(n):
+            township = words.TOWNSHIPS[i % len(words.TOWNSHIPS)]
+            village = words.VILLAGES[(i // len(words.TOWNSHIPS)) % len(words.VILLAGES)]
+            suffix = "" if i < len(words.TOWNSHIPS) * len(words.VILLAGES) else f"{i}"
+            rows.append({
+                "name": f"{township}{village}{suffix}留守儿童之家",
+                "township": township,
+                "village": village,
+                "address": f"平江县{township}{village}村部",
+                "phone": f"0730-{self.rng.randrange(10**7):07d}",
+                "opening_hours": self.pick(("周二、周四下午", "每周六全天", "周一至周五放学后")),
+            })
+        self.counts.homes += n
+        return self.insert_returning_ids(Home, rows)
+
+    def build_home(self, home_id: int, n_children: int, lookups: dict) -> None:
+        township_school = self.pick(words.TOWNSHIPS)[:2]
+        schools = [f"{township_school}{kind}" for kind in words.SCHOOL_KINDS[:3]]
+        children, guardian_rows, parents_of = self.make_children(home_id, n_children, schools)
+        guardian_ids = self.insert_returning_ids(Guardian, guardian_rows)
+        for row in children:
+            index = row.pop("_guardian")
+            row["guardian_id"] = guardian_ids[index] if index is not None else None
+        child_ids = self.insert_returning_ids(Child, children)
+        parent_rows = [
+            {**parent, "child_id": child_ids[i]}
+            for i, parents in enumerate(parents_of) for parent in parents
+        ]
+        self.insert_rows(ParentContact, parent_rows)
+        self.counts.children += len(child_ids)
+        self.counts.guardians += len(guardian_ids)
+        self.counts.parents += len(parent_rows)
+
+        volunteer_ids, pairs = self.make_pairings(home_id, child_ids, lookups)
+        self.make_care_records(pairs, [row["guardian_id"] for row in children])
+        self.make_activities(home_id, child_ids, volunteer_ids, lookups)
+        self.make_inventory(home_id, child_ids, lookups)
+
+    def make_children(self, home_id: int, n: int, schools: list[str]):
+        children: list[dict] = []
+        guardians: list[dict] = []
+        parents_of: list[list[dict]] = []
+        arrangements, weights = zip(*ARRANGEMENTS)
+        sibling_guardian: int | None = None
+        for _ in range(n):
+            male = self.rng.random() < 0.52
+            born = self.day_between(self.today - timedelta(days=365 * 15),
+                                    self.today - timedelta(days=365 * 6))
+            age = (self.today - born).days // 365
+            arrangement = self.rng.choices(arrangements, weights)[0]
+            both_away = arrangement != LivingArrangement.ONE_PARENT
+            # About one child in eight is a younger sibling sharing the previous guardian.
+            if sibling_guardian is not None and self.rng.random() < 0.12:
+                guardian_index = sibling_guardian
+                arrangement = children[-1]["living_arrangement"]
+            elif arrangement == LivingArrangement.ALONE:
+                guardian_index = None
+            else:
+                relation = self.pick(GUARDIAN_BY_ARRANGEMENT[arrangement])
+                guardian_male = relation in (GuardianRelation.GRANDFATHER,
+                                             GuardianRelation.MATERNAL_GRANDFATHER,
+                                             GuardianRelation.FATHER)
+                elderly = arrangement == LivingArrangement.GRANDPARENTS
+                guardians.append({
+                    "home_id": home_id,
+                    "name": self.person_name(guardian_male),
+                    "relation": relation,
+                    "phone": self.mobile() if self.rng.random() < 0.9 else None,
+                    "birth_year": self.today.year - (self.rng.randrange(58, 80) if elderly
+                                                     else self.rng.randrange(30, 55)),
+                    "health": self.pick(words.HEALTH_GUARDIAN),
+                    "occupation": self.pick(words.OCCUPATIONS),
+                    "education": self.pick(words.EDUCATION),
+                    "address": f"{self.pick(words.VILLAGES)}{self.rng.randrange(1, 12)}组",
+                })
+                guardian_index = len(guardians) - 1
+            sibling_guardian = guardian_index
+            grade_index = min(max(age - 6, 0), len(words.GRADES) - 1)
+            name = self.person_name(male)
+            children.append({
+                "home_id": home_id,
+                "name": name,
+                "gender": Gender.MALE if male else Gender.FEMALE,
+                "birth_date": born,
+                "id_number": self.next_id_number(born, male) if self.rng.random() < 0.85
+                else None,
+                "school": schools[0] if grade_index < 6 else schools[2],
+                "grade": words.GRADES[grade_index],
+                "class_name": f"{self.rng.randrange(1, 4)}班",
+                "class_teacher": self.person_name(self.rng.random() < 0.3),
+                "class_teacher_phone": self.mobile(),
+                "address": f"{self.pick(words.VILLAGES)}{self.rng.randrange(1, 12)}组",
+                "left_behind_type": (LeftBehindType.BOTH_PARENTS if both_away
+                                     else LeftBehindType.ONE_PARENT),
+                "living_arrangement": arrangement,
+                "boarding": self.rng.random() < 0.26,
+                "family_situation": self.rng.choices(
+                    list(FamilySituation), (0.86, 0.07, 0.06, 0.01))[0],
+                "key_target": self.rng.random() < 0.08,
+                "in_difficulty": self.rng.random() < 0.05,
+                "health": self.pick(("健康", "健康", "健康", "体质较弱", "有哮喘")),
+                "study": self.pick(words.STUDY),
+                "psychology": self.pick(words.PSYCHOLOGY),
+                "behaviour": "",
+                "hobbies": self.pick(words.HOBBIES),
+                "entered_on": self.day_between(max(born + timedelta(days=365 * 6),
+                                                   self.today - timedelta(days=365 * 3)),
+                                               self.today - timedelta(days=30)),
+                "_guardian": guardian_index,
+            })
+            parents_of.append(self.make_parents(both_away))
+        return children, guardians, parents_of
+
+    def make_parents(self, both_away: bool) -> list[dict]:
+        relations = [ParentRelation.FATHER, ParentRelation.MOTHER]
+        if not both_away:
+            relations = [self.pick(relations)]
+        rows = []
+        for relation in relations:
+            city = self.pick(words.CITIES)
+            rows.append({
+                "relation": relation,
+                "name": self.person_name(relation == ParentRelation.FATHER),
+                "phone": self.mobile(),
+                "work_city": city,
+                "employer": f"{city}{self.pick(words.EMPLOYERS)}",
+                "employer_address": f"{city}市{self.pick(('宝安区', '龙岗区', '天河区', '白云区', '工业园'))}",
+                "usual_return": self.pick(words.RETURNS),
+            })
+        return rows
+
+    def make_pairings(self, home_id: int, child_ids: list[int], lookups: dict):
+        rng = self.rng
+        paired = [c for c in child_ids if rng.random() < 0.85]
+        volunteers = []
+        groups: list[list[int]] = []
+        while paired:
+            size = rng.choice((2, 3, 3))
+            groups.append(paired[:size])
+            paired = paired[size:]
+            kind = rng.choices(list(VolunteerKind), (40, 10, 20, 8, 6, 8, 4, 3, 1))[0]
+            volunteers.append({
+                "home_id": home_id,
+                "name": self.person_name(kind != VolunteerKind.CARING_MOTHER and rng.random() < 0.2),
+                "gender": Gender.FEMALE if kind == VolunteerKind.CARING_MOTHER or rng.random() < 0.7
+                else Gender.MALE,
+                "phone": self.mobile(),
+                "organisation_id": self.pick(lookups["organisations"]),
+                "kind": kind,
+                "active": True,
+                "joined_on": self.day_between(self.today - timedelta(days=900),
+                                              self.today - timedelta(days=400)),
+            })
+        volunteer_ids = self.insert_returning_ids(Volunteer, volunteers)
+        pairing_rows, pairs = [], []
+        for volunteer_id, group in zip(volunteer_ids, groups):
+            for child_id in group:
+                started = self.day_between(self.today - timedelta(days=380),
+                                           self.today - timedelta(days=330))
+                pairing_rows.append({"volunteer_id": volunteer_id, "child_id": child_id,
+                                     "started_on": started, "ended_on": None,
+                                     "end_reason": ""})
+                pairs.append((volunteer_id, child_id, started))
+        self.insert_rows(Pairing, pairing_rows)
+        self.counts.volunteers += len(volunteer_ids)
+        self.counts.pairings += len(pairing_rows)
+        return volunteer_ids, pairs
+
+    def make_care_records(self, pairs, guardian_ids) -> None:
+        rng, rows = self.rng, []
+        month_start = self.today.replace(day=1)
+        for volunteer_id, child_id, started in pairs:
+            for months_back in range(12):
+                first = _add_months(month_start, -months_back)
+                last = min(_add_months(first, 1) - timedelta(days=1), self.today)
+                if last < started:
+                    break
+                first = max(first, started)
+                # Most months see a talk; the other duties are kept less faithfully.
+                plan = [(CareKind.TALK, 0.9), (CareKind.PARENT_CALL, 0.6),
+                        (CareKind.TEACHER_CONTACT, 0.35), (CareKind.GUARDIAN_CONTACT, 0.35),
+                        (CareKind.HOME_VISIT, 0.1)]
+                if months_back in (4, 10):
+                    plan.append((CareKind.FESTIVAL, 0.5))
+                for kind, chance in plan:
+                    if rng.random() < chance:
+                        notes = words.NOTES.get(kind.value, ("",))
+                        rows.append({
+                            "child_id": child_id, "volunteer_id": volunteer_id,
+                            "occurred_on": self.day_between(first, last), "kind": kind,
+                            "notes": self.pick(notes),
+                            "follow_up_needed": rng.random() < 0.03,
+                            "follow_up_note": "",
+                        })
+        self.insert_rows(CareRecord, rows)
+        self.counts.care_records += len(rows)
+
+    def make_activities(self, home_id, child_ids, volunteer_ids, lookups) -> None:
+        rng = self.rng
+        kinds = lookups["kinds"]
+        rows, participants, helpers = [], [], []
+        month_start = self.today.replace(day=1)
+        for months_back in range(-1, 12):
+            first = _add_months(month_start, -months_back)
+            for _ in range(rng.randrange(3, 7)):
+                kind_name = self.pick(list(words.ACTIVITY_TITLES))
+                day = self.day_between(first, _add_months(first, 1) - timedelta(days=1))
+                start = datetime.combine(day, time(self.pick((9, 14, 15, 16)), 0))
+                done = start.date() < self.today
+                rows.append({
+                    "home_id": home_id,
+                    "title": self.pick(words.ACTIVITY_TITLES[kind_name]),
+                    "kind_id": kinds.get(kind_name),
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=self.pick((1, 2, 2, 3))),
+                    "place": self.pick(("儿童之家活动室", "学校操场", "村部会议室", "图书角")),
+                    "organiser": self.person_name(False),
+                    "status": (ActivityStatus.DONE if done and rng.random() < 0.95
+                               else ActivityStatus.CANCELLED if done
+                               else ActivityStatus.PLANNED),
+                    "summary": "活动顺利开展，孩子们积极参与。" if done else "",
+                })
+        activity_ids = self.insert_returning_ids(Activity, rows)
+        for activity_id in activity_ids:
+            if child_ids:
+                for child_id in rng.sample(child_ids, min(len(child_ids), rng.randrange(5, 16))):
+                    participants.append({"activity_id": activity_id, "child_id": child_id,
+                                         "attended": rng.random() < 0.9})
+            if volunteer_ids:
+                for volunteer_id in rng.sample(volunteer_ids, min(len(volunteer_ids), 2)):
+                    helpers.append({"activity_id": activity_id, "volunteer_id": volunteer_id})
+        self.insert_rows(ActivityParticipant, participants)
+        self.insert_rows(activity_volunteer, helpers)
+        self.counts.activities += len(activity_ids)
+
+    def make_inventory(self, home_id, child_ids, lookups) -> None:
+        rng = self.rng
+        chosen = rng.sample(words.ITEMS, 8)
+        item_rows = [{
+            "home_id": home_id, "name": name, "category_id": lookups["categories"].get(category),
+            "unit": unit, "low_stock_threshold": rng.choice((0, 2, 5, 10)),
+            "location": self.pick(("活动室柜子", "图书角", "办公室", "仓库")),
+        } for name, category, unit in chosen]
+        item_ids = self.insert_returning_ids(ResourceItem, item_rows)
+        movements = []
+        for item_id in item_ids:
+            stock = 0
+            days = sorted(self.day_between(self.today - timedelta(days=360), self.today)
+                          for _ in range(rng.randrange(4, 14)))
+            for day in days:
+                if stock < 5 or rng.random() < 0.35:
+                    quantity = rng.randrange(5, 60)
+                    kind = rng.choice((MovementKind.DONATION, MovementKind.DONATION,
+                                       MovementKind.PURCHASE))
+                    movements.append({"item_id": item_id, "occurred_on": day, "kind": kind,
+                                      "quantity": quantity,
+                                      "donor": self.pick(words.DONORS)
+                                      if kind == MovementKind.DONATION else "",
+                                      "child_id": None, "note": ""})
+                    stock += quantity
+                else:
+                    quantity = rng.randrange(1, min(stock, 5) + 1)
+                    movements.append({"item_id": item_id, "occurred_on": day,
+                                      "kind": MovementKind.HAND_OUT, "quantity": quantity,
+                                      "donor": "",
+                                      "child_id": self.pick(child_ids) if child_ids else None,
+                                      "note": ""})
+                    stock -= quantity
+        # Dates ascend per item, so stock on hand never dips below zero on any day.
+        self.insert_rows(StockMovement, movements)
+        self.counts.items += len(item_ids)
+        self.counts.movements += len(movements)
+
+
+def ensure_lookups(session: Session) -> None:
+    """The usual activity kinds, resource categories and organisations, once."""
+    if session.scalar(select(ActivityKind.id).limit(1)) is None:
+        session.execute(insert(ActivityKind), [
+            {"name": name, "colour": colour, "sort_order": i}
+            for i, (name, colour) in enumerate(words.ACTIVITY_KINDS)
+        ])
+    if session.scalar(select(ResourceCategory.id).limit(1)) is None:
+        session.execute(insert(ResourceCategory), [
+            {"name": name, "sort_order": i} for i, name in enumerate(words.RESOURCE_CATEGORIES)
+        ])
+    if session.scalar(select(VolunteerOrganisation.id).limit(1)) is None:
+        session.execute(insert(VolunteerOrganisation), [
+            {"name": name, "sort_order": i}
+            for i, name in enumerate(words.VOLUNTEER_ORGANISATIONS)
+        ])
+
+
+def build_demo(session: Session, homes: int, children: int, seed: int,
+               today: date | None = None) -> Counts:
+    counts = DemoBuilder(session, seed, today or date.today()).build(homes, children)
+    session.commit()
+    return counts
+
+
+def _chunks(rows: list, size: int) -> Iterator[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _spread(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1, day=1)

@@ -1,0 +1,74 @@
+"""How it is shown: the admin panel, its menu and every view, assembled for one app."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from models import (
+    Activity,
+    ActivityKind,
+    CareRecord,
+    Child,
+    Guardian,
+    Home,
+    Pairing,
+    ParentContact,
+    ResourceCategory,
+    ResourceItem,
+    StockMovement,
+    User,
+    Volunteer,
+    VolunteerOrganisation,
+)
+from views.accounts import UserView
+from views.activities import ActivityView
+from views.base import AppIndexView
+from views.care import CareRecordView, PairingView
+from views.dashboard import DashboardView
+from views.inventory import ResourceItemView, StockMovementView
+from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
+from views.places import ActivityKindView, HomeView, LookupView
+
+CHILDREN = _l("Children's archives")
+CARE = _l("Care")
+ACTIVITIES = _l("Activities")
+RESOURCES = _l("Resources")
+SETTINGS = _l("Settings")
+
+
+def init_admin(app: Flask) -> Admin:
+    admin = Admin(
+        app,
+        name=_l("Children's Home records"),
+        index_view=DashboardView(name=_l("Overview"), url="/admin"),
+        theme=Bootstrap4Theme(base_template="admin/app_base.html", fluid=True),
+    )
+    views = [
+        ChildView(Child, _l("Children"), CHILDREN, endpoint="child"),
+        GuardianView(Guardian, _l("Guardians"), CHILDREN, endpoint="guardian"),
+        ParentContactView(ParentContact, _l("Parents"), CHILDREN, endpoint="parent_contact"),
+        VolunteerView(Volunteer, _l("Caring mothers"), CARE, endpoint="volunteer"),
+        PairingView(Pairing, _l("Pairings"), CARE, endpoint="pairing"),
+        CareRecordView(CareRecord, _l("Care records"), CARE, endpoint="care_record"),
+        ActivityView(Activity, _l("Activities"), ACTIVITIES, endpoint="activity"),
+        ActivityKindView(ActivityKind, _l("Activity kinds"), ACTIVITIES,
+                         endpoint="activity_kind"),
+        ResourceItemView(ResourceItem, _l("Resources"), RESOURCES, endpoint="resource_item"),
+        StockMovementView(StockMovement, _l("Stock movements"), RESOURCES,
+                          endpoint="stock_movement"),
+        LookupView(ResourceCategory, _l("Resource categories"), RESOURCES,
+                   endpoint="resource_category"),
+        HomeView(Home, _l("Children's Homes"), SETTINGS, endpoint="home"),
+        LookupView(VolunteerOrganisation, _l("Volunteer organisations"), SETTINGS,
+                   endpoint="volunteer_organisation"),
+        UserView(User, _l("Accounts"), SETTINGS, endpoint="user"),
+    ]
+    for view in views:
+        admin.add_view(view)
+    return admin
+
+
+__all__ = ["AppIndexView", "init_admin"]

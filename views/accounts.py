@@ -1,0 +1,42 @@
+"""The accounts screen: who may sign in, with which role and Home."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField
+from wtforms.validators import Length, Optional
+
+from models import User
+from models.accounts import MIN_PASSWORD_LENGTH
+from models.validators import InvalidValue
+from views.base import AppModelView, home_filter
+from views.labels import LABELS
+
+
+class UserView(AppModelView):
+    column_labels = {**LABELS, "new_password": _l("New password"),
+                     "volunteer": _l("Linked volunteer")}
+    column_list = ("username", "display_name", "role", "home", "volunteer", "active",
+                   "last_login_at")
+    column_searchable_list = ("username", "display_name")
+    column_filters = ("role", "active", home_filter(User.home_id))
+    column_sortable_list = ("username", "role", "last_login_at")
+    column_details_exclude_list = ("password_hash",)
+    form_columns = ("username", "display_name", "role", "home", "volunteer", "active",
+                    "must_change_password", "new_password")
+    form_extra_fields = {
+        "new_password": PasswordField(
+            _l("New password"),
+            validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH,
+                                           message=_l("At least 10 characters."))],
+            description=_l("Leave empty to keep the current password."),
+        )
+    }
+    form_ajax_refs = {"volunteer": {"fields": ("name", "phone"), "page_size": 10}}
+    can_delete = False
+
+    def on_model_change(self, form, model: User, is_created: bool) -> None:
+        if form.new_password.data:
+            model.set_password(form.new_password.data)
+        elif is_created:
+            raise InvalidValue(_l("Please set a password for the new account."))

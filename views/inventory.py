@@ -1,0 +1,38 @@
+"""Screens for the Home's resources and their stock movements (入库/出库)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from models import ResourceItem, StockMovement
+from views.base import AppModelView, home_filter
+from views.fields import PAST_DATE, QUANTITY
+from views.labels import LABELS
+
+
+class ResourceItemView(AppModelView):
+    column_labels = LABELS
+    column_list = ("name", "category", "home", "unit", "low_stock_threshold", "location")
+    column_searchable_list = ("name",)
+    column_filters = (home_filter(ResourceItem.home_id), "category")
+    column_sortable_list = ("name", ("home", "home.name"), ("category", "category.name"))
+    form_columns = ("home", "name", "category", "unit", "low_stock_threshold", "location")
+
+
+class StockMovementView(AppModelView):
+    column_labels = LABELS
+    column_list = ("occurred_on", "item", "kind", "quantity", "donor", "child", "recorded_by")
+    column_searchable_list = ("item.name", "donor", "child.name")
+    column_filters = ("kind", "occurred_on")
+    column_sortable_list = ("occurred_on", "kind", "quantity", ("item", "item.name"))
+    column_default_sort = ("occurred_on", True)
+    form_columns = ("item", "occurred_on", "kind", "quantity", "donor", "child", "note")
+    form_args = {"occurred_on": PAST_DATE, "quantity": QUANTITY}
+    form_ajax_refs = {
+        "item": {"fields": ("name",), "page_size": 10},
+        "child": {"fields": ("name",), "page_size": 10},
+    }
+
+    def on_model_change(self, form, model: StockMovement, is_created: bool) -> None:
+        if is_created:
+            model.recorded_by_id = current_user.id

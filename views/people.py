@@ -1,0 +1,188 @@
+"""Screens for children (the archive card), guardians, parents and volunteers."""
+
+from __future__ import annotations
+
+from flask_admin.model.form import InlineFormAdmin
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from admin_app.extensions import db
+from models import (
+    Activity,
+    ActivityParticipant,
+    CareRecord,
+    Child,
+    Guardian,
+    Pairing,
+    ParentContact,
+    StockMovement,
+    Volunteer,
+)
+from models import validators as rules
+from models.enums import ChildStatus
+from views.base import AppModelView, FieldError, field_value, home_filter
+from views.fields import ID_NUMBER, NAME, PAST_DATE, PHONE, Checked
+from views.labels import LABELS
+
+ARCHIVE_RECENT = 10
+
+
+def _child_id_matches_birth_date(form) -> None:
+    try:
+        rules.check_id_matches_birth_date(
+            field_value(form, "id_number"), field_value(form, "birth_date")
+        )
+    except rules.InvalidValue as error:
+        raise FieldError("id_number", error.message) from None
+
+
+def _child_age_on_entering(form) -> None:
+    try:
+        rules.check_age_on_entering_care(
+            field_value(form, "birth_date"), field_value(form, "entered_on")
+        )
+    except rules.InvalidValue as error:
+        raise FieldError("entered_on", error.message) from None
+
+
+def _child_leaving_is_complete(form) -> None:
+    status = field_value(form, "status")
+    if status in (ChildStatus.LEFT_CARE, ChildStatus.LEFT_CARE.name):
+        if not field_value(form, "left_on"):
+            raise FieldError("left_on", _l("Please give the date the child left care."))
+        if not field_value(form, "leave_reason"):
+            raise FieldError("leave_reason", _l("Please give the reason for leaving care."))
+
+
+class ParentInline(InlineFormAdmin):
+    form_columns = ("id", "relation", "name", "phone", "work_city", "employer",
+                    "employer_address", "usual_return")
+    form_label = _l("Parents")
+    column_labels = LABELS
+    form_args = {"name": NAME, "phone": PHONE}
+
+
+def archive_card(child: Child) -> dict:
+    """What the details page shows beside the child's own fields: a fixed few queries."""
+    session = db.session
+    pairings = session.scalars(
+        select(Pairing).options(joinedload(Pairing.volunteer))
+        .where(Pairing.child_id == child.id).order_by(Pairing.started_on.desc())
+    ).all()
+    care_records = session.scalars(
+        select(CareRecord).options(joinedload(CareRecord.volunteer))
+        .where(CareRecord.child_id == child.id)
+        .order_by(CareRecord.occurred_on.desc(), CareRecord.id.desc())
+        .limit(ARCHIVE_RECENT)
+    ).all()
+    activities = session.execute(
+        select(Activity, ActivityParticipant.attended)
+        .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
+        .where(ActivityParticipant.child_id == child.id)
+        .order_by(Activity.starts_at.desc())
+        .limit(ARCHIVE_RECENT)
+    ).all()
+    items = session.scalars(
+        select(StockMovement).options(joinedload(StockMovement.item))
+        .where(StockMovement.child_id == child.id)
+        .order_by(StockMovement.occurred_on.desc())
+        .limit(ARCHIVE_RECENT)
+    ).all()
+    return {
+        "parents": child.parents,
+        "guardian": child.guardian,
+        "pairings": pairings,
+        "care_records": care_records,
+        "activities": activities,
+        "items": items,
+    }
+
+
+class ChildView(AppModelView):
+    column_labels = LABELS
+    column_list = ("name", "gender", "birth_date", "home", "school", "grade",
+                   "living_arrangement", "left_behind_type", "guardian", "status")
+    column_searchable_list = ("name", "id_number", "guardian.name", "guardian.phone")
+    column_filters = (
+        home_filter(Child.home_id),
+        "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
+        "in_difficulty", "family_situation", "gender", "birth_date", "entered_on",
+    )
+    column_sortable_list = ("name", "birth_date", "entered_on", "grade", "school",
+                            ("home", "home.name"), "status", "living_arrangement")
+    column_default_sort = ("id", True)
+    form_columns = (
+        "name", "gender", "birth_date", "id_number", "home", "school", "grade", "class_name",
+        "class_teacher", "class_teacher_phone", "address", "left_behind_type",
+        "living_arrangement", "boarding", "family_situation", "key_target", "in_difficulty",
+        "guardian", "health", "study", "psychology", "behaviour", "hobbies", "entered_on",
+        "status", "left_on", "leave_reason", "leave_note", "parents",
+    )
+    form_args = {
+        "name": NAME,
+        "id_number": ID_NUMBER,
+        "class_teacher": {"filters": [str.strip]},
+        "class_teacher_phone": PHONE,
+        "birth_date": PAST_DATE,
+        "entered_on": PAST_DATE,
+        "left_on": PAST_DATE,
+    }
+    form_ajax_refs = {
+        "guardian": {"fields": ("name", "phone"), "page_size": 10,
+                     "placeholder": _l("Type a name or phone number")},
+    }
+    inline_models = (ParentInline(ParentContact),)
+    form_checks = (_child_id_matches_birth_date, _child_age_on_entering,
+                   _child_leaving_is_complete)
+    details_template = "admin/child_details.html"
+    # A child leaves care by a status change, never by deletion.
+    can_delete = False
+
+    def render(self, template, **kwargs):
+        if template == self.details_template and kwargs.get("model") is not None:
+            kwargs["archive"] = archive_card(kwargs["model"])
+        return super().render(template, **kwargs)
+
+
+class GuardianView(AppModelView):
+    column_labels = LABELS
+    column_list = ("name", "relation", "phone", "birth_year", "health", "home")
+    column_searchable_list = ("name", "phone")
+    column_filters = (home_filter(Guardian.home_id), "relation")
+    column_sortable_list = ("name", "birth_year", ("home", "home.name"))
+    form_columns = ("name", "relation", "phone", "birth_year", "health", "occupation",
+                    "education", "address", "home")
+    form_args = {
+        "name": NAME,
+        "phone": PHONE,
+        "birth_year": {"validators": [Checked(rules.check_birth_year)]},
+    }
+    column_details_list = ("name", "relation", "phone", "birth_year", "health", "occupation",
+                           "education", "address", "home", "children", "created_at",
+                           "updated_at")
+
+
+class ParentContactView(AppModelView):
+    column_labels = LABELS
+    column_list = ("child", "relation", "name", "phone", "work_city", "employer",
+                   "usual_return")
+    column_searchable_list = ("name", "phone", "child.name")
+    column_filters = ("relation", "work_city")
+    column_sortable_list = ("name", "work_city", ("child", "child.name"))
+    form_columns = ("child", "relation", "name", "phone", "work_city", "employer",
+                    "employer_address", "usual_return")
+    form_args = {"name": NAME, "phone": PHONE}
+    form_ajax_refs = {"child": {"fields": ("name",), "page_size": 10}}
+
+
+class VolunteerView(AppModelView):
+    column_labels = LABELS
+    column_list = ("name", "gender", "phone", "kind", "organisation", "home", "active",
+                   "joined_on")
+    column_searchable_list = ("name", "phone")
+    column_filters = (home_filter(Volunteer.home_id), "kind", "active", "joined_on")
+    column_sortable_list = ("name", "joined_on", "kind", ("home", "home.name"))
+    form_columns = ("name", "gender", "phone", "kind", "organisation", "home", "active",
+                    "joined_on")
+    form_args = {"name": NAME, "phone": PHONE, "joined_on": PAST_DATE}

@@ -1,0 +1,35 @@
+"""Screens for the Children's Homes and the lookup tables staff edit."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from views.base import AppModelView
+from views.fields import PHONE
+from views.labels import LABELS
+
+
+class HomeView(AppModelView):
+    column_labels = LABELS
+    column_list = ("name", "township", "village", "phone", "opening_hours")
+    column_searchable_list = ("name", "township", "village")
+    column_filters = ("township",)
+    column_sortable_list = ("name", "township", "village")
+    form_columns = ("name", "township", "village", "address", "phone", "opening_hours")
+    form_args = {"name": {"filters": [str.strip]}, "phone": PHONE}
+    # A Home keeps its history: children, activities and stock all point at it.
+    can_delete = False
+
+
+class LookupView(AppModelView):
+    column_labels = {**LABELS, "name": _l("Name")}
+    column_list = ("name", "sort_order")
+    column_sortable_list = ("name", "sort_order")
+    column_default_sort = "sort_order"
+    form_columns = ("name", "sort_order")
+    form_args = {"name": {"filters": [str.strip]}}
+
+
+class ActivityKindView(LookupView):
+    column_list = ("name", "colour", "sort_order")
+    form_columns = ("name", "colour", "sort_order")
