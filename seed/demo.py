@@ -107,12 +107,12 @@ class DemoBuilder:
     def pick(self, seq: Sequence):
         return seq[self.rng.randrange(len(seq))]
 
-    def person_name(self, male: bool) -> str:
+    def person_name(self, male: bool, surname: str | None = None) -> str:
         chars = words.GIVEN_BOY if male else words.GIVEN_GIRL
         given = "".join(self.pick(chars) for _ in range(self.rng.choice((1, 2, 2))))
         if self.rng.random() < 0.002:
             given = self.pick(words.RARE_GIVEN) + given[:1]
-        return self.pick(words.SURNAMES) + given
+        return (surname or self.pick(words.SURNAMES)) + given
 
     def next_id_number(self, born: date, male: bool) -> str:
         sequence = self.id_sequence.get((born, male), 0)
@@ -211,7 +211,10 @@ class DemoBuilder:
             arrangement = self.rng.choices(arrangements, weights)[0]
             both_away = arrangement != LivingArrangement.ONE_PARENT
             # About one child in eight is a younger sibling sharing the previous guardian.
-            if sibling_guardian is not None and self.rng.random() < 0.12:
+            sibling = sibling_guardian is not None and self.rng.random() < 0.12
+            if not sibling:
+                family_name = self.pick(words.SURNAMES)
+            if sibling:
                 guardian_index = sibling_guardian
                 arrangement = children[-1]["living_arrangement"]
             elif arrangement == LivingArrangement.ALONE:
@@ -224,7 +227,11 @@ class DemoBuilder:
                 elderly = arrangement == LivingArrangement.GRANDPARENTS
                 guardians.append({
                     "home_id": home_id,
-                    "name": self.person_name(guardian_male),
+                    # Paternal grandparents and fathers carry the family name.
+                    "name": self.person_name(
+                        guardian_male,
+                        family_name if relation in (GuardianRelation.GRANDFATHER,
+                                                    GuardianRelation.FATHER) else None),
                     "relation": relation,
                     "phone": self.mobile() if self.rng.random() < 0.9 else None,
                     "birth_year": self.today.year - (self.rng.randrange(58, 80) if elderly
@@ -237,7 +244,7 @@ class DemoBuilder:
                 guardian_index = len(guardians) - 1
             sibling_guardian = guardian_index
             grade_index = min(max(age - 6, 0), len(words.GRADES) - 1)
-            name = self.person_name(male)
+            name = self.person_name(male, family_name)
             children.append({
                 "home_id": home_id,
                 "name": name,
@@ -269,10 +276,10 @@ class DemoBuilder:
                                                self.today - timedelta(days=30)),
                 "_guardian": guardian_index,
             })
-            parents_of.append(self.make_parents(both_away))
+            parents_of.append(self.make_parents(both_away, family_name))
         return children, guardians, parents_of
 
-    def make_parents(self, both_away: bool) -> list[dict]:
+    def make_parents(self, both_away: bool, family_name: str) -> list[dict]:
         relations = [ParentRelation.FATHER, ParentRelation.MOTHER]
         if not both_away:
             relations = [self.pick(relations)]
@@ -281,7 +288,9 @@ class DemoBuilder:
             city = self.pick(words.CITIES)
             rows.append({
                 "relation": relation,
-                "name": self.person_name(relation == ParentRelation.FATHER),
+                "name": self.person_name(
+                    relation == ParentRelation.FATHER,
+                    family_name if relation == ParentRelation.FATHER else None),
                 "phone": self.mobile(),
                 "work_city": city,
                 "employer": f"{city}{self.pick(words.EMPLOYERS)}",

@@ -161,7 +161,7 @@ class AppModelView(SignedInMixin, ModelView):
                 if field is None:
                     flash(str(error.message), "error")
                 else:
-                    field.errors = [*field.errors, error.message]
+                    field.errors = [*field.errors, str(error.message)]
                 ok = False
         return ok
 

@@ -95,7 +95,7 @@ def archive_card(child: Child) -> dict:
         "pairings": pairings,
         "care_records": care_records,
         "activities": activities,
-        "items": items,
+        "received": items,
     }
 
 

@@ -1,0 +1,233 @@
+"""The children's screen through HTTP: create with parents inline, validation in Chinese,
+the archive card, search, filters, the guardian look-up and a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Child, ParentContact
+from models.enums import ChildStatus, LivingArrangement, MovementKind
+from tests.conftest import count_queries
+
+def valid_id_for(born: date, seq: int = 0) -> str:
+    from seed.demo import id_number
+
+    return id_number("430626", born, seq, male=True)
+
+
+VALID_ID = valid_id_for(date(2015, 3, 12), seq=7)
+
+
+def child_form(home, **overrides) -> dict:
+    data = {
+        "name": "  王小明 ",
+        "gender": "MALE",
+        "birth_date": "2015-03-12",
+        "id_number": "",
+        "home": str(home.id),
+        "school": "城关中心小学",
+        "grade": "四年级",
+        "class_name": "2班",
+        "class_teacher": "刘老师",
+        "class_teacher_phone": "138 0000 1234",
+        "address": "新联村3组",
+        "left_behind_type": "BOTH_PARENTS",
+        "living_arrangement": "GRANDPARENTS",
+        "family_situation": "ORDINARY",
+        "entered_on": "2024-09-01",
+        "status": "IN_CARE",
+        "leave_reason": "__None",
+    }
+    data.update(overrides)
+    return data
+
+
+def count_children(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Child))
+
+
+def test_staff_create_a_child_with_parents_inline(admin_client, make, db):
+    home = make.home()
+    guardian = make.guardian(home=home)
+    born = date(2015, 3, 12)
+    data = child_form(home, id_number=valid_id_for(born).lower().replace("x", "x"),
+                      guardian=str(guardian.id))
+    data.update({
+        "parents-0-relation": "FATHER", "parents-0-name": "王大明",
+        "parents-0-phone": "139-1234-5678", "parents-0-work_city": "深圳",
+        "parents-0-employer": "深圳电子厂",
+        "parents-1-relation": "MOTHER", "parents-1-name": "李春花",
+        "parents-1-phone": "１３６１２３４５６７８", "parents-1-work_city": "东莞",
+    })
+    response = admin_client.post("/admin/child/new/", data=data)
+    assert response.status_code == 302, response.text
+    child = db.session.scalar(select(Child))
+    assert child.name == "王小明"
+    assert child.class_teacher_phone == "13800001234"
+    assert child.id_number == valid_id_for(born)
+    assert child.guardian_id == guardian.id
+    assert child.living_arrangement is LivingArrangement.GRANDPARENTS
+    phones = sorted(p.phone for p in db.session.scalars(select(ParentContact)))
+    assert phones == ["13612345678", "13912345678"]
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"id_number": "430626201503120011"}, "身份证号校验位不正确"),
+    ({"id_number": "4306262015031200"}, "身份证号应为 18 位"),
+    ({"id_number": "PLACEHOLDER_OTHER_BIRTH"}, "身份证号中的出生日期与填写的出生日期不一致"),
+    ({"class_teacher_phone": "12345"}, "请填写 11 位手机号"),
+    ({"name": "王" * 51}, "姓名最多 50 个字"),
+    ({"name": "   "}, "请填写姓名"),
+    ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
+    ({"birth_date": "2000-01-01", "entered_on": "2024-09-01"}, "入册时儿童应未满 18 周岁"),
+    ({"status": "LEFT_CARE"}, "请填写离册日期"),
+    ({"parents-0-relation": "FATHER", "parents-0-name": "王大明",
+      "parents-0-phone": "999"}, "请填写 11 位手机号"),
+])
+def test_bad_child_values_get_a_chinese_message_and_nothing_is_saved(
+    admin_client, make, db, overrides, message
+):
+    home = make.home()
+    if overrides.get("id_number") == "PLACEHOLDER_OTHER_BIRTH":
+        overrides["id_number"] = valid_id_for(date(2016, 1, 1))
+    response = admin_client.post("/admin/child/new/", data=child_form(home, **overrides))
+    assert response.status_code == 200
+    assert message in response.text
+    assert count_children(db) == 0
+    assert db.session.scalar(select(func.count()).select_from(ParentContact)) == 0
+
+
+def test_name_outside_the_bmp_is_kept(admin_client, make, db):
+    home = make.home()
+    response = admin_client.post("/admin/child/new/", data=child_form(home, name="𠮷𡈼"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Child.name)) == "𠮷𡈼"
+    listing = admin_client.get("/admin/child/?search=𠮷")
+    assert "𠮷𡈼" in listing.text
+
+
+def test_duplicate_id_number_is_refused_without_sql_in_the_message(admin_client, make, db):
+    home = make.home()
+    make.child(home=home, id_number=VALID_ID, birth_date=date(2015, 3, 12))
+    response = admin_client.post("/admin/child/new/", data=child_form(home, id_number=VALID_ID),
+                                 follow_redirects=True)
+    assert "已经存在" in response.text
+    assert "INSERT" not in response.text and "UNIQUE" not in response.text
+    assert count_children(db) == 1
+
+
+def test_edit_a_child_records_leaving_care(admin_client, make, db):
+    child = make.child()
+    data = child_form(child.home, name=child.name, status="LEFT_CARE", left_on="2025-07-01",
+                      leave_reason="PARENTS_RETURNED")
+    response = admin_client.post(f"/admin/child/edit/?id={child.id}", data=data)
+    assert response.status_code == 302, response.text
+    db.session.expire_all()
+    child = db.session.get(Child, child.id)
+    assert child.status is ChildStatus.LEFT_CARE
+    assert child.left_on == date(2025, 7, 1)
+
+
+def test_a_child_cannot_be_deleted(admin_client, make, db):
+    child = make.child()
+    response = admin_client.post("/admin/child/delete/", data={"id": str(child.id)})
+    assert response.status_code in (302, 403, 404)
+    assert count_children(db) == 1
+
+
+def test_archive_card_shows_the_childs_whole_file(admin_client, make):
+    home = make.home()
+    guardian = make.guardian(home=home, name="赵奶奶")
+    child = make.child(home=home, guardian=guardian)
+    make.parent(child, name="王务工", work_city="广州")
+    volunteer = make.volunteer(home=home, name="陈爱心")
+    make.pairing(volunteer, child)
+    make.care_record(child, volunteer=volunteer, notes="谈心：想念妈妈")
+    activity = make.activity(home=home, title="端午包粽子")
+    from models import ActivityParticipant
+
+    make._save(ActivityParticipant(activity=activity, child=child, attended=True))
+    make.movement(make.item(home=home, name="书包"), kind=MovementKind.HAND_OUT, quantity=1,
+                  child=child)
+    page = admin_client.get(f"/admin/child/details/?id={child.id}").text
+    for expected in ("赵奶奶", "王务工", "广州", "陈爱心", "谈心：想念妈妈", "端午包粽子", "书包",
+                     "2015年3月12日"):
+        assert expected in page, expected
+
+
+def test_search_by_name_fragment_id_number_and_guardian_phone(admin_client, make):
+    home = make.home()
+    guardian = make.guardian(home=home, phone="13911112222")
+    make.child(home=home, name="欧阳小芳", id_number=VALID_ID, birth_date=date(2015, 3, 12))
+    make.child(home=home, name="李四", guardian=guardian)
+    make.child(home=home, name="张三")
+    assert "欧阳小芳" in admin_client.get("/admin/child/?search=小芳").text
+    by_id = admin_client.get(f"/admin/child/?search={VALID_ID}").text
+    assert "欧阳小芳" in by_id and "张三" not in by_id
+    by_phone = admin_client.get("/admin/child/?search=13911112222").text
+    assert "李四" in by_phone and "张三" not in by_phone
+
+
+def test_filter_by_home_and_living_arrangement(admin_client, make, app):
+    home_a, home_b = make.home(), make.home()
+    make.child(home=home_a, name="甲家孩子", living_arrangement=LivingArrangement.ALONE)
+    make.child(home=home_a, name="甲家另一个", living_arrangement=LivingArrangement.RELATIVES)
+    make.child(home=home_b, name="乙家孩子", living_arrangement=LivingArrangement.ALONE)
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "child")
+    args = {}
+    for group in view._filter_groups.values():
+        for flt in group.filters:
+            args.setdefault(str(group.label), flt["arg"])
+    home_arg, living_arg = args["儿童之家"], args["生活方式"]
+    page = admin_client.get(
+        f"/admin/child/?flt1_{home_arg}={home_a.id}&flt2_{living_arg}=ALONE"
+    ).text
+    assert "甲家孩子" in page
+    assert "甲家另一个" not in page and "乙家孩子" not in page
+
+
+def test_guardian_lookup_answers_json_with_matches_only(admin_client, make):
+    home = make.home()
+    make.guardian(home=home, name="李奶奶", phone="13800009999")
+    make.guardian(home=home, name="王爷爷", phone="13700008888")
+    response = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=李")
+    assert response.status_code == 200
+    names = [label for _, label in response.get_json()]
+    assert names == ["李奶奶"]
+    by_phone = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=137000")
+    assert [label for _, label in by_phone.get_json()] == ["王爷爷"]
+
+
+def test_edit_form_does_not_load_every_guardian(admin_client, make):
+    home = make.home()
+    for n in range(30):
+        make.guardian(home=home, name=f"监护人{n:02d}")
+    child = make.child(home=home)
+    page = admin_client.get(f"/admin/child/edit/?id={child.id}").text
+    assert "监护人17" not in page  # an ajax look-up, not a <select> of the whole table
+
+
+def test_children_list_costs_the_same_queries_whatever_the_page_size(admin_client, make, db):
+    home = make.home()
+    for n in range(100):
+        guardian = make.guardian(home=home, name=f"奶奶{n}")
+        child = make.child(home=home, guardian=guardian)
+        make.parent(child)
+    admin_client.get("/admin/child/")  # warm up: the signed-in user is loaded once
+    with count_queries(db.engine) as small:
+        assert admin_client.get("/admin/child/?page_size=20").status_code == 200
+    with count_queries(db.engine) as large:
+        page = admin_client.get("/admin/child/?page_size=100")
+        assert page.status_code == 200
+    assert page.text.count("奶奶") >= 100
+    assert large.count == small.count
+    assert large.count <= 8, large.statements
+
+
+def test_unknown_or_malformed_ids_are_not_found_not_a_crash(admin_client):
+    for query in ("id=999999", "id=1,2", "id=abc", "id="):
+        response = admin_client.get(f"/admin/child/details/?{query}")
+        assert response.status_code in (302, 404), query
