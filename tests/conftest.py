@@ -79,6 +79,7 @@ def app(database_url):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
         upgrade()

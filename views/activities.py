@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from models import Activity, ActivityParticipant
 from models import validators as rules
 from views.base import AppModelView, FieldError, field_value, home_filter
-from views.fields import NAME
+from views.fields import TRIMMED
 from views.labels import LABELS
 
 
@@ -35,7 +35,7 @@ class ActivityView(AppModelView):
     column_default_sort = ("starts_at", True)
     form_columns = ("home", "title", "kind", "starts_at", "ends_at", "place", "organiser",
                     "status", "volunteers", "summary", "participants")
-    form_args = {"title": {"filters": [str.strip]}, "organiser": NAME}
+    form_args = {"title": TRIMMED, "organiser": TRIMMED}
     form_ajax_refs = {"volunteers": {"fields": ("name", "phone"), "page_size": 10}}
     inline_models = (ParticipantInline(ActivityParticipant),)
     form_checks = (_activity_ends_after_start,)

@@ -39,6 +39,14 @@ def _optional_text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
+def strip(value):
+    """A WTForms filter: trim text, leave anything else (None on a blank form) alone."""
+    return value.strip() if isinstance(value, str) else value
+
+
+TRIMMED = {"filters": [strip]}
+
+
 NAME = {"validators": [Cleaned(rules.clean_name)]}
 PHONE = {"validators": [Cleaned(rules.clean_phone)], "filters": [_optional_text]}
 ID_NUMBER = {"validators": [Cleaned(rules.clean_id_number)], "filters": [_optional_text]}

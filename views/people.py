@@ -22,7 +22,7 @@ from models import (
 from models import validators as rules
 from models.enums import ChildStatus
 from views.base import AppModelView, FieldError, field_value, home_filter
-from views.fields import ID_NUMBER, NAME, PAST_DATE, PHONE, Checked
+from views.fields import ID_NUMBER, NAME, PAST_DATE, PHONE, TRIMMED, Checked
 from views.labels import LABELS
 
 ARCHIVE_RECENT = 10
@@ -122,7 +122,7 @@ class ChildView(AppModelView):
     form_args = {
         "name": NAME,
         "id_number": ID_NUMBER,
-        "class_teacher": {"filters": [str.strip]},
+        "class_teacher": TRIMMED,
         "class_teacher_phone": PHONE,
         "birth_date": PAST_DATE,
         "entered_on": PAST_DATE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from views.base import AppModelView
-from views.fields import PHONE
+from views.fields import PHONE, TRIMMED
 from views.labels import LABELS
 
 
@@ -16,7 +16,7 @@ class HomeView(AppModelView):
     column_filters = ("township",)
     column_sortable_list = ("name", "township", "village")
     form_columns = ("name", "township", "village", "address", "phone", "opening_hours")
-    form_args = {"name": {"filters": [str.strip]}, "phone": PHONE}
+    form_args = {"name": TRIMMED, "phone": PHONE}
     # A Home keeps its history: children, activities and stock all point at it.
     can_delete = False
 
@@ -27,7 +27,7 @@ class LookupView(AppModelView):
     column_sortable_list = ("name", "sort_order")
     column_default_sort = "sort_order"
     form_columns = ("name", "sort_order")
-    form_args = {"name": {"filters": [str.strip]}}
+    form_args = {"name": TRIMMED}
 
 
 class ActivityKindView(LookupView):
