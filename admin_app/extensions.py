@@ -7,6 +7,8 @@ from flask_wtf import CSRFProtect
 
 from models.base import db
 
+__all__ = ["babel", "csrf", "db", "login_manager", "migrate"]
+
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

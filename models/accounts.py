@@ -10,8 +10,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models.base import db
-from models.base import Timestamped, enum_column
+from models.base import Timestamped, db, enum_column
 from models.enums import Role
 from models.people import Volunteer
 from models.places import Home

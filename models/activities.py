@@ -17,8 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
-from models.base import Timestamped, enum_column
+from models.base import Timestamped, db, enum_column
 from models.enums import ActivityStatus
 from models.people import Child, Volunteer
 from models.places import ActivityKind, Home

@@ -7,8 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
-from models.base import Timestamped, enum_column
+from models.base import Timestamped, db, enum_column
 from models.enums import CareKind
 from models.people import Child, Volunteer
 

@@ -7,8 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
-from models.base import Timestamped, enum_column
+from models.base import Timestamped, db, enum_column
 from models.enums import MovementKind
 from models.people import Child
 from models.places import Home, ResourceCategory

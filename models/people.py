@@ -7,8 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
-from models.base import Timestamped, enum_column
+from models.base import Timestamped, db, enum_column
 from models.enums import (
     ChildStatus,
     FamilySituation,

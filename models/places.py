@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import db
-from models.base import Timestamped
+from models.base import Timestamped, db
 
 
 class Home(Timestamped, db.Model):

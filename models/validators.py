@@ -63,7 +63,7 @@ def clean_id_number(value: str | None) -> str | None:
         raise InvalidValue(
             _l("A resident ID number is 17 digits followed by a digit or X.")
         )
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK_CHARS[total % 11] != number[17]:
         raise InvalidValue(_l("This resident ID number's check digit is wrong; please check it."))
     if id_number_birth_date(number) is None:

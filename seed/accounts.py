@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from models import Home, User, Volunteer
 from models.enums import Role
 
-
 # Letters and digits that cannot be mistaken for each other when copied by hand.
 _PASSWORD_CHARS = "".join(c for c in string.ascii_letters + string.digits if c not in "lI1O0o")
 
 
-def create_demo_accounts(session: Session, must_change_password: bool) -> list[tuple[str, str, Role]]:
+def create_demo_accounts(
+    session: Session, must_change_password: bool
+) -> list[tuple[str, str, Role]]:
     """Create admin, staff, volunteer and supervisor accounts if there are no accounts yet.
 
     Returns (username, password, role) for each account created; empty if any existed.

@@ -90,7 +90,7 @@ def id_number(area: str, born: date, sequence: int, male: bool) -> str:
         raise ValueError("more than 500 children of one sex born on one day")
     seq = sequence * 2 + (1 if male else 0)
     body = f"{area}{born:%Y%m%d}{seq:03d}"
-    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
     return body + "10X98765432"[total % 11]
 
 
@@ -153,7 +153,7 @@ class DemoBuilder:
         lookups = self.lookups()
         home_ids = self.build_homes(homes)
         per_home = _spread(children, len(home_ids))
-        for home_id, n_children in zip(home_ids, per_home):
+        for home_id, n_children in zip(home_ids, per_home, strict=True):
             self.build_home(home_id, n_children, lookups)
         return self.counts
 
@@ -201,7 +201,7 @@ class DemoBuilder:
         children: list[dict] = []
         guardians: list[dict] = []
         parents_of: list[list[dict]] = []
-        arrangements, weights = zip(*ARRANGEMENTS)
+        arrangements, weights = zip(*ARRANGEMENTS, strict=True)
         sibling_guardian: int | None = None
         for _ in range(n):
             male = self.rng.random() < 0.52
@@ -294,7 +294,7 @@ class DemoBuilder:
                 "phone": self.mobile(),
                 "work_city": city,
                 "employer": f"{city}{self.pick(words.EMPLOYERS)}",
-                "employer_address": f"{city}市{self.pick(('宝安区', '龙岗区', '天河区', '白云区', '工业园'))}",
+                "employer_address": f"{city}市{self.pick(words.DISTRICTS)}",
                 "usual_return": self.pick(words.RETURNS),
             })
         return rows
@@ -311,7 +311,8 @@ class DemoBuilder:
             kind = rng.choices(list(VolunteerKind), (40, 10, 20, 8, 6, 8, 4, 3, 1))[0]
             volunteers.append({
                 "home_id": home_id,
-                "name": self.person_name(kind != VolunteerKind.CARING_MOTHER and rng.random() < 0.2),
+                "name": self.person_name(
+                    kind != VolunteerKind.CARING_MOTHER and rng.random() < 0.2),
                 "gender": Gender.FEMALE if kind == VolunteerKind.CARING_MOTHER or rng.random() < 0.7
                 else Gender.MALE,
                 "phone": self.mobile(),
@@ -323,7 +324,7 @@ class DemoBuilder:
             })
         volunteer_ids = self.insert_returning_ids(Volunteer, volunteers)
         pairing_rows, pairs = [], []
-        for volunteer_id, group in zip(volunteer_ids, groups):
+        for volunteer_id, group in zip(volunteer_ids, groups, strict=True):
             for child_id in group:
                 started = self.day_between(self.today - timedelta(days=380),
                                            self.today - timedelta(days=330))

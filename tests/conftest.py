@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
@@ -71,6 +72,15 @@ def database_url(tmp_path_factory):
         admin_engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (fresh `g`, own database session), as in a
+    server, even while the test holds one open for its own queries."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app({
@@ -81,6 +91,7 @@ def app(database_url):
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
+    app.test_client_class = FreshContextClient
     with app.app_context():
         upgrade()
     yield app

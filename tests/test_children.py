@@ -12,6 +12,7 @@ from models import Child, ParentContact
 from models.enums import ChildStatus, LivingArrangement, MovementKind
 from tests.conftest import count_queries
 
+
 def valid_id_for(born: date, seq: int = 0) -> str:
     from seed.demo import id_number
 
@@ -216,7 +217,6 @@ def test_children_list_costs_the_same_queries_whatever_the_page_size(admin_clien
         guardian = make.guardian(home=home, name=f"奶奶{n}")
         child = make.child(home=home, guardian=guardian)
         make.parent(child)
-    admin_client.get("/admin/child/")  # warm up: the signed-in user is loaded once
     with count_queries(db.engine) as small:
         assert admin_client.get("/admin/child/?page_size=20").status_code == 200
     with count_queries(db.engine) as large:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from models import CareRecord, Pairing
+from models import CareRecord
 from models import validators as rules
 from views.base import AppModelView, FieldError, field_value
 from views.fields import PAST_DATE

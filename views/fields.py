@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from wtforms.validators import ValidationError
 
 from models import validators as rules

@@ -1,0 +1,89 @@
+"""The command line: demo data, and accounts with the password from standard input."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from models import CareRecord, Child, Guardian, Home, Pairing, ParentContact, User, Volunteer
+from models.enums import LivingArrangement, Role
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_fills_every_record_and_prints_accounts(app, db):
+    result = app.test_cli_runner().invoke(args=["seed", "demo", "--homes", "2",
+                                                "--children", "40", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert count(db, Home) == 2 and count(db, Child) == 40
+    for model in (Guardian, ParentContact, Volunteer, Pairing, CareRecord):
+        assert count(db, model) > 0, model
+    roles = {user.role for user in db.session.scalars(select(User))}
+    assert roles == set(Role)
+    for role in Role:
+        assert role.value in result.output
+    # Guardians are mostly grandparents, and siblings share one.
+    grandparents = db.session.scalar(select(func.count()).select_from(Child).where(
+        Child.living_arrangement == LivingArrangement.GRANDPARENTS))
+    assert grandparents >= 40 * 0.4
+    # Volunteers care for 2-3 children each.
+    per_volunteer = db.session.execute(
+        select(func.count()).select_from(Pairing).group_by(Pairing.volunteer_id)).scalars().all()
+    assert set(per_volunteer) <= {1, 2, 3}
+
+
+def test_seed_demo_is_deterministic(app, db):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed", "demo", "--children", "30", "--seed", "11", "--no-accounts"])
+    first = db.session.scalars(select(Child.name).order_by(Child.id)).all()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    runner.invoke(args=["seed", "demo", "--children", "30", "--seed", "11", "--no-accounts"])
+    second = db.session.scalars(select(Child.name).order_by(Child.id)).all()
+    assert first == second and len(first) == 30
+
+
+def test_seed_demo_refuses_a_database_with_data_unless_if_empty(app, db, make):
+    make.home()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["seed", "demo", "--no-accounts"])
+    assert refused.exit_code != 0
+    skipped = runner.invoke(args=["seed", "demo", "--if-empty", "--no-accounts"])
+    assert skipped.exit_code == 0
+    assert count(db, Home) == 1
+
+
+def test_users_create_reads_the_password_from_stdin(app, db, make):
+    home = make.home(name="城关镇新联村留守儿童之家")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "--username", "liu", "--role", "staff",
+                                 "--home", "城关镇新联村留守儿童之家"],
+                           input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "liu"))
+    assert user.role is Role.STAFF and user.home_id == home.id
+    assert user.check_password("a long enough password")
+
+
+def test_users_create_checks_its_input(app, db, make):
+    volunteer = make.volunteer()
+    runner = app.test_cli_runner()
+    short = runner.invoke(args=["users", "create", "--username", "a", "--role", "admin"],
+                          input="short\n")
+    assert short.exit_code != 0 and "at least 10" in short.output
+    no_home = runner.invoke(args=["users", "create", "--username", "b", "--role", "staff",
+                                  "--home", "不存在之家"], input="a long enough password\n")
+    assert no_home.exit_code != 0
+    bad_role = runner.invoke(args=["users", "create", "--username", "c", "--role", "boss"],
+                             input="a long enough password\n")
+    assert bad_role.exit_code != 0
+    no_volunteer = runner.invoke(args=["users", "create", "--username", "d",
+                                       "--role", "volunteer"], input="a long enough password\n")
+    assert no_volunteer.exit_code != 0
+    linked = runner.invoke(args=["users", "create", "--username", "e", "--role", "volunteer",
+                                 "--volunteer-id", str(volunteer.id)],
+                           input="a long enough password\n")
+    assert linked.exit_code == 0, linked.output
+    assert count(db, User) == 1
