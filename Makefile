@@ -1,0 +1,48 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint translations seed-county clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Serve the demo on http://127.0.0.1:5000/ (SQLite in instance/ unless DATABASE_URL is set).
+run: install
+	$(FLASK) db upgrade
+	DEMO_MODE=1 $(FLASK) seed demo --if-empty
+	DEMO_MODE=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite, or on the database server named by TEST_DATABASE_URL.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+# After changing user-facing text: extract, merge into the catalogue, compile.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/children-home.pot .
+	$(BIN)/pybabel update -i /tmp/children-home.pot -d admin_app/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d admin_app/translations
+
+# A county-sized database (200 Homes, 40,000 children) in instance/county.db.
+seed-county: install
+	rm -f instance/county.db
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/county.db $(FLASK) db upgrade
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/county.db $(FLASK) seed demo --homes 200 --children 40000
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
