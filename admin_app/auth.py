@@ -81,7 +81,7 @@ def require_sign_in():
         return None
     if not current_user.is_authenticated:
         if request.method == "GET":
-            return redirect(url_for("auth.login", next=request.full_path))
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return redirect(url_for("auth.login"))
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         flash(_l("Please choose a new password before you continue."), "info")

@@ -62,7 +62,7 @@ class Activity(Timestamped, db.Model):
         return f"{self.starts_at:%Y-%m-%d} {self.title}"
 
 
-class ActivityParticipant(db.Model):
+class ActivityParticipant(Timestamped, db.Model):
     """A child invited to an activity, and whether the child came."""
 
     __tablename__ = "activity_participant"

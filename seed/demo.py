@@ -151,13 +151,13 @@ class DemoBuilder:
     # -- the whole county ---------------------------------------------------------------
     def build(self, homes: int, children: int) -> Counts:
         lookups = self.lookups()
-        home_ids = self.build_homes(homes)
+        home_ids, townships = self.build_homes(homes)
         per_home = _spread(children, len(home_ids))
-        for home_id, n_children in zip(home_ids, per_home, strict=True):
-            self.build_home(home_id, n_children, lookups)
+        for home_id, township, n_children in zip(home_ids, townships, per_home, strict=True):
+            self.build_home(home_id, township, n_children, lookups)
         return self.counts
 
-    def build_homes(self, n: int) -> list[int]:
+    def build_homes(self, n: int) -> tuple[list[int], list[str]]:
         rows = []
         for i in range(n):
             township = words.TOWNSHIPS[i % len(words.TOWNSHIPS)]
@@ -172,11 +172,11 @@ class DemoBuilder:
                 "opening_hours": self.pick(("周二、周四下午", "每周六全天", "周一至周五放学后")),
             })
         self.counts.homes += n
-        return self.insert_returning_ids(Home, rows)
+        return self.insert_returning_ids(Home, rows), [row["township"] for row in rows]
 
-    def build_home(self, home_id: int, n_children: int, lookups: dict) -> None:
-        township_school = self.pick(words.TOWNSHIPS)[:2]
-        schools = [f"{township_school}{kind}" for kind in words.SCHOOL_KINDS[:3]]
+    def build_home(self, home_id: int, township: str, n_children: int, lookups: dict) -> None:
+        # Schools are named after the township: 城关镇 -> 城关中心小学.
+        schools = [f"{township[:2]}{kind}" for kind in words.SCHOOL_KINDS[:3]]
         children, guardian_rows, parents_of = self.make_children(home_id, n_children, schools)
         guardian_ids = self.insert_returning_ids(Guardian, guardian_rows)
         for row in children:

@@ -25,3 +25,11 @@ def test_database_is_at_the_latest_revision(app):
     with db.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_heads()
     assert set(current) == set(heads) and len(heads) == 1
+
+
+def test_every_record_has_timestamps():
+    association_tables = {"activity_volunteer"}
+    for table in db.metadata.sorted_tables:
+        if table.name in association_tables:
+            continue
+        assert {"created_at", "updated_at"} <= set(table.columns.keys()), table.name

@@ -83,6 +83,10 @@ def _enum_label(view, value: Enum, name: str) -> str:
     return str(getattr(value, "label", value.name))
 
 
+def _yes_no(view, value: bool, name: str) -> str:
+    return str(_l("Yes") if value else _l("No"))
+
+
 def _date(view, value: date, name: str) -> str:
     return show_date(value)
 
@@ -99,6 +103,7 @@ FORMATTERS = {
 }
 DETAIL_FORMATTERS = {
     **typefmt.DETAIL_FORMATTERS,
+    bool: _yes_no,
     Enum: _enum_label,
     date: _date,
     datetime: _datetime,
@@ -112,7 +117,7 @@ class SignedInMixin:
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 class AppIndexView(SignedInMixin, AdminIndexView):

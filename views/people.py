@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_admin.form import rules as layout
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -99,6 +100,19 @@ def archive_card(child: Child) -> dict:
     }
 
 
+# The child's archive card (档案卡), grouped as the paper card is: the form and the
+# details page both follow it.
+CHILD_SECTIONS = (
+    (_l("Basic facts"), ("name", "gender", "birth_date", "id_number", "home", "address")),
+    (_l("School"), ("school", "grade", "class_name", "class_teacher", "class_teacher_phone")),
+    (_l("Family"), ("left_behind_type", "living_arrangement", "boarding", "family_situation",
+                    "key_target", "in_difficulty")),
+    (_l("Guardian and parents"), ("guardian", "parents")),
+    (_l("Growth"), ("health", "study", "psychology", "behaviour", "hobbies")),
+    (_l("Care status"), ("entered_on", "status", "left_on", "leave_reason", "leave_note")),
+)
+
+
 class ChildView(AppModelView):
     column_labels = LABELS
     column_list = ("name", "gender", "birth_date", "home", "school", "grade",
@@ -112,13 +126,8 @@ class ChildView(AppModelView):
     column_sortable_list = ("name", "birth_date", "entered_on", "grade", "school",
                             ("home", "home.name"), "status", "living_arrangement")
     column_default_sort = ("id", True)
-    form_columns = (
-        "name", "gender", "birth_date", "id_number", "home", "school", "grade", "class_name",
-        "class_teacher", "class_teacher_phone", "address", "left_behind_type",
-        "living_arrangement", "boarding", "family_situation", "key_target", "in_difficulty",
-        "guardian", "health", "study", "psychology", "behaviour", "hobbies", "entered_on",
-        "status", "left_on", "leave_reason", "leave_note", "parents",
-    )
+    form_columns = tuple(name for _, names in CHILD_SECTIONS for name in names)
+    form_rules = tuple(layout.FieldSet(names, title) for title, names in CHILD_SECTIONS)
     form_args = {
         "name": NAME,
         "id_number": ID_NUMBER,
@@ -136,12 +145,18 @@ class ChildView(AppModelView):
     form_checks = (_child_id_matches_birth_date, _child_age_on_entering,
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
-    # A child leaves care by a status change, never by deletion.
-    can_delete = False
+    # The archive card shows guardian and parents in tables of their own (archive_card).
+    details_sections = tuple(
+        (title, names) for title, names in CHILD_SECTIONS if "guardian" not in names
+    )
 
     def render(self, template, **kwargs):
         if template == self.details_template and kwargs.get("model") is not None:
             kwargs["archive"] = archive_card(kwargs["model"])
+            kwargs["sections"] = [
+                (title, [(name, self.column_labels.get(name, name)) for name in names])
+                for title, names in self.details_sections
+            ]
         return super().render(template, **kwargs)
 
 

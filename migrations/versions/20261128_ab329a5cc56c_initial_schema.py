@@ -1,8 +1,9 @@
-"""initial schema
+"""Initial schema: every record of the foundation (Homes, children, guardians, parents,
+volunteers, pairings, care records, activities, inventory, accounts, lookup tables).
 
-Revision ID: 8c6ef67be4cf
+Revision ID: ab329a5cc56c
 Revises: 
-Create Date: 2026-11-28 02:32:02.590540
+Create Date: 2026-11-28 02:45:06.880260
 
 """
 from alembic import op
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8c6ef67be4cf'
+revision = 'ab329a5cc56c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -219,6 +220,8 @@ def upgrade():
     sa.Column('activity_id', sa.Integer(), nullable=False),
     sa.Column('child_id', sa.Integer(), nullable=False),
     sa.Column('attended', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], name=op.f('fk_activity_participant_activity_id_activity'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['child_id'], ['child.id'], name=op.f('fk_activity_participant_child_id_child')),
     sa.PrimaryKeyConstraint('activity_id', 'child_id', name=op.f('pk_activity_participant'))
