@@ -145,6 +145,8 @@ class ChildView(AppModelView):
     form_checks = (_child_id_matches_birth_date, _child_age_on_entering,
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
+    # A child leaves care by a status change, never by deletion.
+    can_delete = False
     # The archive card shows guardian and parents in tables of their own (archive_card).
     details_sections = tuple(
         (title, names) for title, names in CHILD_SECTIONS if "guardian" not in names
