@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from admin_app import config as settings
-from admin_app.extensions import babel, csrf, db, migrate
+from admin_app.extensions import babel, csrf, db, limiter, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -22,13 +22,14 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
 
     import models  # noqa: F401  (registers every table on db.metadata)
-    from admin_app import cli, i18n
+    from admin_app import audit, cli, i18n  # noqa: F401  (audit registers the session hooks)
     from admin_app.auth import init_auth
     from views import init_admin
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
     app.before_request(i18n.remember_language_choice)
@@ -56,6 +57,8 @@ def _register_error_pages(app: Flask) -> None:
               _l("The form may have expired. Please go back, reload the page and try again.")),
         403: (_l("Not allowed"), _l("Your account may not do this.")),
         404: (_l("Not found"), _l("This page or record does not exist, or you may not see it.")),
+        429: (_l("Too many attempts"),
+              _l("Too many failed sign-ins. Please wait a quarter of an hour and try again.")),
         500: (_l("Something went wrong"),
               _l("The error has been logged. Please try again in a moment.")),
     }

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from admin_app.extensions import db, login_manager
+from admin_app.extensions import db, limiter, login_manager
 from admin_app.i18n import LANGUAGE_SESSION_KEY
 from models import User
 from models.accounts import MIN_PASSWORD_LENGTH
@@ -89,7 +90,20 @@ def require_sign_in():
     return None
 
 
+def _failed(response) -> bool:
+    # A successful sign-in redirects; only failures count against the limits.
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("username") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

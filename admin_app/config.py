@@ -60,6 +60,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=7),
         "FLASK_ADMIN_SWATCH": "default",
         "DEMO_MODE": os.environ.get("DEMO_MODE", "0") == "1",
+        # Several server processes must share one store (e.g. redis://127.0.0.1:6379/0).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Failed sign-ins allowed per account and per address before a pause.
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
     }
     config.update(overrides)
     return config

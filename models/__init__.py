@@ -2,6 +2,7 @@
 
 from models.accounts import User
 from models.activities import Activity, ActivityParticipant, activity_volunteer
+from models.audit import AuditEntry
 from models.care import CareRecord, Pairing
 from models.inventory import ResourceItem, StockMovement
 from models.people import Child, Guardian, ParentContact, Volunteer
@@ -11,6 +12,7 @@ __all__ = [
     "Activity",
     "ActivityKind",
     "ActivityParticipant",
+    "AuditEntry",
     "CareRecord",
     "Child",
     "Guardian",

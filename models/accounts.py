@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models.base import Timestamped, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column
 from models.enums import Role
 from models.people import Volunteer
 from models.places import Home
@@ -18,7 +18,7 @@ from models.places import Home
 MIN_PASSWORD_LENGTH = 10
 
 
-class User(UserMixin, Timestamped, db.Model):
+class User(UserMixin, Versioned, Timestamped, db.Model):
     # "user" is a reserved word in PostgreSQL.
     __tablename__ = "user_account"
 

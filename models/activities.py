@@ -14,10 +14,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column
 from models.enums import ActivityStatus
 from models.people import Child, Volunteer
 from models.places import ActivityKind, Home
@@ -30,7 +31,7 @@ activity_volunteer = Table(
 )
 
 
-class Activity(Timestamped, db.Model):
+class Activity(Versioned, Timestamped, db.Model):
     __tablename__ = "activity"
     __table_args__ = (
         CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
@@ -66,11 +67,12 @@ class ActivityParticipant(Timestamped, db.Model):
     """A child invited to an activity, and whether the child came."""
 
     __tablename__ = "activity_participant"
+    __table_args__ = (UniqueConstraint("activity_id", "child_id", name="one_row_per_child"),)
 
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True
-    )
-    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), primary_key=True, index=True)
+    # A key of its own: Flask-Admin's inline forms cannot edit rows with a composite key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     attended: Mapped[bool] = mapped_column(Boolean, default=True)
 
     activity: Mapped[Activity] = relationship(back_populates="participants")

@@ -7,12 +7,12 @@ from datetime import date
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column
 from models.enums import CareKind
 from models.people import Child, Volunteer
 
 
-class Pairing(Timestamped, db.Model):
+class Pairing(Versioned, Timestamped, db.Model):
     """结对帮扶: one volunteer caring for one child from `started_on` until `ended_on`."""
 
     __tablename__ = "pairing"
@@ -38,7 +38,7 @@ class Pairing(Timestamped, db.Model):
         return f"{self.volunteer} — {self.child}"
 
 
-class CareRecord(Timestamped, db.Model):
+class CareRecord(Versioned, Timestamped, db.Model):
     """关爱记录: a talk, home visit, contact with parents, teacher or guardian, or a festival."""
 
     __tablename__ = "care_record"

@@ -136,3 +136,12 @@ class Role(LabelledEnum):
     STAFF = "staff", _l("Staff")
     VOLUNTEER = "volunteer", _l("Caring mother")
     SUPERVISOR = "supervisor", _l("Supervisor")
+
+
+class AuditAction(LabelledEnum):
+    CREATE = "create", _l("Added")
+    UPDATE = "update", _l("Changed")
+    ARCHIVE = "archive", _l("Left care")
+    DELETE = "delete", _l("Deleted")
+    VIEW = "view", _l("Viewed")
+    EXPORT = "export", _l("Exported")

@@ -7,13 +7,13 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column
 from models.enums import MovementKind
 from models.people import Child
 from models.places import Home, ResourceCategory
 
 
-class ResourceItem(Timestamped, db.Model):
+class ResourceItem(Versioned, Timestamped, db.Model):
     __tablename__ = "resource_item"
     __table_args__ = (CheckConstraint("low_stock_threshold >= 0", name="threshold_not_negative"),)
 
@@ -32,7 +32,7 @@ class ResourceItem(Timestamped, db.Model):
         return self.name
 
 
-class StockMovement(Timestamped, db.Model):
+class StockMovement(Versioned, Timestamped, db.Model):
     """入库 or 出库 of a positive quantity; its kind says which way it goes."""
 
     __tablename__ = "stock_movement"

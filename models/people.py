@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column
 from models.enums import (
     ChildStatus,
     FamilySituation,
@@ -21,8 +21,12 @@ from models.enums import (
 )
 from models.places import Home, VolunteerOrganisation
 
+# Column tags read by the masking formatter (admin_app.masking) and the search.
+ID_NUMBER = {"mask": "id_number"}
+PHONE = {"mask": "phone"}
 
-class Guardian(Timestamped, db.Model):
+
+class Guardian(Versioned, Timestamped, db.Model):
     """The adult the child lives with; siblings share one record."""
 
     __tablename__ = "guardian"
@@ -31,7 +35,7 @@ class Guardian(Timestamped, db.Model):
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
     name: Mapped[str] = mapped_column(String(50), index=True)
     relation: Mapped[GuardianRelation] = mapped_column(enum_column(GuardianRelation))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True, info=PHONE)
     birth_year: Mapped[int | None] = mapped_column(Integer)
     health: Mapped[str] = mapped_column(String(100), default="")
     occupation: Mapped[str] = mapped_column(String(50), default="")
@@ -45,7 +49,7 @@ class Guardian(Timestamped, db.Model):
         return self.name
 
 
-class Child(Timestamped, db.Model):
+class Child(Versioned, Timestamped, db.Model):
     __tablename__ = "child"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,12 +57,12 @@ class Child(Timestamped, db.Model):
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
     birth_date: Mapped[date] = mapped_column(Date, index=True)
-    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True, info=ID_NUMBER)
     school: Mapped[str] = mapped_column(String(100), default="")
     grade: Mapped[str] = mapped_column(String(20), default="")
     class_name: Mapped[str] = mapped_column(String(20), default="")
     class_teacher: Mapped[str] = mapped_column(String(50), default="")
-    class_teacher_phone: Mapped[str | None] = mapped_column(String(20))
+    class_teacher_phone: Mapped[str | None] = mapped_column(String(20), info=PHONE)
     address: Mapped[str] = mapped_column(String(200), default="")
     left_behind_type: Mapped[LeftBehindType] = mapped_column(enum_column(LeftBehindType))
     living_arrangement: Mapped[LivingArrangement] = mapped_column(
@@ -94,7 +98,7 @@ class Child(Timestamped, db.Model):
         return self.name
 
 
-class ParentContact(Timestamped, db.Model):
+class ParentContact(Versioned, Timestamped, db.Model):
     """A parent working away: where, for whom, how to reach them, when they come home."""
 
     __tablename__ = "parent_contact"
@@ -103,7 +107,7 @@ class ParentContact(Timestamped, db.Model):
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     relation: Mapped[ParentRelation] = mapped_column(enum_column(ParentRelation))
     name: Mapped[str] = mapped_column(String(50))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True, info=PHONE)
     work_city: Mapped[str] = mapped_column(String(50), default="")
     employer: Mapped[str] = mapped_column(String(100), default="")
     employer_address: Mapped[str] = mapped_column(String(200), default="")
@@ -115,7 +119,7 @@ class ParentContact(Timestamped, db.Model):
         return self.name
 
 
-class Volunteer(Timestamped, db.Model):
+class Volunteer(Versioned, Timestamped, db.Model):
     """A caring mother (爱心妈妈) or proxy parent (代理家长)."""
 
     __tablename__ = "volunteer"
@@ -124,7 +128,7 @@ class Volunteer(Timestamped, db.Model):
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True, info=PHONE)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_organisation.id"))
     kind: Mapped[VolunteerKind] = mapped_column(enum_column(VolunteerKind))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

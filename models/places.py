@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Timestamped, db
+from models.base import Timestamped, Versioned, db
 
 
-class Home(Timestamped, db.Model):
+class Home(Versioned, Timestamped, db.Model):
     __tablename__ = "home"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,7 +23,7 @@ class Home(Timestamped, db.Model):
         return self.name
 
 
-class _Lookup(Timestamped):
+class _Lookup(Versioned, Timestamped):
     """A name staff may edit in the panel, shown in drop-downs in `sort_order`."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

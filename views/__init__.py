@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from models import (
     Activity,
     ActivityKind,
+    AuditEntry,
     CareRecord,
     Child,
     Guardian,
@@ -25,10 +26,12 @@ from models import (
 )
 from views.accounts import UserView
 from views.activities import ActivityView
+from views.audit import AuditView
 from views.base import AppIndexView
 from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
 from views.inventory import ResourceItemView, StockMovementView
+from views.my_children import MyChildrenView
 from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
 from views.places import ActivityKindView, HomeView, LookupView
 
@@ -65,6 +68,8 @@ def init_admin(app: Flask) -> Admin:
         LookupView(VolunteerOrganisation, _l("Volunteer organisations"), SETTINGS,
                    endpoint="volunteer_organisation"),
         UserView(User, _l("Accounts"), SETTINGS, endpoint="user"),
+        AuditView(AuditEntry, _l("Audit trail"), SETTINGS, endpoint="audit"),
+        MyChildrenView(name=_l("My children"), endpoint="my_children", url="my-children"),
     ]
     for view in views:
         admin.add_view(view)

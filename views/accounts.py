@@ -9,7 +9,8 @@ from wtforms.validators import Length, Optional
 from models import User
 from models.accounts import MIN_PASSWORD_LENGTH
 from models.validators import InvalidValue
-from views.base import AppModelView, home_filter
+from views.base import AppModelView
+from views.display import home_filter
 from views.labels import LABELS
 
 
@@ -33,10 +34,11 @@ class UserView(AppModelView):
         )
     }
     form_ajax_refs = {"volunteer": {"fields": ("name", "phone"), "page_size": 10}}
-    can_delete = False
+    allow_delete = False
 
     def on_model_change(self, form, model: User, is_created: bool) -> None:
         if form.new_password.data:
             model.set_password(form.new_password.data)
         elif is_created:
             raise InvalidValue(_l("Please set a password for the new account."))
+        super().on_model_change(form, model, is_created)

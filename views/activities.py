@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 
-from models import Activity, ActivityParticipant
+from models import Activity, ActivityParticipant, Child
 from models import validators as rules
-from views.base import AppModelView, FieldError, field_value, home_filter
-from views.fields import TRIMMED
+from views.base import AppModelView
+from views.display import home_filter
+from views.fields import TRIMMED, FieldError, field_value, lookup
 from views.labels import LABELS
 
 
@@ -20,10 +21,10 @@ def _activity_ends_after_start(form) -> None:
 
 
 class ParticipantInline(InlineFormAdmin):
-    form_columns = ("child", "attended")
+    form_columns = ("id", "child", "attended")
     form_label = _l("Children taking part")
     column_labels = LABELS
-    form_ajax_refs = {"child": {"fields": ("name",), "page_size": 10}}
+    form_ajax_refs = {"child": lookup(Child, "name")}
 
 
 class ActivityView(AppModelView):

@@ -1,156 +1,281 @@
-"""The one base every admin view derives from: sign-in gate, CSRF forms, Chinese display
-of enums and dates, form-level checks, and database errors turned into plain messages."""
+"""The one base every admin view derives from.
+
+One gate before every handler (signed in, role allowed to do this on this resource), one
+scope on every path that reads rows (list, count, details, edit, delete, bulk actions,
+look-ups, relation drop-downs, search), masking of sensitive columns, the version check
+that stops lost updates, and database errors turned into plain messages. A view declares
+what it shows; it never builds its own permission check.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from enum import Enum
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla.filters import FilterConverter
-from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import Select2Field
-from flask_admin.model import filters, typefmt
-from flask_admin.model.form import converts
+from flask_admin.form import rules as layout
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from wtforms import validators
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+from wtforms import HiddenField
 
+from admin_app import access
+from admin_app.access import CREATE, DELETE, EDIT, EXPORT, READ
+from admin_app.audit import changes_since
 from admin_app.extensions import db
-from admin_app.i18n import show_date, show_datetime
+from admin_app.i18n import show_date
+from admin_app.masking import column_mask, shown
 from models.validators import InvalidValue
+from views.display import (
+    DETAIL_FORMATTERS,
+    FORMATTERS,
+    LabelledFilterConverter,
+    masked_formatters,
+)
+from views.fields import BaseForm, FieldError, ScopedAjaxLoader, ScopedModelConverter, lookup
 
 log = logging.getLogger(__name__)
 
+FormCheck = Callable[[BaseForm], None]
 
-class BaseForm(FlaskForm):
-    """Every admin form carries Flask-WTF's CSRF token."""
-
-
-class FieldError(Exception):
-    """Raised by a form check to put `message` under the field `field`."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
-
-FormCheck = Callable[[FlaskForm], None]
-
-
-def field_value(form: FlaskForm, name: str):
-    field = form._fields.get(name)
-    return field.data if field is not None else None
-
-
-class LabelledModelConverter(AdminModelConverter):
-    """Enum columns become select lists showing each member's label."""
-
-    @converts("sqlalchemy.sql.sqltypes.Enum")
-    def convert_enum(self, column, field_args, **extra):
-        enum_class = column.type.enum_class
-        field_args["choices"] = [(member.name, member.label) for member in enum_class]
-        if column.nullable:
-            field_args["allow_blank"] = True
-            field_args["blank_text"] = "—"
-        self._nullable_common(column, field_args)
-        field_args["coerce"] = lambda v: v.name if isinstance(v, Enum) else v
-        accepted = [member.name for member in enum_class]
-        if column.nullable:
-            accepted += [None, "", "__None"]
-        field_args["validators"].append(
-            validators.AnyOf(accepted, message=_l("Please choose from the list."))
-        )
-        return Select2Field(**field_args)
-
-
-class LabelledFilterConverter(FilterConverter):
-    @filters.convert("enum")
-    def conv_enum(self, column, name, options=None, **kwargs):
-        if not options:
-            options = [(member.name, member.label) for member in column.type.enum_class]
-        return [f(column, name, options, **kwargs) for f in self.enum]
-
-
-def _enum_label(view, value: Enum, name: str) -> str:
-    return str(getattr(value, "label", value.name))
-
-
-def _yes_no(view, value: bool, name: str) -> str:
-    return str(_l("Yes") if value else _l("No"))
-
-
-def _date(view, value: date, name: str) -> str:
-    return show_date(value)
-
-
-def _datetime(view, value: datetime, name: str) -> str:
-    return show_datetime(value)
-
-
-FORMATTERS = {
-    **typefmt.BASE_FORMATTERS,
-    Enum: _enum_label,
-    date: _date,
-    datetime: _datetime,
-}
-DETAIL_FORMATTERS = {
-    **typefmt.DETAIL_FORMATTERS,
-    bool: _yes_no,
-    Enum: _enum_label,
-    date: _date,
-    datetime: _datetime,
+# Which permission each Flask-Admin handler needs.
+HANDLER_ACTIONS = {
+    "index": READ, "index_view": READ, "details_view": READ, "ajax_lookup": READ,
+    "create_view": CREATE, "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE,
+    "action_view": EDIT, "export": EXPORT,
 }
 
 
-class SignedInMixin:
-    """The gate before every admin page: anonymous users go to the sign-in page."""
+class StaleEdit(Exception):
+    """Someone else saved the record after this user opened it."""
+
+
+class HiddenRule(layout.BaseRule):
+    """Keeps a hidden field in a form laid out with rules; the form's hidden_tag() draws it."""
+
+    def __init__(self, field_name: str) -> None:
+        super().__init__()
+        self.field_name = field_name
+
+    @property
+    def visible_fields(self) -> list[str]:
+        return [self.field_name]
+
+    def __call__(self, form, form_opts=None, field_args=None) -> str:
+        return ""
+
+
+class GateMixin:
+    """The gate before every page: anonymous users go to sign-in, a signed-in user whose
+    role may not do this gets 403. `resource` names the page in access.PERMISSIONS."""
+
+    resource: str | None = None
+
+    @property
+    def resource_name(self) -> str:
+        return self.resource or self.endpoint
 
     def is_accessible(self) -> bool:
-        return current_user.is_authenticated
+        return access.can(current_user, READ, self.resource_name)
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(403)
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        needed = HANDLER_ACTIONS.get(name, READ)
+        if name == "action_view":
+            needed = DELETE if request.form.get("action") == "delete" else EDIT
+        if not access.can(current_user, needed, self.resource_name) or not self._offers(needed):
+            abort(403)
+        return None
+
+    def _offers(self, action) -> bool:
+        """Whether the page offers `action` at all, whoever asks."""
+        return True
 
 
-class AppIndexView(SignedInMixin, AdminIndexView):
-    pass
+class AppIndexView(GateMixin, AdminIndexView):
+    resource = "dashboard"
 
 
-class AppView(SignedInMixin, BaseView):
-    """Base of custom (non-model) pages."""
+class AppView(GateMixin, BaseView):
+    """Base of custom (non-model) pages; set `resource`."""
 
 
-class AppModelView(SignedInMixin, ModelView):
+class AppModelView(GateMixin, ModelView):
     form_base_class = BaseForm
-    model_form_converter = LabelledModelConverter
+    model_form_converter = ScopedModelConverter
     filter_converter = LabelledFilterConverter()
     column_type_formatters = FORMATTERS
     column_type_formatters_detail = DETAIL_FORMATTERS
     can_view_details = True
-    # The built-in exports load every row into memory and break on relationships (SECURITY.md);
-    # exports are built on admin_app.xlsx instead.
-    can_export = False
     page_size = 50
     can_set_page_size = True
     page_size_options = (20, 50, 100)
-    form_excluded_columns = ("created_at", "updated_at")
-    column_details_exclude_list = ()
+    form_excluded_columns = ("created_at", "updated_at", "version")
+    column_details_exclude_list = ("version",)
+    # What the view offers at all; the role decides the rest (see the can_* properties).
+    allow_create = True
+    allow_edit = True
+    allow_delete = True
+    # The built-in exports load every row into memory and break on relationships
+    # (SECURITY.md); exports are built on admin_app.xlsx instead.
+    allow_export = False
     # Cross-field checks, run after the fields' own validators; see FieldError.
     form_checks: Iterable[FormCheck] = ()
     # For custom templates (e.g. the archive card) to show dates as the lists do.
     format_date = staticmethod(show_date)
 
     def __init__(self, model, name=None, category=None, endpoint=None, **kwargs):
+        self.column_formatters = {**masked_formatters(model), **dict(self.column_formatters)}
+        self.column_formatters_detail = {
+            **masked_formatters(model), **dict(self.column_formatters_detail or {})
+        }
+        # The version the user loaded travels with the edit form (see on_model_change).
+        self.form_extra_fields = {**dict(self.form_extra_fields or {}),
+                                  "loaded_version": HiddenField()}
+        if self.form_columns:
+            self.form_columns = (*self.form_columns, "loaded_version")
+        if self.form_rules:
+            self.form_rules = (*self.form_rules, HiddenRule("loaded_version"))
         super().__init__(model, db, name=name, category=category, endpoint=endpoint,
                          **kwargs)
+        unscoped = [name for name, loader in self._form_ajax_refs.items()
+                    if not isinstance(loader, ScopedAjaxLoader)]
+        if unscoped:
+            raise TypeError(f"{self.endpoint}: look-ups {unscoped} are not scoped; "
+                            "declare them with views.fields.lookup()")
+
+    def shown(self, kind: str, value):
+        """For templates: a value as the current user may see it (masked or not)."""
+        return shown(current_user, kind, value)
+
+    def _offers(self, action) -> bool:
+        flags = {CREATE: self.allow_create, EDIT: self.allow_edit, DELETE: self.allow_delete,
+                 EXPORT: self.allow_export}
+        return flags.get(action, True)
+
+    # -- what the role may do here --------------------------------------------------------
+    def _may(self, action) -> bool:
+        if not has_request_context():
+            return True  # building the view at start-up
+        return access.can(current_user, action, self.resource_name)
+
+    @property
+    def can_create(self) -> bool:
+        return self.allow_create and self._may(CREATE)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.allow_edit and self._may(EDIT)
+
+    @property
+    def can_delete(self) -> bool:
+        return self.allow_delete and self._may(DELETE)
+
+    @property
+    def can_export(self) -> bool:
+        return self.allow_export and self._may(EXPORT)
+
+    # -- every read goes through the scope ----------------------------------------------
+    def get_query(self):
+        return access.scoped(super().get_query(), self.model, current_user)
+
+    def get_count_query(self):
+        return access.scoped(super().get_count_query(), self.model, current_user)
+
+    def get_one(self, id):
+        """A row in the user's scope, else 404 (not 403: existence is not revealed)."""
+        try:
+            key = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        record = self.get_query().filter(self.model.id == key).one_or_none()
+        if record is None:
+            abort(404)
+        handler = (request.endpoint or "").rsplit(".", 1)[-1]
+        action = {"edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE}.get(handler)
+        if action and not access.can_change(current_user, action, record):
+            abort(403)
+        return record
+
+    def scoped_rows(self, ids: Iterable) -> list:
+        """For bulk actions: the rows among `ids` that the user may see."""
+        keys = [int(i) for i in ids if str(i).isdigit()]
+        return self.get_query().filter(self.model.id.in_(keys)).all()
+
+    def _create_ajax_loader(self, name, options):
+        remote = getattr(self.model, name).property.mapper.class_
+        loader = lookup(remote, *options["fields"], page_size=options.get("page_size", 10),
+                        placeholder=options.get("placeholder"))
+        loader.name = name
+        return loader
+
+    def _process_ajax_references(self):
+        refs = super()._process_ajax_references()
+        for name, loader in refs.items():
+            loader.name = name
+        return refs
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Words match names and text by fragment; ID numbers and phones match only whole
+        (normalised), and only for roles that see them unmasked."""
+        from sqlalchemy import Unicode, cast, false, or_
+
+        from admin_app.masking import MASKS
+        from models import validators as rules
+
+        cleaners = {"id_number": rules.clean_id_number, "phone": rules.clean_phone}
+        masked = access.masks_sensitive(current_user)
+        for term in search.split():
+            clauses, count_clauses = [], []
+            for field, path in self._search_fields:
+                kind = field.info.get("mask") if hasattr(field, "info") else None
+                if kind in MASKS:
+                    if masked:
+                        continue
+                    try:
+                        value = cleaners[kind](term)
+                    except InvalidValue:
+                        continue
+
+                    def match(column, value=value):
+                        return column == value
+                else:
+                    pattern = f"%{term}%"
+
+                    def match(column, pattern=pattern):
+                        return cast(column, Unicode).ilike(pattern)
+                query, joins, alias = self._apply_path_joins(query, joins, path,
+                                                             inner_join=False)
+                clauses.append(match(field if alias is None else getattr(alias, field.key)))
+                if count_query is not None:
+                    count_query, count_joins, count_alias = self._apply_path_joins(
+                        count_query, count_joins, path, inner_join=False)
+                    count_clauses.append(
+                        match(field if count_alias is None else getattr(count_alias, field.key)))
+            query = query.filter(or_(*clauses) if clauses else false())
+            if count_query is not None:
+                count_query = count_query.filter(
+                    or_(*count_clauses) if count_clauses else false())
+        return query, count_query, joins, count_joins
+
+    # -- forms -----------------------------------------------------------------------------
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if request.method == "GET" and obj is not None:
+            form.loaded_version.data = obj.version
+        return form
 
     def validate_form(self, form) -> bool:
         if not super().validate_form(form):
@@ -170,17 +295,38 @@ class AppModelView(SignedInMixin, ModelView):
                 ok = False
         return ok
 
-    def get_one(self, id):
-        """By primary key; an id that is not a whole number is simply not found (no 500)."""
-        try:
-            key = int(id)
-        except (TypeError, ValueError):
-            return None
-        return db.session.get(self.model, key)
+    def on_model_change(self, form, model, is_created: bool) -> None:
+        """After the form is applied, before commit: the version, the role's row rules, and
+        the scope (a record may not be moved out of, or created outside, the user's Homes)."""
+        if not is_created:
+            loaded = getattr(form, "loaded_version", None)
+            if loaded is not None and loaded.data and int(loaded.data) != model.version:
+                raise StaleEdit(int(loaded.data))
+        if masks := [name for name in form._fields if column_mask(self.model, name)]:
+            if access.masks_sensitive(current_user):
+                raise PermissionError(f"masked fields in form: {masks}")
+        action = CREATE if is_created else EDIT
+        if not access.can_change(current_user, action, model):
+            abort(403)
+        db.session.flush()
+        inside = db.session.scalar(access.scoped(
+            select(self.model.id).where(self.model.id == model.id), self.model, current_user))
+        if inside is None:
+            raise InvalidValue(_l("You may only save records of your own Children's Home."))
+
+    def on_model_delete(self, model) -> None:
+        if not access.can_change(current_user, DELETE, model):
+            abort(403)
 
     def handle_view_exception(self, exc: Exception) -> bool:
-        # Never show SQL to users: log it, and say in plain words what went wrong.
+        if isinstance(exc, HTTPException):
+            raise exc
+        if isinstance(exc, (StaleEdit, StaleDataError)):
+            db.session.rollback()
+            self._explain_stale_edit(exc)
+            return True
         if isinstance(exc, IntegrityError):
+            # Never show SQL to users: log it, and say in plain words what went wrong.
             log.warning("integrity error in %s: %s", self.endpoint, exc)
             flash(_l("This record could not be saved: it conflicts with another record "
                      "(for example a duplicate ID number or name), or is still in use."),
@@ -199,23 +345,21 @@ class AppModelView(SignedInMixin, ModelView):
         flash(_l("Something went wrong; nothing was saved. Please try again."), "error")
         return True
 
+    def _explain_stale_edit(self, exc: Exception) -> None:
+        flash(_l("Someone else saved this record after you opened it, so your changes were "
+                 "not saved. What you typed is still in the form; compare it with the "
+                 "changes below, then save again."), "error")
+        record_id = request.args.get("id", type=int)
+        since = exc.args[0] if isinstance(exc, StaleEdit) else None
+        for entry in changes_since(self.model.__tablename__, record_id, since):
+            flash(entry, "warning")
+        # The next save compares against the version now in the database.
+        current = db.session.get(self.model, record_id)
+        if current is not None:
+            g.stale_version = current.version
 
-class HomeOptions:
-    """The Homes as filter options, read when a page is drawn (not when the view is made,
-    which is what Flask-Admin does with a list or a callable)."""
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __iter__(self):
-        from models import Home
-
-        rows = db.session.execute(db.select(Home.id, Home.name).order_by(Home.name))
-        return iter([(str(home_id), name) for home_id, name in rows])
-
-
-def home_filter(column, label=None):
-    """Filter a list by Children's Home, offered as a drop-down of the Homes."""
-    from flask_admin.contrib.sqla.filters import IntEqualFilter
-
-    return IntEqualFilter(column, label or _l("Children's Home"), options=HomeOptions())
+    def update_model(self, form, model) -> bool:
+        saved = super().update_model(form, model)
+        if not saved and "stale_version" in g and hasattr(form, "loaded_version"):
+            form.loaded_version.data = g.pop("stale_version")
+        return saved

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from flask_login import current_user
+from datetime import date
 
-from models import CareRecord
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin_app.access import scoped
+from admin_app.extensions import db
+from models import CareRecord, Child
 from models import validators as rules
-from views.base import AppModelView, FieldError, field_value
-from views.fields import PAST_DATE
+from models.enums import CareKind, Role
+from views.base import AppModelView
+from views.fields import PAST_DATE, FieldError, field_value
 from views.labels import LABELS
 
 
@@ -44,7 +51,10 @@ class CareRecordView(AppModelView):
     column_default_sort = ("occurred_on", True)
     form_columns = ("child", "volunteer", "occurred_on", "kind", "notes", "follow_up_needed",
                     "follow_up_note")
-    form_args = {"occurred_on": PAST_DATE}
+    form_args = {
+        "occurred_on": {**PAST_DATE, "default": date.today},
+        "kind": {"default": CareKind.TALK.name},
+    }
     form_ajax_refs = {
         "child": {"fields": ("name",), "page_size": 10},
         "volunteer": {"fields": ("name", "phone"), "page_size": 10},
@@ -53,6 +63,26 @@ class CareRecordView(AppModelView):
                            "follow_up_needed", "follow_up_note", "recorded_by", "created_at",
                            "updated_at")
 
+    def _for_volunteer(self, form):
+        # A caring mother writes as herself: the form does not offer the field at all.
+        if current_user.role is Role.VOLUNTEER and "volunteer" in form:
+            del form.volunteer
+        return form
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        child_id = request.args.get("child_id", type=int)
+        if request.method == "GET" and child_id:
+            form.child.data = db.session.scalar(
+                scoped(select(Child).where(Child.id == child_id), Child, current_user))
+        return self._for_volunteer(form)
+
+    def edit_form(self, obj=None):
+        return self._for_volunteer(super().edit_form(obj))
+
     def on_model_change(self, form, model: CareRecord, is_created: bool) -> None:
         if is_created:
             model.recorded_by_id = current_user.id
+        if current_user.role is Role.VOLUNTEER:
+            model.volunteer_id = current_user.volunteer_id
+        super().on_model_change(form, model, is_created)

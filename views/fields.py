@@ -1,12 +1,50 @@
-"""WTForms adapters for the value rules in models.validators."""
+"""Form building: the CSRF base form, WTForms adapters for the value rules in
+models.validators, select lists with labels, and relation fields and look-ups that only
+offer rows the user may see."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import Select2Field
+from flask_admin.model.fields import AjaxSelectField
+from flask_admin.model.form import converts
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from wtforms import validators
 from wtforms.validators import ValidationError
 
+from admin_app import access
+from admin_app.extensions import db
 from models import validators as rules
+
+
+class BaseForm(FlaskForm):
+    """Every admin form carries Flask-WTF's CSRF token, and knows the record it edits
+    (Flask-Admin's unique-value check compares against `_obj`)."""
+
+    def __init__(self, formdata=_Auto, obj=None, **kwargs) -> None:
+        self._obj = obj
+        super().__init__(formdata, obj=obj, **kwargs)
+
+
+class FieldError(Exception):
+    """Raised by a form check to put `message` under the field `field`."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def field_value(form: FlaskForm, name: str):
+    field = form._fields.get(name)
+    return field.data if field is not None else None
 
 
 class Cleaned:
@@ -46,10 +84,70 @@ def strip(value):
 
 
 TRIMMED = {"filters": [strip]}
-
-
 NAME = {"validators": [Cleaned(rules.clean_name)]}
 PHONE = {"validators": [Cleaned(rules.clean_phone)], "filters": [_optional_text]}
 ID_NUMBER = {"validators": [Cleaned(rules.clean_id_number)], "filters": [_optional_text]}
 PAST_DATE = {"validators": [Checked(rules.check_not_future)]}
 QUANTITY = {"validators": [Checked(rules.check_positive_quantity)]}
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """An ajax look-up that finds, and accepts on submit, only rows the user may see."""
+
+    def get_query(self):
+        return access.scoped(db.session.query(self.model), self.model, current_user)
+
+    def get_one(self, pk):
+        try:
+            key = int(pk)
+        except (TypeError, ValueError):
+            return None
+        with db.session.no_autoflush:
+            return self.get_query().filter(self.model.id == key).one_or_none()
+
+
+class ScopedAjaxSelectField(AjaxSelectField):
+    """An id that the look-up does not find (another Home's guardian, say) is an error,
+    not a silent blank (Flask-Admin clears an optional field instead)."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is None and self._formdata:
+            raise ValidationError(str(_l("Not a valid choice")))
+        super().pre_validate(form)
+
+
+def lookup(model, *fields: str, page_size: int = 10, **options) -> ScopedAjaxLoader:
+    """A scoped look-up of `model` by `fields`, for form_ajax_refs of views and inlines."""
+    return ScopedAjaxLoader("lookup", db, model, fields=fields, page_size=page_size, **options)
+
+
+class ScopedModelConverter(AdminModelConverter):
+    """Enum columns become labelled select lists; relation drop-downs list only the rows the
+    user may see (Flask-Admin's default lists the whole table)."""
+
+    @converts("sqlalchemy.sql.sqltypes.Enum")
+    def convert_enum(self, column, field_args, **extra):
+        enum_class = column.type.enum_class
+        field_args["choices"] = [(member.name, member.label) for member in enum_class]
+        if column.nullable:
+            field_args["allow_blank"] = True
+            field_args["blank_text"] = "—"
+        self._nullable_common(column, field_args)
+        field_args["coerce"] = lambda v: v.name if isinstance(v, Enum) else v
+        accepted = [member.name for member in enum_class]
+        if column.nullable:
+            accepted += [None, "", "__None"]
+        field_args["validators"].append(
+            validators.AnyOf(accepted, message=_l("Please choose from the list."))
+        )
+        return Select2Field(**field_args)
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        loader = getattr(self.view, "_form_ajax_refs", {}).get(prop.key)
+        if loader is not None and not multiple:
+            return ScopedAjaxSelectField(loader, **kwargs)
+        if "query_factory" not in kwargs and loader is None:
+            kwargs["query_factory"] = lambda: access.scoped(
+                db.session.query(remote_model), remote_model, current_user
+            )
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)

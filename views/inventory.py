@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_login import current_user
 
 from models import ResourceItem, StockMovement
-from views.base import AppModelView, home_filter
+from views.base import AppModelView
+from views.display import home_filter
 from views.fields import PAST_DATE, QUANTITY
 from views.labels import LABELS
 
@@ -36,3 +37,4 @@ class StockMovementView(AppModelView):
     def on_model_change(self, form, model: StockMovement, is_created: bool) -> None:
         if is_created:
             model.recorded_by_id = current_user.id
+        super().on_model_change(form, model, is_created)

@@ -93,3 +93,22 @@ LABELS = {
     "created_at": _l("Created"),
     "updated_at": _l("Updated"),
 }
+
+# What each table is called in the audit screen.
+TABLE_LABELS = {
+    "home": _l("Children's Home"),
+    "child": _l("Child"),
+    "guardian": _l("Guardian"),
+    "parent_contact": _l("Parent"),
+    "volunteer": _l("Caring mother"),
+    "pairing": _l("Pairing"),
+    "care_record": _l("Care record"),
+    "activity": _l("Activity"),
+    "activity_participant": _l("Children taking part"),
+    "resource_item": _l("Item"),
+    "stock_movement": _l("Stock movement"),
+    "user_account": _l("Account"),
+    "activity_kind": _l("Activity kind"),
+    "resource_category": _l("Resource category"),
+    "volunteer_organisation": _l("Volunteer organisation"),
+}

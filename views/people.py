@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from admin_app.audit import record_access
 from admin_app.extensions import db
 from models import (
     Activity,
@@ -21,9 +22,19 @@ from models import (
     Volunteer,
 )
 from models import validators as rules
-from models.enums import ChildStatus
-from views.base import AppModelView, FieldError, field_value, home_filter
-from views.fields import ID_NUMBER, NAME, PAST_DATE, PHONE, TRIMMED, Checked
+from models.enums import AuditAction, ChildStatus
+from views.base import AppModelView
+from views.display import home_filter
+from views.fields import (
+    ID_NUMBER,
+    NAME,
+    PAST_DATE,
+    PHONE,
+    TRIMMED,
+    Checked,
+    FieldError,
+    field_value,
+)
 from views.labels import LABELS
 
 ARCHIVE_RECENT = 10
@@ -146,7 +157,7 @@ class ChildView(AppModelView):
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
     # A child leaves care by a status change, never by deletion.
-    can_delete = False
+    allow_delete = False
     # The archive card shows guardian and parents in tables of their own (archive_card).
     details_sections = tuple(
         (title, names) for title, names in CHILD_SECTIONS if "guardian" not in names
@@ -154,6 +165,7 @@ class ChildView(AppModelView):
 
     def render(self, template, **kwargs):
         if template == self.details_template and kwargs.get("model") is not None:
+            record_access(AuditAction.VIEW, kwargs["model"])
             kwargs["archive"] = archive_card(kwargs["model"])
             kwargs["sections"] = [
                 (title, [(name, self.column_labels.get(name, name)) for name in names])

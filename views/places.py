@@ -18,7 +18,7 @@ class HomeView(AppModelView):
     form_columns = ("name", "township", "village", "address", "phone", "opening_hours")
     form_args = {"name": TRIMMED, "phone": PHONE}
     # A Home keeps its history: children, activities and stock all point at it.
-    can_delete = False
+    allow_delete = False
 
 
 class LookupView(AppModelView):

@@ -1,9 +1,9 @@
-"""Initial schema: every record of the foundation (Homes, children, guardians, parents,
-volunteers, pairings, care records, activities, inventory, accounts, lookup tables).
+"""Initial schema: Homes, children, guardians, parents, volunteers, pairings, care records,
+activities, inventory, accounts, lookup tables, record versions and the audit trail.
 
-Revision ID: ab329a5cc56c
+Revision ID: fc5c6182fd2b
 Revises: 
-Create Date: 2026-11-28 02:45:06.880260
+Create Date: 2026-11-28 02:58:10.404354
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ab329a5cc56c'
+revision = 'fc5c6182fd2b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_kind')),
@@ -37,6 +38,7 @@ def upgrade():
     sa.Column('address', sa.String(length=200), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('opening_hours', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_home')),
@@ -46,6 +48,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_resource_category')),
@@ -55,6 +58,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer_organisation')),
@@ -71,6 +75,7 @@ def upgrade():
     sa.Column('organiser', sa.String(length=50), nullable=False),
     sa.Column('status', sa.Enum('PLANNED', 'DONE', 'CANCELLED', name='activitystatus', native_enum=False, length=32), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('ends_at >= starts_at', name=op.f('ck_activity_ends_after_start')),
@@ -93,6 +98,7 @@ def upgrade():
     sa.Column('occupation', sa.String(length=50), nullable=False),
     sa.Column('education', sa.String(length=50), nullable=False),
     sa.Column('address', sa.String(length=200), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['home_id'], ['home.id'], name=op.f('fk_guardian_home_id_home')),
@@ -111,6 +117,7 @@ def upgrade():
     sa.Column('unit', sa.String(length=10), nullable=False),
     sa.Column('low_stock_threshold', sa.Integer(), nullable=False),
     sa.Column('location', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('low_stock_threshold >= 0', name=op.f('ck_resource_item_threshold_not_negative')),
@@ -131,6 +138,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('CARING_MOTHER', 'PROXY_PARENT', 'TEACHER', 'CADRE', 'PARTY_MEMBER', 'WOMEN_VOLUNTEER', 'STUDENT_VOLUNTEER', 'RETIREE', 'OTHER', name='volunteerkind', native_enum=False, length=32), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('joined_on', sa.Date(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['home_id'], ['home.id'], name=op.f('fk_volunteer_home_id_home')),
@@ -182,6 +190,7 @@ def upgrade():
     sa.Column('leave_reason', sa.Enum('PARENTS_RETURNED', 'MOVED', 'TURNED_18', 'OTHER', name='leavereason', native_enum=False, length=32), nullable=True),
     sa.Column('leave_note', sa.String(length=200), nullable=False),
     sa.Column('guardian_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['guardian_id'], ['guardian.id'], name=op.f('fk_child_guardian_id_guardian')),
@@ -208,6 +217,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['home_id'], ['home.id'], name=op.f('fk_user_account_home_id_home')),
@@ -217,6 +227,7 @@ def upgrade():
     sa.UniqueConstraint('volunteer_id', name=op.f('uq_user_account_volunteer_id'))
     )
     op.create_table('activity_participant',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
     sa.Column('child_id', sa.Integer(), nullable=False),
     sa.Column('attended', sa.Boolean(), nullable=False),
@@ -224,10 +235,33 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], name=op.f('fk_activity_participant_activity_id_activity'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['child_id'], ['child.id'], name=op.f('fk_activity_participant_child_id_child')),
-    sa.PrimaryKeyConstraint('activity_id', 'child_id', name=op.f('pk_activity_participant'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_participant')),
+    sa.UniqueConstraint('activity_id', 'child_id', name='one_row_per_child')
     )
     with op.batch_alter_table('activity_participant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activity_participant_child_id'), ['child_id'], unique=False)
+
+    op.create_table('audit_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('username', sa.String(length=50), nullable=False),
+    sa.Column('address', sa.String(length=45), nullable=False),
+    sa.Column('action', sa.Enum('CREATE', 'UPDATE', 'ARCHIVE', 'DELETE', 'VIEW', 'EXPORT', name='auditaction', native_enum=False, length=32), nullable=False),
+    sa.Column('table_name', sa.String(length=50), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=True),
+    sa.Column('home_id', sa.Integer(), nullable=True),
+    sa.Column('record_label', sa.String(length=100), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_audit_entry_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
+    )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
+        batch_op.create_index('ix_audit_entry_home_at', ['home_id', 'at'], unique=False)
+        batch_op.create_index('ix_audit_entry_record', ['table_name', 'record_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_user_id'), ['user_id'], unique=False)
 
     op.create_table('care_record',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -239,6 +273,7 @@ def upgrade():
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('follow_up_needed', sa.Boolean(), nullable=False),
     sa.Column('follow_up_note', sa.String(length=200), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['child_id'], ['child.id'], name=op.f('fk_care_record_child_id_child')),
@@ -258,6 +293,7 @@ def upgrade():
     sa.Column('started_on', sa.Date(), nullable=False),
     sa.Column('ended_on', sa.Date(), nullable=True),
     sa.Column('end_reason', sa.String(length=200), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_pairing_ends_after_start')),
@@ -279,6 +315,7 @@ def upgrade():
     sa.Column('employer', sa.String(length=100), nullable=False),
     sa.Column('employer_address', sa.String(length=200), nullable=False),
     sa.Column('usual_return', sa.String(length=50), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['child_id'], ['child.id'], name=op.f('fk_parent_contact_child_id_child')),
@@ -298,6 +335,7 @@ def upgrade():
     sa.Column('child_id', sa.Integer(), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('quantity > 0', name=op.f('ck_stock_movement_quantity_positive')),
@@ -338,6 +376,13 @@ def downgrade():
         batch_op.drop_index('ix_care_record_child_date')
 
     op.drop_table('care_record')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_user_id'))
+        batch_op.drop_index('ix_audit_entry_record')
+        batch_op.drop_index('ix_audit_entry_home_at')
+        batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
+
+    op.drop_table('audit_entry')
     with op.batch_alter_table('activity_participant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activity_participant_child_id'))
 

@@ -1,0 +1,222 @@
+"""The role rules as plain functions: what a user may see (a query filter) and do.
+
+Deny by default: a role, a resource or a model the rules do not name is refused, and an
+unknown role or model raises. Every view, look-up, form drop-down and custom page asks
+these functions; nothing else decides who sees what.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+
+from models import (
+    Activity,
+    ActivityKind,
+    ActivityParticipant,
+    AuditEntry,
+    CareRecord,
+    Child,
+    Guardian,
+    Home,
+    Pairing,
+    ParentContact,
+    ResourceCategory,
+    ResourceItem,
+    StockMovement,
+    User,
+    Volunteer,
+    VolunteerOrganisation,
+)
+from models.base import utcnow
+from models.enums import Role
+
+# How long a volunteer may still correct a care record she wrote.
+VOLUNTEER_EDIT_WINDOW = timedelta(days=7)
+
+
+class Action(str, enum.Enum):
+    READ = "read"
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"
+    EXPORT = "export"
+
+
+class UnknownRole(RuntimeError):
+    pass
+
+
+READ, CREATE, EDIT, DELETE, EXPORT = Action
+EVERYTHING = frozenset(Action)
+READ_ONLY = frozenset({READ, EXPORT})
+
+RECORDS = ("home", "child", "guardian", "parent_contact", "volunteer", "pairing",
+           "care_record", "activity", "resource_item", "stock_movement")
+LOOKUPS = ("activity_kind", "resource_category", "volunteer_organisation")
+
+# What each role may do on each resource (a view's endpoint, or a custom page's name).
+PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
+    Role.ADMIN: {
+        **dict.fromkeys(RECORDS + LOOKUPS + ("user",), EVERYTHING),
+        "audit": READ_ONLY,
+        "dashboard": frozenset({READ}),
+    },
+    Role.STAFF: {
+        **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
+        # A Home's staff keep its details up to date; Homes are opened by administrators.
+        "home": frozenset({READ, EDIT, EXPORT}),
+        "dashboard": frozenset({READ}),
+    },
+    Role.SUPERVISOR: {
+        **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
+        "audit": frozenset({READ}),
+        "dashboard": frozenset({READ}),
+    },
+    Role.VOLUNTEER: {
+        # The overview sends her on to her children.
+        "dashboard": frozenset({READ}),
+        "child": frozenset({READ}),
+        "care_record": frozenset({READ, CREATE, EDIT}),
+        "activity": frozenset({READ}),
+        "my_children": frozenset({READ}),
+    },
+}
+
+
+def _role(user) -> Role | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.role not in PERMISSIONS:
+        raise UnknownRole(user.role)
+    return user.role
+
+
+def can(user, action: Action, resource: str) -> bool:
+    """May `user` do `action` on the resource (a view endpoint) at all?"""
+    role = _role(user)
+    if role is None:
+        return False
+    return action in PERMISSIONS[role].get(resource, frozenset())
+
+
+def masks_sensitive(user) -> bool:
+    """Volunteers and supervisors see ID numbers and phones masked."""
+    return _role(user) in (Role.VOLUNTEER, Role.SUPERVISOR, None)
+
+
+def _active_pairing(today: date) -> ColumnElement[bool]:
+    return and_(Pairing.started_on <= today,
+                or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today))
+
+
+def my_children(user, today: date | None = None):
+    """The ids of the children a volunteer is actively paired with (a subquery)."""
+    return select(Pairing.child_id).where(
+        Pairing.volunteer_id == user.volunteer_id, _active_pairing(today or date.today())
+    )
+
+
+# How each model reaches its Home, for staff and supervisors of one Home.
+def _by_home(model, home_id: int) -> ColumnElement[bool]:
+    rules = {
+        Home: lambda: Home.id == home_id,
+        Child: lambda: Child.home_id == home_id,
+        Guardian: lambda: Guardian.home_id == home_id,
+        Volunteer: lambda: Volunteer.home_id == home_id,
+        Activity: lambda: Activity.home_id == home_id,
+        ResourceItem: lambda: ResourceItem.home_id == home_id,
+        ParentContact: lambda: ParentContact.child.has(Child.home_id == home_id),
+        Pairing: lambda: Pairing.child.has(Child.home_id == home_id),
+        CareRecord: lambda: CareRecord.child.has(Child.home_id == home_id),
+        StockMovement: lambda: StockMovement.item.has(ResourceItem.home_id == home_id),
+        ActivityParticipant: lambda: ActivityParticipant.activity.has(
+            Activity.home_id == home_id),
+        User: lambda: User.home_id == home_id,
+        AuditEntry: lambda: AuditEntry.home_id == home_id,
+    }
+    if model in SHARED:
+        return true()
+    if model not in rules:
+        raise LookupError(f"no scoping rule for {model.__name__}")
+    return rules[model]()
+
+
+def _for_volunteer(model, user) -> ColumnElement[bool]:
+    if user.volunteer_id is None:
+        return false()
+    children = my_children(user)
+    own_home = select(Volunteer.home_id).where(Volunteer.id == user.volunteer_id)
+    rules = {
+        Child: lambda: Child.id.in_(children),
+        CareRecord: lambda: CareRecord.child_id.in_(children),
+        ParentContact: lambda: ParentContact.child_id.in_(children),
+        Guardian: lambda: Guardian.id.in_(
+            select(Child.guardian_id).where(Child.id.in_(children))),
+        Pairing: lambda: and_(Pairing.volunteer_id == user.volunteer_id,
+                              Pairing.child_id.in_(children)),
+        Volunteer: lambda: Volunteer.id == user.volunteer_id,
+        Activity: lambda: Activity.home_id.in_(own_home),
+        Home: lambda: Home.id.in_(own_home),
+    }
+    if model in SHARED:
+        return true()
+    if model in rules:
+        return rules[model]()
+    if model in KNOWN:
+        return false()
+    raise LookupError(f"no scoping rule for {model.__name__}")
+
+
+# County-wide lookup tables everyone may read for their drop-downs.
+SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation}
+KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ResourceItem, ParentContact,
+                  Pairing, CareRecord, StockMovement, ActivityParticipant, User, AuditEntry}
+
+
+def visible(model, user) -> ColumnElement[bool]:
+    """The filter that keeps only the rows of `model` that `user` may see."""
+    role = _role(user)
+    if model not in KNOWN:
+        raise LookupError(f"no scoping rule for {model.__name__}")
+    if role is None:
+        return false()
+    if role is Role.ADMIN:
+        return true()
+    if role is Role.VOLUNTEER:
+        return _for_volunteer(model, user)
+    if model is User or (model is AuditEntry and role is Role.STAFF):
+        return false()  # accounts are the administrators'; the trail is for supervisors
+    if user.home_id is None:  # county-level staff and supervisors
+        return true()
+    return _by_home(model, user.home_id)
+
+
+def scoped(stmt, model, user):
+    """`stmt` (a select() or a legacy Query over `model`) limited to what `user` may see."""
+    return stmt.where(visible(model, user)) if hasattr(stmt, "where") else stmt.filter(
+        visible(model, user))
+
+
+def can_change(user, action: Action, record, now: datetime | None = None) -> bool:
+    """Row-level rules on top of scoping: a volunteer adds care records for her children
+    and corrects only her own, for seven days."""
+    role = _role(user)
+    if role is None:
+        return False
+    if role is not Role.VOLUNTEER:
+        return True
+    if not isinstance(record, CareRecord):
+        return False
+    if action is CREATE:
+        return True
+    if action is not EDIT or record.recorded_by_id != user.id:
+        return False
+    created = record.created_at
+    if created is None:
+        return True
+    if created.tzinfo is None:  # SQLite hands back naive UTC
+        created = created.replace(tzinfo=UTC)
+    return (now or utcnow()) - created <= VOLUNTEER_EDIT_WINDOW

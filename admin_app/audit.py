@@ -1,0 +1,203 @@
+"""The audit trail, written from one place: every create, update, archive and delete that
+goes through the ORM is recorded by a session hook, with who, when, from where, and the
+changed fields' old and new values; views and exports record accesses with `record_access`."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context, request
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from admin_app.extensions import db
+from admin_app.masking import column_mask, shown
+from models import AuditEntry, Child, Home, ResourceItem, StockMovement
+from models.enums import AuditAction, ChildStatus
+
+# Bookkeeping columns that say nothing about the record itself.
+SKIPPED = {"created_at", "updated_at", "version", "password_hash"}
+
+
+def _plain(value):
+    """A JSON-safe form of a column value."""
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _actor() -> tuple[int | None, str, str]:
+    if not has_request_context():
+        return None, "system", ""
+    user_id, username = None, ""
+    if current_user and current_user.is_authenticated:
+        user_id, username = current_user.id, current_user.username
+    return user_id, username, (request.remote_addr or "")[:45]
+
+
+def _home_id(session: Session, record) -> int | None:
+    if isinstance(record, Home):
+        return record.id
+    if hasattr(record, "home_id"):
+        return record.home_id
+    if getattr(record, "child_id", None) is not None:
+        return session.scalar(select(Child.home_id).where(Child.id == record.child_id))
+    if isinstance(record, StockMovement):
+        return session.scalar(select(ResourceItem.home_id).where(ResourceItem.id == record.item_id))
+    if getattr(record, "activity_id", None) is not None:
+        from models import Activity
+
+        return session.scalar(select(Activity.home_id).where(Activity.id == record.activity_id))
+    return None
+
+
+def _values(record) -> dict:
+    state = inspect(record)
+    return {prop.key: _plain(state.attrs[prop.key].value) for prop in state.mapper.column_attrs
+            if prop.key not in SKIPPED and prop.key != "id"}
+
+
+def _updates(record) -> dict:
+    changes = {}
+    state = inspect(record)
+    for attr in state.mapper.column_attrs:
+        if attr.key in SKIPPED:
+            continue
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                changes[attr.key] = [_plain(old), _plain(new)]
+    return changes
+
+
+_PENDING = "_audit_pending"
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, flush_context, instances) -> None:
+    pending = session.info.setdefault(_PENDING, [])
+    for record in session.new:
+        if not isinstance(record, AuditEntry):
+            pending.append((AuditAction.CREATE, record, None))
+    for record in session.dirty:
+        if isinstance(record, AuditEntry) or not session.is_modified(record):
+            continue
+        changes = _updates(record)
+        if not changes:
+            continue
+        action = AuditAction.UPDATE
+        if isinstance(record, Child) and changes.get("status", [None, None])[1] == \
+                ChildStatus.LEFT_CARE.name:
+            action = AuditAction.ARCHIVE
+        pending.append((action, record, changes))
+    for record in session.deleted:
+        if not isinstance(record, AuditEntry):
+            pending.append((AuditAction.DELETE, record, _values(record)))
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session: Session, flush_context) -> None:
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    user_id, username, address = _actor()
+    rows = []
+    for action, record, changes in pending:
+        rows.append({
+            "user_id": user_id, "username": username, "address": address,
+            "action": action, "table_name": record.__tablename__,
+            "record_id": getattr(record, "id", None), "home_id": _home_id(session, record),
+            "record_label": str(record)[:100],
+            "changes": _values(record) if action is AuditAction.CREATE else changes,
+            "version": getattr(record, "version", None),
+        })
+    session.connection().execute(insert(AuditEntry), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def record_access(action: AuditAction, record=None, *, table_name: str = "",
+                  home_id: int | None = None, label: str = "", details: dict | None = None,
+                  commit: bool = True) -> None:
+    """Record that the current user viewed or exported `record` (or a set of records)."""
+    user_id, username, address = _actor()
+    entry = AuditEntry(
+        user_id=user_id, username=username, address=address, action=action,
+        table_name=record.__tablename__ if record is not None else table_name,
+        record_id=getattr(record, "id", None),
+        home_id=_home_id(db.session, record) if record is not None else home_id,
+        record_label=(str(record) if record is not None else label)[:100],
+        changes=details,
+    )
+    db.session.add(entry)
+    if commit:
+        db.session.commit()
+
+
+def describe_changes(entry: AuditEntry, user) -> list[str]:
+    """`field: old → new` lines in the user's language, masked as `user` may see them."""
+    from views.labels import LABELS
+
+    model = _model_for(entry.table_name)
+    lines = []
+    for field, value in (entry.changes or {}).items():
+        kind = column_mask(model, field) if model is not None else None
+        enum_class = _enum_of(model, field)
+
+        def show(v, kind=kind, enum_class=enum_class):
+            if v is None or v == "":
+                return "—"
+            if enum_class is not None and v in enum_class.__members__:
+                return str(enum_class[v].label)
+            return str(shown(user, kind, v))
+
+        label = str(LABELS.get(field, field))
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{label}: {show(value[0])} → {show(value[1])}")
+        else:
+            lines.append(f"{label}: {show(value)}")
+    return lines
+
+
+def _enum_of(model, field: str):
+    column = getattr(getattr(model, "__table__", None), "c", {}).get(field)
+    return getattr(column.type, "enum_class", None) if column is not None else None
+
+
+def _model_for(table_name: str):
+    for mapper in db.Model.registry.mappers:
+        if mapper.local_table is not None and mapper.local_table.name == table_name:
+            return mapper.class_
+    return None
+
+
+def changes_since(table_name: str, record_id: int | None, version: int | None) -> list[str]:
+    """What others changed in a record after `version`, one line per save, for the
+    message shown when an edit is refused as stale."""
+    if record_id is None:
+        return []
+    query = select(AuditEntry).where(AuditEntry.table_name == table_name,
+                                     AuditEntry.record_id == record_id,
+                                     AuditEntry.action.in_([AuditAction.UPDATE,
+                                                            AuditAction.ARCHIVE]))
+    if version is not None:
+        query = query.where(AuditEntry.version > version)
+    lines = []
+    for entry in db.session.scalars(query.order_by(AuditEntry.at)):
+        changes = "; ".join(describe_changes(entry, current_user))
+        lines.append(gettext("%(who)s at %(when)s: %(changes)s", who=entry.username,
+                             when=entry.at.strftime("%Y-%m-%d %H:%M"), changes=changes))
+    return lines

@@ -1,0 +1,47 @@
+"""Masking of ID numbers and phones: `430624********1234`, `138****5678`.
+
+Which columns are masked is tagged on the column (`info={"mask": ...}` in models.people);
+who sees them masked is access.masks_sensitive. Lists, details, look-ups, the archive card
+and the audit trail all show values through `shown`.
+"""
+
+from __future__ import annotations
+
+from admin_app import access
+
+
+def mask_id_number(value: str) -> str:
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    if "-" in value:  # landline: keep the area code and the last four digits
+        area, number = value.split("-", 1)
+        return f"{area}-{'*' * max(len(number) - 4, 0)}{number[-4:]}"
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def mask(kind: str, value):
+    if value is None or value == "":
+        return value
+    return MASKS[kind](str(value))
+
+
+def shown(user, kind: str | None, value):
+    """The value as `user` may see it."""
+    if kind is None or not access.masks_sensitive(user):
+        return value
+    return mask(kind, value)
+
+
+def column_mask(model, name: str) -> str | None:
+    """The mask kind tagged on `model.name`, if it is a tagged column."""
+    column = getattr(getattr(model, "__table__", None), "c", {}).get(name)
+    return column.info.get("mask") if column is not None else None

@@ -1,0 +1,38 @@
+"""The audit screen (日志): read-only; administrators see all, supervisors their scope."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from admin_app.audit import describe_changes
+from models import AuditEntry
+from views.base import AppModelView
+from views.labels import LABELS, TABLE_LABELS
+
+
+def _changes(view, context, entry: AuditEntry, name: str):
+    return Markup("<br>").join(escape(line) for line in describe_changes(entry, current_user))
+
+
+def _table(view, context, entry: AuditEntry, name: str) -> str:
+    return str(TABLE_LABELS.get(entry.table_name, entry.table_name))
+
+
+class AuditView(AppModelView):
+    resource = "audit"
+    allow_create = allow_edit = allow_delete = False
+    column_labels = {**LABELS, "at": _l("When"), "username": _l("Who"), "action": _l("Action"),
+                     "table_name": _l("Record type"), "record_id": _l("Record No."),
+                     "record_label": _l("Record"), "changes": _l("Changes"),
+                     "address": _l("Address")}
+    column_list = ("at", "username", "action", "table_name", "record_id", "record_label",
+                   "changes", "address")
+    column_details_list = column_list
+    column_searchable_list = ("username", "record_label")
+    column_filters = ("action", "table_name", "record_id", "at", "username")
+    column_sortable_list = ("at", "username", "action", "table_name")
+    column_default_sort = ("at", True)
+    column_formatters = {"changes": _changes, "table_name": _table}
+    column_formatters_detail = {"changes": _changes, "table_name": _table}

@@ -1,0 +1,86 @@
+"""How values look: enum labels, yes/no, dates as 2026年12月1日, masked ID numbers and
+phones; and the list filters that offer labelled choices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+from flask_admin.contrib.sqla.filters import FilterConverter, IntEqualFilter
+from flask_admin.model import filters, typefmt
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from admin_app import access
+from admin_app.extensions import db
+from admin_app.i18n import show_date, show_datetime
+from admin_app.masking import column_mask, shown
+
+
+def _enum_label(view, value: Enum, name: str) -> str:
+    return str(getattr(value, "label", value.name))
+
+
+def _yes_no(view, value: bool, name: str) -> str:
+    return str(_l("Yes") if value else _l("No"))
+
+
+def _date(view, value: date, name: str) -> str:
+    return show_date(value)
+
+
+def _datetime(view, value: datetime, name: str) -> str:
+    return show_datetime(value)
+
+
+FORMATTERS = {**typefmt.BASE_FORMATTERS, Enum: _enum_label, date: _date, datetime: _datetime}
+DETAIL_FORMATTERS = {
+    **typefmt.DETAIL_FORMATTERS, bool: _yes_no, Enum: _enum_label, date: _date,
+    datetime: _datetime,
+}
+
+
+def masked_formatters(model) -> dict:
+    """Column formatters that mask the model's tagged columns for roles that see them masked."""
+
+    def formatter(kind):
+        return lambda view, context, record, name: shown(current_user, kind,
+                                                         getattr(record, name))
+
+    return {
+        column.key: formatter(column.info["mask"])
+        for column in model.__table__.columns
+        if column.info.get("mask")
+    }
+
+
+class LabelledFilterConverter(FilterConverter):
+    @filters.convert("enum")
+    def conv_enum(self, column, name, options=None, **kwargs):
+        if not options:
+            options = [(member.name, member.label) for member in column.type.enum_class]
+        return [f(column, name, options, **kwargs) for f in self.enum]
+
+
+class HomeOptions:
+    """The Homes the user may see, as filter options, read when a page is drawn (Flask-Admin
+    reads a list or a callable once, when the view is made)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self):
+        from models import Home
+
+        query = access.scoped(db.select(Home.id, Home.name), Home, current_user)
+        rows = db.session.execute(query.order_by(Home.name))
+        return iter([(str(home_id), name) for home_id, name in rows])
+
+
+def home_filter(column, label=None) -> IntEqualFilter:
+    """Filter a list by Children's Home, offered as a drop-down of the user's Homes."""
+    return IntEqualFilter(column, label or _l("Children's Home"), options=HomeOptions())
+
+
+__all__ = ["DETAIL_FORMATTERS", "FORMATTERS", "LabelledFilterConverter", "column_mask",
+           "home_filter", "masked_formatters"]

@@ -1,0 +1,43 @@
+"""我的孩子: what a caring mother sees after signing in — her children as cards, with the
+days since the last contact and this month's five ones, and a care record two clicks away."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_admin import expose
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from admin_app.access import scoped
+from admin_app.extensions import db
+from models import Child
+from models.followup import FIVE_ONES, five_ones, last_contact
+from models.validators import age_on
+from views.base import AppView
+
+
+class MyChildrenView(AppView):
+    resource = "my_children"
+
+    @expose("/")
+    def index(self):
+        today = date.today()
+        children = db.session.scalars(
+            scoped(select(Child), Child, current_user)
+            .options(joinedload(Child.guardian))
+            .order_by(Child.name)
+        ).all()
+        ids = [child.id for child in children]
+        ticks = five_ones(db.session, ids, today)
+        contacted = last_contact(db.session, ids)
+        cards = [{
+            "child": child,
+            "age": age_on(child.birth_date, today),
+            "days_since_contact": (today - contacted[child.id]).days
+            if child.id in contacted else None,
+            "ticks": ticks[child.id],
+        } for child in children]
+        return self.render("admin/my_children.html", cards=cards, duties=FIVE_ONES,
+                           today=today)
