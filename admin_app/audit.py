@@ -20,7 +20,7 @@ from models import AuditEntry, Child, Home, ResourceItem, StockMovement
 from models.enums import AuditAction, ChildStatus
 
 # Bookkeeping columns that say nothing about the record itself.
-SKIPPED = {"created_at", "updated_at", "version", "password_hash"}
+SKIPPED = {"created_at", "updated_at", "version", "password_hash", "session_token"}
 
 
 def _plain(value):

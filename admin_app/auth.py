@@ -56,11 +56,16 @@ class ChangePasswordForm(FlaskForm):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The account of a session: still active, and the session not ended since."""
+    user_id, _, token = session_id.partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except ValueError:
         return None
+    if user is None or not user.active or not token or token != user.session_token:
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str:
@@ -95,15 +100,19 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def _unthrottled() -> bool:
+    return not current_app.config["LOGIN_THROTTLE"]
+
+
 def _account_key() -> str:
     return "login-account:" + (request.form.get("username") or "").strip().lower()
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed)
+               methods=["POST"], deduct_when=_failed, exempt_when=_unthrottled)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
+               deduct_when=_failed, exempt_when=_unthrottled)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -130,6 +139,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Signing out ends every copy of this session, not only this browser's cookie.
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     language = session.get(LANGUAGE_SESSION_KEY)
     session.clear()
@@ -152,6 +165,7 @@ def change_password():
             current_user.set_password(form.new.data)
             current_user.must_change_password = False
             db.session.commit()
+            login_user(current_user)  # a new session token was made with the password
             flash(_l("Your password has been changed."), "info")
             return redirect(url_for("admin.index"))
     return render_template("auth/login.html", form=form, title=_l("Change password"),

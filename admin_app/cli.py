@@ -120,6 +120,56 @@ def users_create(username: str, role: str, home_name: str | None, volunteer_id: 
     click.echo(f"Created {role_value.value} account {username!r}.")
 
 
+def _account(username: str) -> User:
+    user = db.session.scalar(select(User).where(func.lower(User.username)
+                                                == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account named {username!r}.")
+    return user
+
+
+@users_cli.command("set-password")
+@click.option("--username", required=True)
+@click.option("--must-change/--no-must-change", default=True, show_default=True,
+              help="Ask for a new password at the next sign-in.")
+def users_set_password(username: str, must_change: bool) -> None:
+    """Reset an account's password (read from standard input); signs it out everywhere."""
+    user = _account(username)
+    user.set_password(_read_password())
+    user.must_change_password = must_change
+    db.session.commit()
+    click.echo(f"Password of {user.username!r} reset.")
+
+
+@users_cli.command("disable")
+@click.option("--username", required=True)
+def users_disable(username: str) -> None:
+    """Stop an account from signing in; its open sessions end at once."""
+    user = _account(username)
+    user.active = False
+    user.end_sessions()
+    db.session.commit()
+    click.echo(f"Account {user.username!r} disabled.")
+
+
+@users_cli.command("enable")
+@click.option("--username", required=True)
+def users_enable(username: str) -> None:
+    user = _account(username)
+    user.active = True
+    db.session.commit()
+    click.echo(f"Account {user.username!r} enabled.")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """Every account with its role, Home and state."""
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        home = user.home.name if user.home else "county-wide"
+        state = "active" if user.active else "disabled"
+        click.echo(f"{user.username:<20} {user.role.value:<11} {state:<9} {home}")
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)

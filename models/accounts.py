@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -33,6 +34,9 @@ class User(UserMixin, Versioned, Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session cookie; a new one signs the account out everywhere (Flask-Login
+    # alone cannot invalidate a copied cookie).
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     home: Mapped[Home | None] = relationship()
     volunteer: Mapped[Volunteer | None] = relationship()
@@ -41,12 +45,20 @@ class User(UserMixin, Versioned, Timestamped, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Sign the account out on every device."""
+        self.session_token = secrets.token_hex(16)
+
     def set_password(self, password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"password shorter than {MIN_PASSWORD_LENGTH} characters")
         # scrypt by default; tests configure a cheap method so the suite stays quick.
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -356,3 +356,13 @@ def test_guardian_details_of_a_sibling_family_stays_in_scope(app, world, db):
     theirs = world.ids[("guardian", "B")]
     assert volunteer.get(f"/admin/guardian/details/?id={theirs}").status_code == 403
     assert db.session.get(Guardian, theirs) is not None
+
+
+def test_refusals_are_explained_in_chinese_and_buttons_are_hidden(app, world):
+    supervisor = client_for(app, world, "supervisor")
+    refused = supervisor.get("/admin/child/new/")
+    assert refused.status_code == 403 and "无权操作" in refused.text
+    listing = supervisor.get("/admin/child/").text
+    assert "/admin/child/new/" not in listing and "/admin/child/edit/" not in listing
+    missing = supervisor.get("/admin/child/details/?id=999999")
+    assert missing.status_code == 404 and "未找到" in missing.text

@@ -135,3 +135,56 @@ def test_posts_without_a_csrf_token_are_refused(csrf_app, make):
     assert 'name="csrf_token"' in form
     no_token = client.post("/admin/home/new/", data={"name": "无令牌之家"})
     assert no_token.status_code == 400
+
+
+def test_signing_out_ends_a_copied_session_too(app, make):
+    make.user(Role.STAFF, username="copied")
+    client = app.test_client()
+    sign_in(client, "copied")
+    with client.session_transaction() as session:
+        stolen = dict(session)
+    client.post("/logout")
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(stolen)
+    assert thief.get("/admin/").status_code == 302
+
+
+def test_disabling_an_account_ends_its_open_sessions(app, make, db):
+    from models import User
+
+    user = make.user(Role.STAFF, username="leaver")
+    client = app.test_client()
+    sign_in(client, "leaver")
+    assert client.get("/admin/").status_code == 200
+    admin = app.test_client()
+    make.user(Role.ADMIN, username="boss")
+    sign_in(admin, "boss")
+    form = {"username": "leaver", "display_name": "", "role": "STAFF", "home": "__None",
+            "volunteer": "", "new_password": ""}  # "active" unticked
+    assert admin.post(f"/admin/user/edit/?id={user.id}", data=form).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).active
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.fixture
+def limited_app(database_url):
+    return create_app({"TESTING": True, "SECRET_KEY": "limit-test", "WTF_CSRF_ENABLED": False,
+                       "SQLALCHEMY_DATABASE_URI": database_url,
+                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                       "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes"})
+
+
+def test_failed_sign_ins_are_throttled_per_account(limited_app, make):
+    make.user(Role.STAFF, username="target")
+    client = limited_app.test_client()
+    for _ in range(3):
+        response = client.post("/login", data={"username": "target", "password": "guess guess"})
+        assert response.status_code == 200
+    blocked = client.post("/login", data={"username": "target", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "登录失败次数过多" in blocked.text
+    # Another account from the same address is not locked out by it.
+    make.user(Role.STAFF, username="bystander")
+    assert sign_in(client, "bystander").status_code == 302

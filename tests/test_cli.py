@@ -87,3 +87,21 @@ def test_users_create_checks_its_input(app, db, make):
                            input="a long enough password\n")
     assert linked.exit_code == 0, linked.output
     assert count(db, User) == 1
+
+
+def test_accounts_are_reset_disabled_and_listed_from_the_command_line(app, db, make):
+    user = make.user(Role.STAFF, username="zhao")
+    runner = app.test_cli_runner()
+    reset = runner.invoke(args=["users", "set-password", "--username", "zhao"],
+                          input="another long password\n")
+    assert reset.exit_code == 0, reset.output
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert user.check_password("another long password") and user.must_change_password
+    assert runner.invoke(args=["users", "disable", "--username", "zhao"]).exit_code == 0
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).active
+    listing = runner.invoke(args=["users", "list"])
+    assert "zhao" in listing.output and "disabled" in listing.output
+    assert runner.invoke(args=["users", "enable", "--username", "zhao"]).exit_code == 0
+    assert runner.invoke(args=["users", "disable", "--username", "nobody"]).exit_code != 0

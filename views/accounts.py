@@ -14,6 +14,14 @@ from views.display import home_filter
 from views.labels import LABELS
 
 
+def _changes_access(user: User) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(user)
+    return any(state.attrs[name].history.has_changes()
+               for name in ("active", "role", "home_id", "volunteer_id"))
+
+
 class UserView(AppModelView):
     column_labels = {**LABELS, "new_password": _l("New password"),
                      "volunteer": _l("Linked volunteer")}
@@ -22,9 +30,9 @@ class UserView(AppModelView):
     column_searchable_list = ("username", "display_name")
     column_filters = ("role", "active", home_filter(User.home_id))
     column_sortable_list = ("username", "role", "last_login_at")
-    column_details_exclude_list = ("password_hash",)
     form_columns = ("username", "display_name", "role", "home", "volunteer", "active",
                     "must_change_password", "new_password")
+    column_details_exclude_list = ("password_hash", "session_token", "version")
     form_extra_fields = {
         "new_password": PasswordField(
             _l("New password"),
@@ -39,6 +47,8 @@ class UserView(AppModelView):
     def on_model_change(self, form, model: User, is_created: bool) -> None:
         if form.new_password.data:
             model.set_password(form.new_password.data)
+        elif not is_created and _changes_access(model):
+            model.end_sessions()  # a disabled account or a new role takes effect at once
         elif is_created:
             raise InvalidValue(_l("Please set a password for the new account."))
         super().on_model_change(form, model, is_created)

@@ -1,9 +1,9 @@
 """Initial schema: Homes, children, guardians, parents, volunteers, pairings, care records,
 activities, inventory, accounts, lookup tables, record versions and the audit trail.
 
-Revision ID: fc5c6182fd2b
+Revision ID: 5e536e01b2ff
 Revises: 
-Create Date: 2026-11-28 02:58:10.404354
+Create Date: 2026-11-28 03:01:07.009168
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'fc5c6182fd2b'
+revision = '5e536e01b2ff'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -217,6 +217,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('session_token', sa.String(length=32), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),

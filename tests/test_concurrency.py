@@ -1,0 +1,78 @@
+"""No lost updates: a save based on an old version of a record is refused, with what
+changed, and what the user typed is kept; the second try goes through."""
+
+from __future__ import annotations
+
+import re
+
+from models import Child, ParentContact
+from models.enums import Role
+from tests.conftest import sign_in
+from tests.test_children import child_form
+
+
+def loaded_version(page: str) -> str:
+    return re.search(r'name="loaded_version" type="hidden" value="(\d+)"', page).group(1)
+
+
+def test_second_editor_is_refused_and_shown_what_changed(app, make, db):
+    child = make.child(name="王小明")
+    first, second = app.test_client(), app.test_client()
+    make.user(Role.STAFF, username="li")
+    make.user(Role.STAFF, username="zhang")
+    sign_in(first, "li")
+    sign_in(second, "zhang")
+    url = f"/admin/child/edit/?id={child.id}"
+    version_first = loaded_version(first.get(url).text)
+    version_second = loaded_version(second.get(url).text)
+    assert version_first == version_second
+
+    saved = first.post(url, data={**child_form(child.home, name="王小明明"),
+                                  "loaded_version": version_first})
+    assert saved.status_code == 302
+
+    refused = second.post(url, data={**child_form(child.home, name="王晓明", school="新学校"),
+                                     "loaded_version": version_second})
+    assert refused.status_code == 200
+    assert "已有其他人保存了修改" in refused.text
+    assert "王小明 → 王小明明" in refused.text and "li" in refused.text
+    assert 'value="王晓明"' in refused.text  # what the second editor typed is still there
+    db.session.expire_all()
+    assert db.session.get(Child, child.id).name == "王小明明"
+
+    retried = second.post(url, data={**child_form(child.home, name="王晓明"),
+                                     "loaded_version": loaded_version(refused.text)})
+    assert retried.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Child, child.id).name == "王晓明"
+
+
+def test_inline_rows_of_another_child_cannot_be_taken_over(app, make, db):
+    home = make.home()
+    mine, other = make.child(home=home), make.child(home=home)
+    theirs = make.parent(other, name="别人的家长")
+    staff = app.test_client()
+    make.user(Role.STAFF, username="wu", home=home)
+    sign_in(staff, "wu")
+    data = {**child_form(home, name=mine.name), "parents-0-id": str(theirs.id),
+            "parents-0-relation": "MOTHER", "parents-0-name": "篡改"}
+    staff.post(f"/admin/child/edit/?id={mine.id}", data=data)
+    db.session.expire_all()
+    assert db.session.get(ParentContact, theirs.id).name == "别人的家长"
+    assert db.session.get(ParentContact, theirs.id).child_id == other.id
+
+
+def test_two_sessions_saving_the_same_row_at_once_cannot_both_win(app, make, db):
+    import pytest
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    child = make.child(name="并发")
+    with Session(db.engine) as one, Session(db.engine) as two:
+        a, b = one.get(Child, child.id), two.get(Child, child.id)
+        a.school, b.school = "甲校", "乙校"
+        one.commit()
+        with pytest.raises(StaleDataError):
+            two.commit()
+    db.session.expire_all()
+    assert db.session.get(Child, child.id).school == "甲校"
