@@ -116,9 +116,11 @@ class ScopedAjaxSelectField(AjaxSelectField):
         super().pre_validate(form)
 
 
-def lookup(model, *fields: str, page_size: int = 10, **options) -> ScopedAjaxLoader:
+def lookup(model, *fields: str, page_size: int = 10, placeholder=None,
+           **options) -> ScopedAjaxLoader:
     """A scoped look-up of `model` by `fields`, for form_ajax_refs of views and inlines."""
-    return ScopedAjaxLoader("lookup", db, model, fields=fields, page_size=page_size, **options)
+    return ScopedAjaxLoader("lookup", db, model, fields=fields, page_size=page_size,
+                            placeholder=placeholder or _l("Type to search"), **options)
 
 
 class ScopedModelConverter(AdminModelConverter):
