@@ -63,17 +63,20 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         **dict.fromkeys(RECORDS + LOOKUPS + ("user",), EVERYTHING),
         "audit": READ_ONLY,
         "dashboard": frozenset({READ}),
+        "calendar": READ_ONLY,
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
         # A Home's staff keep its details up to date; Homes are opened by administrators.
         "home": frozenset({READ, EDIT, EXPORT}),
         "dashboard": frozenset({READ}),
+        "calendar": READ_ONLY,
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
         "audit": frozenset({READ}),
         "dashboard": frozenset({READ}),
+        "calendar": READ_ONLY,
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
@@ -81,9 +84,24 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "child": frozenset({READ}),
         "care_record": frozenset({READ, CREATE, EDIT}),
         "activity": frozenset({READ}),
+        "calendar": frozenset({READ}),
         "my_children": frozenset({READ}),
     },
 }
+
+
+class SystemUser:
+    """Who the command line acts as: county-wide, like an administrator."""
+
+    is_authenticated = True
+    role = Role.ADMIN
+    id = None
+    username = "system"
+    home_id = None
+    volunteer_id = None
+
+
+SYSTEM = SystemUser()
 
 
 def _role(user) -> Role | None:

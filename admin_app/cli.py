@@ -17,6 +17,7 @@ from models.enums import Role
 
 seed_cli = AppGroup("seed", help="Fill the database with demo or county-scale data.")
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
+export_cli = AppGroup("export", help="Write workbooks for supervisors.")
 
 
 @seed_cli.command("demo")
@@ -170,6 +171,48 @@ def users_list() -> None:
         click.echo(f"{user.username:<20} {user.role.value:<11} {state:<9} {home}")
 
 
+@export_cli.command("calendar")
+@click.option("--month", help="YYYY-MM")
+@click.option("--year", type=click.IntRange(1900, 2200), help="A whole year, a sheet a month.")
+@click.option("--home", "home_name", default=None, help="Home name; default all Homes.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_calendar(month: str | None, year: int | None, home_name: str | None,
+                    output: str) -> None:
+    """The activity calendar of a month or a year as an Excel workbook."""
+    import shutil
+
+    from flask_babel import gettext
+
+    from admin_app.access import SYSTEM
+    from admin_app.audit import record_access
+    from admin_app.reports.calendar import write_calendar
+    from models.calendar import Month
+    from models.enums import AuditAction
+
+    if bool(month) == bool(year):
+        raise click.ClickException("Give either --month YYYY-MM or --year YYYY.")
+    if month:
+        parsed = Month.parse(month, today=None)
+        if str(parsed) != month.strip():
+            raise click.ClickException(f"--month must look like 2026-12, not {month!r}.")
+        months = [parsed]
+    else:
+        months = [Month(year, m) for m in range(1, 13)]
+    home = None
+    if home_name:
+        home = db.session.scalar(select(Home).where(Home.name == home_name.strip()))
+        if home is None:
+            raise click.ClickException(f"No Home named {home_name!r}.")
+    place = home.name if home else gettext("All Children's Homes")
+    book = write_calendar(SYSTEM, months, place, home.id if home else None)
+    with book.close() as source, open(output, "wb") as target:
+        shutil.copyfileobj(source, target)
+    record_access(AuditAction.EXPORT, table_name="activity", home_id=home.id if home else None,
+                  label=f"{place} {months[0]}")
+    click.echo(f"Wrote {output}.")
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(export_cli)

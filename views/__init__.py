@@ -28,6 +28,7 @@ from views.accounts import UserView
 from views.activities import ActivityView
 from views.audit import AuditView
 from views.base import AppIndexView
+from views.calendar import CalendarView
 from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
 from views.inventory import ResourceItemView, StockMovementView
@@ -56,6 +57,8 @@ def init_admin(app: Flask) -> Admin:
         VolunteerView(Volunteer, _l("Caring mothers"), CARE, endpoint="volunteer"),
         PairingView(Pairing, _l("Pairings"), CARE, endpoint="pairing"),
         CareRecordView(CareRecord, _l("Care records"), CARE, endpoint="care_record"),
+        CalendarView(name=_l("Activity calendar"), category=ACTIVITIES, endpoint="calendar",
+                     url="calendar"),
         ActivityView(Activity, _l("Activities"), ACTIVITIES, endpoint="activity"),
         ActivityKindView(ActivityKind, _l("Activity kinds"), ACTIVITIES,
                          endpoint="activity_kind"),

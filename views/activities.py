@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
+from flask import request
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 
@@ -40,3 +43,19 @@ class ActivityView(AppModelView):
     form_ajax_refs = {"volunteers": {"fields": ("name", "phone"), "page_size": 10}}
     inline_models = (ParticipantInline(ActivityParticipant),)
     form_checks = (_activity_ends_after_start,)
+
+    def create_form(self, obj=None):
+        """A click on a day of the calendar opens this form with that day filled in."""
+        form = super().create_form(obj)
+        if request.method == "GET":
+            try:
+                day = date.fromisoformat(request.args.get("date", ""))
+            except ValueError:
+                day = None
+            if day is not None:
+                form.starts_at.data = datetime.combine(day, time(15, 0))
+                form.ends_at.data = datetime.combine(day, time(17, 0))
+            homes = form.home.query_factory().limit(2).all()
+            if len(homes) == 1:
+                form.home.data = homes[0]
+        return form

@@ -11,11 +11,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import date
 
-from flask import abort, flash, g, has_request_context, redirect, request, url_for
-from flask_admin import AdminIndexView, BaseView
+from flask import (
+    abort,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
+from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules as layout
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,10 +37,11 @@ from wtforms import HiddenField
 
 from admin_app import access
 from admin_app.access import CREATE, DELETE, EDIT, EXPORT, READ
-from admin_app.audit import changes_since
+from admin_app.audit import changes_since, record_access
 from admin_app.extensions import db
 from admin_app.i18n import show_date
 from admin_app.masking import column_mask, shown
+from models.enums import AuditAction
 from models.validators import InvalidValue
 from views.display import (
     DETAIL_FORMATTERS,
@@ -42,6 +54,7 @@ from views.fields import BaseForm, FieldError, ScopedAjaxLoader, ScopedModelConv
 log = logging.getLogger(__name__)
 
 FormCheck = Callable[[BaseForm], None]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Which permission each Flask-Admin handler needs.
 HANDLER_ACTIONS = {
@@ -110,6 +123,8 @@ class AppIndexView(GateMixin, AdminIndexView):
 
 class AppView(GateMixin, BaseView):
     """Base of custom (non-model) pages; set `resource`."""
+
+    format_date = staticmethod(show_date)
 
 
 class AppModelView(GateMixin, ModelView):
@@ -269,6 +284,33 @@ class AppModelView(GateMixin, ModelView):
                 count_query = count_query.filter(
                     or_(*count_clauses) if count_clauses else false())
         return query, count_query, joins, count_joins
+
+    # -- export: the list's own query, written by a builder of admin_app.reports -----------
+    export_types = ["xlsx"]
+    # Callable(ids, user, title) -> (Workbook, row count); set with allow_export = True.
+    export_builder: Callable | None = None
+    export_name = None  # lazy text: what the workbook is called, e.g. 花名册
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type: str):
+        if export_type != "xlsx" or self.export_builder is None:
+            abort(404)
+        args = self._get_list_extra_args()
+        sort = self._get_column_by_idx(args.sort)
+        _, query = self.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
+                                 args.filters, execute=False, page_size=False)
+        ids = query.with_entities(self.model.id).order_by(None).limit(None).offset(None)
+        place = current_user.home.name if getattr(current_user, "home", None) else gettext(
+            "All Children's Homes")
+        title = gettext("%(place)s %(name)s, %(day)s", place=place, name=self.export_name,
+                        day=date.today().isoformat())
+        book, count = type(self).export_builder(ids.subquery().select(), current_user, title)
+        record_access(AuditAction.EXPORT, table_name=self.model.__tablename__,
+                      home_id=current_user.home_id, label=title,
+                      details={"rows": count, "search": args.search or "",
+                               "filters": [list(map(str, f)) for f in args.filters or []]})
+        return send_file(book.close(), mimetype=XLSX, as_attachment=True,
+                         download_name=f"{title}.xlsx")
 
     # -- forms -----------------------------------------------------------------------------
     def edit_form(self, obj=None):

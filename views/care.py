@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin_app.access import scoped
 from admin_app.extensions import db
+from admin_app.reports.records import care_records_workbook
 from models import CareRecord, Child
 from models import validators as rules
 from models.enums import CareKind, Role
@@ -42,6 +44,9 @@ class PairingView(AppModelView):
 
 
 class CareRecordView(AppModelView):
+    allow_export = True
+    export_builder = staticmethod(care_records_workbook)
+    export_name = _l("care records")
     column_labels = LABELS
     column_list = ("occurred_on", "child", "kind", "volunteer", "follow_up_needed",
                    "follow_up_note")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from admin_app.reports.records import stock_workbook
 from models import ResourceItem, StockMovement
 from views.base import AppModelView
 from views.display import home_filter
@@ -21,6 +23,9 @@ class ResourceItemView(AppModelView):
 
 
 class StockMovementView(AppModelView):
+    allow_export = True
+    export_builder = staticmethod(stock_workbook)
+    export_name = _l("stock")
     column_labels = LABELS
     column_list = ("occurred_on", "item", "kind", "quantity", "donor", "child", "recorded_by")
     column_searchable_list = ("item.name", "donor", "child.name")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from admin_app.reports.records import roster_workbook
 from models import (
     Activity,
     ActivityParticipant,
@@ -158,6 +159,9 @@ class ChildView(AppModelView):
     details_template = "admin/child_details.html"
     # A child leaves care by a status change, never by deletion.
     allow_delete = False
+    allow_export = True
+    export_builder = staticmethod(roster_workbook)
+    export_name = _l("roster")
     # The archive card shows guardian and parents in tables of their own (archive_card).
     details_sections = tuple(
         (title, names) for title, names in CHILD_SECTIONS if "guardian" not in names

@@ -1,0 +1,230 @@
+"""The roster (花名册) with its county table and chart, care records, and stock workbooks.
+
+Each takes `ids`, a subquery of the record ids to export — the list page's own query, with
+its scope, search and filters — and the user, whose masking rules apply to every cell."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask_babel import gettext
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from admin_app.extensions import db
+from admin_app.masking import shown
+from admin_app.xlsx import Column, Workbook
+from models import (
+    CareRecord,
+    Child,
+    Guardian,
+    Home,
+    ParentContact,
+    ResourceCategory,
+    ResourceItem,
+    StockMovement,
+    User,
+    Volunteer,
+)
+from models.enums import LeftBehindType, LivingArrangement, MovementKind, ParentRelation
+
+BATCH = 1000
+
+
+def _stream(query):
+    """Rows in batches from one query (a server-side cursor on PostgreSQL)."""
+    return db.session.execute(query.execution_options(yield_per=BATCH))
+
+
+def _yes_no(value: bool) -> str:
+    return gettext("Yes") if value else gettext("No")
+
+
+def _parent(relation: ParentRelation, column):
+    parent = aliased(ParentContact)
+    return (select(column(parent)).where(parent.child_id == Child.id,
+                                          parent.relation == relation)
+            .order_by(parent.id).limit(1).correlate(Child).scalar_subquery())
+
+
+def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
+    """花名册: one row per child, then a sheet of counts by Home with a chart."""
+    book = Workbook(title=title)
+    father, mother = ParentRelation.FATHER, ParentRelation.MOTHER
+    query = (
+        select(Child, Home.name, Guardian.name, Guardian.relation, Guardian.phone,
+               _parent(father, lambda p: p.name), _parent(father, lambda p: p.phone),
+               _parent(father, lambda p: p.work_city),
+               _parent(mother, lambda p: p.name), _parent(mother, lambda p: p.phone),
+               _parent(mother, lambda p: p.work_city))
+        .join(Home, Home.id == Child.home_id)
+        .outerjoin(Guardian, Guardian.id == Child.guardian_id)
+        .where(Child.id.in_(ids))
+        .order_by(Home.name, Child.grade, Child.name, Child.id)
+    )
+    columns = [
+        Column(gettext("No."), "int", 6), Column(gettext("Name"), "text", 10),
+        Column(gettext("Gender"), "text", 5), Column(gettext("Birth date"), "date", 11),
+        Column(gettext("Resident ID number"), "code", 20),
+        Column(gettext("Children's Home"), "text", 22), Column(gettext("School"), "text", 16),
+        Column(gettext("Grade"), "text", 8), Column(gettext("Class"), "text", 6),
+        Column(gettext("Class teacher"), "text", 8),
+        Column(gettext("Class teacher's phone"), "code", 13),
+        Column(gettext("Left-behind type"), "text", 10),
+        Column(gettext("Living arrangement"), "text", 16), Column(gettext("Boarding"), "text", 5),
+        Column(gettext("Family situation"), "text", 10),
+        Column(gettext("Key assistance target"), "text", 8),
+        Column(gettext("Guardian"), "text", 10), Column(gettext("Relation"), "text", 8),
+        Column(gettext("Guardian's phone"), "code", 13),
+        Column(gettext("Father"), "text", 10), Column(gettext("Father's phone"), "code", 13),
+        Column(gettext("Father works in"), "text", 10),
+        Column(gettext("Mother"), "text", 10), Column(gettext("Mother's phone"), "code", 13),
+        Column(gettext("Mother works in"), "text", 10),
+        Column(gettext("Address"), "text", 20), Column(gettext("Entered care on"), "date", 11),
+        Column(gettext("Status"), "text", 8),
+    ]
+
+    def rows():
+        for n, (child, home, g_name, g_relation, g_phone, f_name, f_phone, f_city, m_name,
+                m_phone, m_city) in enumerate(_stream(query), start=1):
+            yield (n, child.name, child.gender, child.birth_date,
+                   shown(user, "id_number", child.id_number), home, child.school, child.grade,
+                   child.class_name, child.class_teacher,
+                   shown(user, "phone", child.class_teacher_phone), child.left_behind_type,
+                   child.living_arrangement, _yes_no(child.boarding), child.family_situation,
+                   _yes_no(child.key_target), g_name, g_relation,
+                   shown(user, "phone", g_phone), f_name, shown(user, "phone", f_phone), f_city,
+                   m_name, shown(user, "phone", m_phone), m_city, child.address,
+                   child.entered_on, child.status)
+
+    count = book.table(gettext("Roster"), title, columns, rows())
+    _counts_sheet(book, ids, title)
+    return book, count
+
+
+def _counts_sheet(book: Workbook, ids, title: str) -> None:
+    """The table the county reports: children by Home, left-behind type and living
+    arrangement, with a native Excel chart of the living arrangements."""
+    rows = db.session.execute(
+        select(Home.name, Child.left_behind_type, Child.living_arrangement, Child.boarding,
+               func.count())
+        .join(Home, Home.id == Child.home_id).where(Child.id.in_(ids))
+        .group_by(Home.name, Child.left_behind_type, Child.living_arrangement, Child.boarding)
+        .order_by(Home.name)
+    ).all()
+    table: dict[str, Counter] = {}
+    for home, left_behind, living, boarding, count in rows:
+        counts = table.setdefault(home, Counter())
+        counts["total"] += count
+        counts[left_behind] += count
+        counts[living] += count
+        if boarding:
+            counts["boarding"] += count
+    keys = ["total", *LeftBehindType, *LivingArrangement, "boarding"]
+    headers = [gettext("Children's Home"), gettext("Children"),
+               *(str(m.label) for m in LeftBehindType), *(str(m.label) for m in LivingArrangement),
+               gettext("Boarding")]
+    sheet = book.sheet(gettext("Counts"))
+    last = len(headers) - 1
+    sheet.set_row(0, 28)
+    sheet.merge_range(0, 0, 0, last, gettext("%(title)s: counts", title=title),
+                      book.formats["title"])
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, last, 11)
+    for col, header in enumerate(headers):
+        sheet.write_string(1, col, header, book.formats["header"])
+    sheet.freeze_panes(2, 1)
+    total = Counter()
+    row = 2
+    for home, counts in table.items():
+        book.write_text(sheet, row, 0, home)
+        for col, key in enumerate(keys, start=1):
+            sheet.write_number(row, col, counts[key], book.formats["int"])
+        total.update(counts)
+        row += 1
+    bold = book.add_format(bold=True, top=1)
+    book.write_text(sheet, row, 0, gettext("Total"), bold)
+    for col, key in enumerate(keys, start=1):
+        sheet.write_number(row, col, total[key], bold)
+    first_living = 2 + len(LeftBehindType)
+    chart = book.book.add_chart({"type": "column"})
+    chart.add_series({
+        "name": gettext("Children in care by living arrangement"),
+        "categories": [sheet.name, 1, first_living, 1, first_living + len(LivingArrangement) - 1],
+        "values": [sheet.name, row, first_living, row, first_living + len(LivingArrangement) - 1],
+        "data_labels": {"value": True},
+    })
+    chart.set_title({"name": gettext("Children in care by living arrangement")})
+    chart.set_legend({"none": True})
+    sheet.insert_chart(row + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
+
+
+def care_records_workbook(ids, user, title: str) -> tuple[Workbook, int]:
+    recorder = aliased(User)
+    query = (
+        select(CareRecord, Child.name, Home.name, Volunteer.name, recorder.display_name,
+               recorder.username)
+        .join(Child, Child.id == CareRecord.child_id).join(Home, Home.id == Child.home_id)
+        .outerjoin(Volunteer, Volunteer.id == CareRecord.volunteer_id)
+        .outerjoin(recorder, recorder.id == CareRecord.recorded_by_id)
+        .where(CareRecord.id.in_(ids))
+        .order_by(CareRecord.occurred_on, CareRecord.id)
+    )
+    columns = [
+        Column(gettext("Date"), "date", 11), Column(gettext("Child"), "text", 10),
+        Column(gettext("Children's Home"), "text", 22), Column(gettext("Kind"), "text", 14),
+        Column(gettext("Caring mother"), "text", 10), Column(gettext("Notes"), "text", 50),
+        Column(gettext("Needs follow-up"), "text", 8), Column(gettext("Follow-up"), "text", 20),
+        Column(gettext("Recorded by"), "text", 12),
+    ]
+    rows = ((record.occurred_on, child, home, record.kind, volunteer or "", record.notes,
+             _yes_no(record.follow_up_needed), record.follow_up_note, display or username or "")
+            for record, child, home, volunteer, display, username in _stream(query))
+    book = Workbook(title=title)
+    return book, book.table(gettext("Care records"), title, columns, rows)
+
+
+def stock_workbook(ids, user, title: str) -> tuple[Workbook, int]:
+    """Stock on hand of the items the movements concern, then the movements themselves."""
+    signed = case(
+        *((StockMovement.kind == kind, StockMovement.quantity * kind.sign)
+          for kind in MovementKind))
+    on_hand = (select(StockMovement.item_id, func.sum(signed).label("on_hand"))
+               .group_by(StockMovement.item_id).subquery())
+    items = (
+        select(ResourceItem, ResourceCategory.name, Home.name, on_hand.c.on_hand)
+        .join(Home, Home.id == ResourceItem.home_id)
+        .outerjoin(ResourceCategory, ResourceCategory.id == ResourceItem.category_id)
+        .outerjoin(on_hand, on_hand.c.item_id == ResourceItem.id)
+        .where(ResourceItem.id.in_(select(StockMovement.item_id).where(StockMovement.id.in_(ids))))
+        .order_by(Home.name, ResourceItem.name)
+    )
+    book = Workbook(title=title)
+    book.table(gettext("Stock on hand"), title, [
+        Column(gettext("Item"), "text", 16), Column(gettext("Category"), "text", 10),
+        Column(gettext("Children's Home"), "text", 22), Column(gettext("Unit"), "text", 6),
+        Column(gettext("On hand"), "int", 8), Column(gettext("Low-stock threshold"), "int", 8),
+        Column(gettext("Below threshold"), "text", 8), Column(gettext("Location"), "text", 14),
+    ], ((item.name, category or "", home, item.unit, stock or 0, item.low_stock_threshold,
+         _yes_no((stock or 0) < item.low_stock_threshold), item.location)
+        for item, category, home, stock in _stream(items)))
+    movements = (
+        select(StockMovement, ResourceItem.name, ResourceItem.unit, Home.name, Child.name,
+               User.display_name)
+        .join(ResourceItem, ResourceItem.id == StockMovement.item_id)
+        .join(Home, Home.id == ResourceItem.home_id)
+        .outerjoin(Child, and_(Child.id == StockMovement.child_id))
+        .outerjoin(User, User.id == StockMovement.recorded_by_id)
+        .where(StockMovement.id.in_(ids))
+        .order_by(StockMovement.occurred_on, StockMovement.id)
+    )
+    count = book.table(gettext("Stock movements"), title, [
+        Column(gettext("Date"), "date", 11), Column(gettext("Item"), "text", 16),
+        Column(gettext("Children's Home"), "text", 22), Column(gettext("Kind"), "text", 10),
+        Column(gettext("Quantity"), "int", 8), Column(gettext("Unit"), "text", 6),
+        Column(gettext("Donor"), "text", 16), Column(gettext("Child"), "text", 10),
+        Column(gettext("Recorded by"), "text", 10), Column(gettext("Note"), "text", 20),
+    ], ((movement.occurred_on, item, home, movement.kind, movement.quantity, unit,
+         movement.donor, child or "", recorder or "", movement.note)
+        for movement, item, unit, home, child, recorder in _stream(movements)))
+    return book, count

@@ -1,0 +1,158 @@
+"""The one workbook writer every export uses: safe cells, real dates, text for numbers that
+are not numbers, sensible widths, frozen headers, A4 landscape, and rows streamed to a
+temporary file with XlsxWriter's constant_memory mode, so memory stays flat.
+
+Cell safety (SECURITY.md): strings are never turned into formulas, links or numbers, and a
+text that Excel would read as a formula when someone edits the cell — one starting with
+= + - @ (half- or full-width), or with a tab, CR, LF or NUL before them — is written with
+Excel's quote prefix, so it stays text.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import Enum
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+CONTROL_STARTS = ("\t", "\r", "\n", "\0")
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+
+
+def needs_quote(text: str) -> bool:
+    stripped = text.lstrip("".join(CONTROL_STARTS) + " ")
+    return text.startswith(CONTROL_STARTS) or stripped.startswith(FORMULA_STARTS)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet: its header, its kind, its width in characters."""
+
+    header: str
+    kind: str = "text"  # text | code | int | date | time | datetime | bool
+    width: float = 12
+
+
+class Workbook:
+    """A workbook written to a temporary file; `close()` hands back an open binary file
+    (already unlinked on POSIX, so it disappears when closed)."""
+
+    def __init__(self, title: str = "") -> None:
+        handle, self.path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(handle)
+        self.book = xlsxwriter.Workbook(self.path, {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd",
+        })
+        if title:
+            self.book.set_properties({"title": title})
+        font = {"font_name": "宋体", "font_size": 11}
+        add = self.book.add_format
+        self.formats = {
+            "title": add({**font, "bold": True, "font_size": 16, "align": "center",
+                          "valign": "vcenter"}),
+            "subtitle": add({**font, "italic": True, "font_color": "#555555"}),
+            "header": add({**font, "bold": True, "bg_color": "#DDEBF7", "border": 1,
+                           "align": "center", "valign": "vcenter", "text_wrap": True}),
+            "text": add({**font, "valign": "top"}),
+            "quoted": add({**font, "valign": "top", "quote_prefix": True}),
+            "wrap": add({**font, "valign": "top", "text_wrap": True}),
+            "code": add({**font, "num_format": "@", "valign": "top"}),
+            "int": add({**font, "num_format": "0", "valign": "top"}),
+            "date": add({**font, "num_format": "yyyy-mm-dd", "align": "left", "valign": "top"}),
+            "time": add({**font, "num_format": "hh:mm", "align": "left", "valign": "top"}),
+            "datetime": add({**font, "num_format": "yyyy-mm-dd hh:mm", "align": "left",
+                             "valign": "top"}),
+        }
+
+    def add_format(self, **properties) -> Any:
+        return self.book.add_format({"font_name": "宋体", "font_size": 11, **properties})
+
+    def sheet(self, name: str, *, landscape: bool = True) -> Worksheet:
+        sheet = self.book.add_worksheet(name[:31])
+        sheet.set_paper(9)  # A4
+        if landscape:
+            sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # one page wide, as many long as it takes
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.set_footer("&C&P / &N")
+        return sheet
+
+    def table(self, name: str, title: str, columns: Sequence[Column],
+              rows: Iterable[Sequence[Any]], *, subtitle: str = "") -> int:
+        """A sheet with a title row, a header row (frozen, with an autofilter) and `rows`
+        streamed in. Returns the number of data rows written."""
+        sheet = self.sheet(name)
+        last_col = len(columns) - 1
+        sheet.set_row(0, 28)
+        sheet.merge_range(0, 0, 0, last_col, title, self.formats["title"])
+        header_row = 1
+        if subtitle:
+            sheet.merge_range(1, 0, 1, last_col, subtitle, self.formats["subtitle"])
+            header_row = 2
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width)
+            sheet.write_string(header_row, col, column.header, self.formats["header"])
+        sheet.freeze_panes(header_row + 1, 0)
+        sheet.repeat_rows(header_row)
+        count = 0
+        for count, values in enumerate(rows, start=1):
+            self.write_row(sheet, header_row + count, columns, values)
+        sheet.autofilter(header_row, 0, header_row + max(count, 1), last_col)
+        return count
+
+    def write_row(self, sheet: Worksheet, row: int, columns: Sequence[Column],
+                  values: Sequence[Any]) -> None:
+        for col, (column, value) in enumerate(zip(columns, values, strict=True)):
+            self.write_cell(sheet, row, col, value, column.kind)
+
+    def write_cell(self, sheet: Worksheet, row: int, col: int, value: Any,
+                   kind: str = "text", cell_format=None) -> None:
+        formats = self.formats
+        if value is None or value == "":
+            sheet.write_blank(row, col, None, cell_format or formats["text"])
+        elif kind == "int" and isinstance(value, int | float):
+            sheet.write_number(row, col, value, cell_format or formats["int"])
+        elif kind in ("date", "datetime") and isinstance(value, date | datetime):
+            sheet.write_datetime(row, col, value, cell_format or formats[kind])
+        elif kind == "time" and isinstance(value, time | datetime):
+            moment = value.time() if isinstance(value, datetime) else value
+            sheet.write_datetime(row, col, moment, cell_format or formats["time"])
+        elif kind == "code":
+            # ID numbers and phones: text cells, or Excel keeps 15 digits and drops the rest.
+            sheet.write_string(row, col, str(value), cell_format or formats["code"])
+        else:
+            self.write_text(sheet, row, col, value, cell_format)
+
+    def write_text(self, sheet: Worksheet, row: int, col: int, value: Any,
+                   cell_format=None) -> None:
+        if isinstance(value, Enum):
+            value = getattr(value, "label", value.name)
+        text = str(value)[:MAX_CELL_TEXT]
+        if needs_quote(text):
+            sheet.write_string(row, col, text, self.formats["quoted"])
+        else:
+            sheet.write_string(row, col, text, cell_format or self.formats["text"])
+
+    def close(self) -> IO[bytes]:
+        self.book.close()
+        handle = open(self.path, "rb")  # the response closes it
+        os.unlink(self.path)
+        return handle
+
+    def discard(self) -> None:
+        try:
+            self.book.close()
+        finally:
+            if os.path.exists(self.path):
+                os.unlink(self.path)

@@ -1,0 +1,108 @@
+"""The month calendar (活动行事历): its Monday-first weeks, the public holidays and festivals
+of the month (from the `holidays` library), and the month's activities with their counts."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import holidays
+from sqlalchemy import Select, func, select
+
+from models.activities import Activity, ActivityParticipant, activity_volunteer
+from models.people import Volunteer
+from models.places import ActivityKind, Home
+
+# Our interface languages, as the holidays library names them.
+HOLIDAY_LANGUAGES = {"zh": "zh_CN", "en": "en_US"}
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str | None, today: date | None = None) -> Month:
+        """`2026-12` → Month(2026, 12); anything unreadable → this month."""
+        today = today or date.today()
+        try:
+            year, month = (int(part) for part in (text or "").split("-"))
+            if 1900 <= year <= 2200 and 1 <= month <= 12:
+                return cls(year, month)
+        except ValueError:
+            pass
+        return cls(today.year, today.month)
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def previous(self) -> Month:
+        day = self.first - timedelta(days=1)
+        return Month(day.year, day.month)
+
+    @property
+    def next(self) -> Month:
+        day = self.last + timedelta(days=1)
+        return Month(day.year, day.month)
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    def weeks(self) -> list[list[date]]:
+        """Monday-first weeks covering the month, with the neighbouring months' days."""
+        return calendar.Calendar(firstweekday=0).monthdatescalendar(self.year, self.month)
+
+
+def festivals(month: Month, language: str = "zh") -> dict[date, list[str]]:
+    """Public holidays, half-day holidays (妇女节, 青年节, 六一) and the days off that
+    replace them, by date."""
+    found = holidays.China(years=month.year, categories=("public", "half_day"),
+                           language=HOLIDAY_LANGUAGES.get(language, "zh_CN"))
+    days: dict[date, list[str]] = {}
+    for day, names in sorted(found.items()):
+        if month.first <= day <= month.last:
+            days[day] = [name.strip() for name in names.split(";")]
+    return days
+
+
+def month_activities(first: date, last: date, home_id: int | None = None) -> Select:
+    """Activities starting between `first` and `last` (inclusive), with their kind, Home and
+    number of children taking part, in one query. Scope it with access.scoped."""
+    children = (select(func.count()).where(ActivityParticipant.activity_id == Activity.id)
+                .correlate(Activity).scalar_subquery())
+    query = (
+        select(Activity, ActivityKind.name, ActivityKind.colour, Home.name,
+               children.label("children"))
+        .join(Home, Home.id == Activity.home_id)
+        .outerjoin(ActivityKind, ActivityKind.id == Activity.kind_id)
+        .where(Activity.starts_at >= datetime.combine(first, time.min),
+               Activity.starts_at < datetime.combine(last + timedelta(days=1), time.min))
+        .order_by(Activity.starts_at, Activity.id)
+    )
+    if home_id is not None:
+        query = query.where(Activity.home_id == home_id)
+    return query
+
+
+def volunteer_names(session, activity_ids: list[int]) -> dict[int, list[str]]:
+    """Each activity's volunteers' names (one query)."""
+    names: dict[int, list[str]] = {}
+    if not activity_ids:
+        return names
+    rows = session.execute(
+        select(activity_volunteer.c.activity_id, Volunteer.name)
+        .join(Volunteer, Volunteer.id == activity_volunteer.c.volunteer_id)
+        .where(activity_volunteer.c.activity_id.in_(activity_ids))
+        .order_by(Volunteer.name)
+    )
+    for activity_id, name in rows:
+        names.setdefault(activity_id, []).append(name)
+    return names

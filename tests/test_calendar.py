@@ -1,0 +1,107 @@
+"""The month calendar page: grids of awkward months, festivals, a day opening the new
+activity form, the Home filter and its scope."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from models.enums import ActivityStatus, Role
+from tests.conftest import sign_in
+
+
+def signed_in(app, make, role=Role.ADMIN, **kw):
+    client = app.test_client()
+    user = make.user(role, **kw)
+    assert sign_in(client, user.username).status_code == 302
+    return client
+
+
+def cells(page: str) -> list[str]:
+    return re.findall(r'data-date="(\d{4}-\d\d-\d\d)"', page)
+
+
+def test_month_with_activities_on_its_first_and_last_day(app, make):
+    home = make.home()
+    make.activity(home=home, title="月初活动", starts_at=datetime(2026, 12, 1, 9, 0))
+    make.activity(home=home, title="跨年联欢", starts_at=datetime(2026, 12, 31, 19, 0),
+                  status=ActivityStatus.DONE)
+    make.activity(home=home, title="下月活动", starts_at=datetime(2027, 1, 1, 9, 0))
+    page = signed_in(app, make).get(f"/admin/calendar/?month=2026-12&home={home.id}").text
+    days = cells(page)
+    assert days[0] == "2026-11-30" and days[-1] == "2027-01-03" and len(days) % 7 == 0
+    first = page.split('data-date="2026-12-01"')[1].split("</td>")[0]
+    last = page.split('data-date="2026-12-31"')[1].split("</td>")[0]
+    assert "月初活动" in first and "09:00" in first
+    assert "跨年联欢" in last and "已完成" in last
+    assert "下月活动" not in page
+    assert "2026年12月活动行事历" in page
+
+
+def test_month_starting_on_a_sunday_is_monday_first(app, make):
+    page = signed_in(app, make).get("/admin/calendar/?month=2026-02").text
+    days = cells(page)
+    assert days[:7] == ["2026-01-26", "2026-01-27", "2026-01-28", "2026-01-29", "2026-01-30",
+                        "2026-01-31", "2026-02-01"]
+    assert page.index("周一") < page.index("周日")
+
+
+def test_february_of_a_leap_year(app, make):
+    page = signed_in(app, make).get("/admin/calendar/?month=2028-02").text
+    assert "2028-02-29" in cells(page)
+    leap_day = re.search(r'<td class="([^"]*)"\s+data-date="2028-02-29"', page).group(1)
+    assert "other-month" not in leap_day
+
+
+def test_festivals_are_marked(app, make):
+    page = signed_in(app, make).get("/admin/calendar/?month=2026-06").text
+    children_day = page.split('data-date="2026-06-01"')[1].split("</td>")[0]
+    assert "六一儿童节" in children_day
+    assert "端午节" in page.split('data-date="2026-06-19"')[1].split("</td>")[0]
+    october = signed_in(app, make, username="other").get("/admin/calendar/?month=2026-10").text
+    assert "国庆节" in october
+    english = signed_in(app, make, username="en").get("/admin/calendar/?month=2026-06&lang=en")
+    assert "Dragon Boat Festival" in english.text
+
+
+def test_a_day_opens_the_new_activity_form_with_its_date(app, make):
+    home = make.home()
+    client = signed_in(app, make, Role.STAFF, home=home)
+    page = client.get("/admin/calendar/?month=2026-12").text
+    link = re.search(r'href="(/admin/activity/new/\?date=2026-12-05[^"]*)"', page).group(1)
+    form = client.get(link.replace("&amp;", "&")).text
+    assert 'value="2026-12-05 15:00:00"' in form
+    assert f'<option selected value="{home.id}">' in form
+
+
+def test_bad_month_shows_this_month_and_navigation_links(app, make):
+    page = signed_in(app, make).get("/admin/calendar/?month=2026-13").text
+    today = datetime.now()
+    assert f"{today.year}年{today.month}月" in page
+    assert 'id="previous-month"' in page and 'id="next-month"' in page
+
+
+def test_home_filter_obeys_scope(app, make):
+    home_a, home_b = make.home(name="甲之家"), make.home(name="乙之家")
+    make.activity(home=home_a, title="甲活动", starts_at=datetime(2026, 12, 3, 15))
+    make.activity(home=home_b, title="乙活动", starts_at=datetime(2026, 12, 3, 15))
+    staff = signed_in(app, make, Role.STAFF, home=home_a)
+    page = staff.get("/admin/calendar/?month=2026-12").text
+    assert "甲活动" in page and "乙活动" not in page and "乙之家" not in page
+    assert staff.get(f"/admin/calendar/?month=2026-12&home={home_b.id}").status_code == 404
+    county = signed_in(app, make, Role.SUPERVISOR, username="county")
+    both = county.get("/admin/calendar/?month=2026-12").text
+    assert "甲活动" in both and "乙活动" in both
+    only_b = county.get(f"/admin/calendar/?month=2026-12&home={home_b.id}").text
+    assert "乙活动" in only_b and "甲活动" not in only_b
+
+
+def test_volunteer_sees_the_calendar_but_cannot_export_or_plan(app, make):
+    home = make.home()
+    volunteer = make.volunteer(home=home)
+    client = signed_in(app, make, Role.VOLUNTEER, volunteer=volunteer)
+    page = client.get("/admin/calendar/?month=2026-12")
+    assert page.status_code == 200
+    assert "/admin/calendar/export.xlsx" not in page.text
+    assert "/admin/activity/new/" not in page.text
+    assert client.get("/admin/calendar/export.xlsx?month=2026-12").status_code == 403

@@ -1,0 +1,204 @@
+"""Every workbook, opened with openpyxl: sheets, titles, headers, the rows the user may see,
+real dates, masking, formula-looking text kept as text, Chinese intact."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time
+from urllib.parse import unquote
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from admin_app.xlsx import needs_quote
+from models import AuditEntry
+from models.enums import AuditAction, CareKind, LivingArrangement, MovementKind, Role
+from seed.demo import id_number
+from tests.conftest import sign_in
+
+HOSTILE = '=HYPERLINK("http://x")'
+
+
+def signed_in(app, make, role=Role.ADMIN, **kw):
+    client = app.test_client()
+    user = make.user(role, **kw)
+    assert sign_in(client, user.username).status_code == 302
+    return client
+
+
+def workbook(response) -> openpyxl.Workbook:
+    assert response.status_code == 200, response.text[:500]
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    return openpyxl.load_workbook(io.BytesIO(response.data))
+
+
+def data_rows(sheet, header_row: int = 2):
+    return [row for row in sheet.iter_rows(min_row=header_row + 1, values_only=True)
+            if any(value is not None for value in row)]
+
+
+@pytest.mark.parametrize("text, quoted", [
+    ("=SUM(A1)", True), ("+1", True), ("-1", True), ("@SUM(A1)", True), ("＝1+1", True),
+    ("＋1", True), ("－1", True), ("＠x", True), ("\t=1", True), ("\r=1", True),
+    ("\n@x", True), ("王小明", False), ("1-2", False), ("a=b", False),
+])
+def test_formula_looking_text_is_recognised(text, quoted):
+    assert needs_quote(text) is quoted
+
+
+def test_calendar_export_of_a_month(app, make):
+    home = make.home(name="城关镇新联村留守儿童之家")
+    volunteer = make.volunteer(home=home, name="陈爱心")
+    first = make.activity(home=home, title="安全知识讲座", starts_at=datetime(2026, 12, 1, 15),
+                          place="活动室", organiser="王老师", summary=HOSTILE)
+    first.volunteers.append(volunteer)
+    make.session.commit()
+    make.activity(home=home, title="@SUM(A1)", starts_at=datetime(2026, 12, 31, 9))
+    make.activity(home=home, title="明年", starts_at=datetime(2027, 1, 2, 9))
+    response = signed_in(app, make).get(f"/admin/calendar/export.xlsx?month=2026-12&home={home.id}")
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition
+    assert "2026年12月活动行事历" in unquote(disposition)
+    book = workbook(response)
+    assert book.sheetnames == ["2026-12", "活动明细"]
+    wall = book["2026-12"]
+    assert wall["A1"].value == "城关镇新联村留守儿童之家 2026年12月活动行事历"
+    assert [c.value for c in wall[2]] == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    details = book["活动明细"]
+    assert details["A1"].value == "城关镇新联村留守儿童之家 2026年12月活动行事历"
+    headers = [c.value for c in details[2]]
+    assert headers[:5] == ["日期", "星期", "开始时间", "结束时间", "活动名称"]
+    rows = data_rows(details)
+    assert len(rows) == 2
+    assert rows[0][0] == datetime(2026, 12, 1) and details["A3"].is_date
+    assert rows[0][2] == time(15, 0) and rows[0][1] == "周二"
+    assert rows[0][9] == "陈爱心"
+    assert details["M3"].value == HOSTILE and details["M3"].data_type == "s"
+    assert details["E4"].value == "@SUM(A1)" and details["E4"].data_type == "s"
+    assert details.freeze_panes == "A3" and details.auto_filter.ref
+    assert details.page_setup.orientation == "landscape" and details.page_setup.paperSize == 9
+
+
+def test_calendar_export_of_a_year_from_the_command_line(app, make, tmp_path):
+    home = make.home(name="安定镇红星村留守儿童之家")
+    for month in (1, 6, 12):
+        make.activity(home=home, title=f"{month}月活动", starts_at=datetime(2026, month, 1, 15))
+    output = tmp_path / "year.xlsx"
+    result = app.test_cli_runner().invoke(args=[
+        "export", "calendar", "--year", "2026", "--home", "安定镇红星村留守儿童之家",
+        "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(output)
+    assert book.sheetnames == [f"2026-{m:02d}" for m in range(1, 13)] + ["活动明细"]
+    assert len(data_rows(book["活动明细"])) == 3
+    month = app.test_cli_runner().invoke(args=[
+        "export", "calendar", "--month", "2026-06", "--output", str(tmp_path / "m.xlsx")])
+    assert month.exit_code == 0, month.output
+    bad = app.test_cli_runner().invoke(args=[
+        "export", "calendar", "--month", "June", "--output", str(tmp_path / "x.xlsx")])
+    assert bad.exit_code != 0
+
+
+def make_children(make, home, n=3, **kw):
+    return [make.child(home=home, name=f"孩子{i}", **kw) for i in range(n)]
+
+
+def test_roster_export_is_the_list_the_user_sees(app, make, db):
+    home_a, home_b = make.home(name="甲之家"), make.home(name="乙之家")
+    guardian = make.guardian(home=home_a, name="李奶奶", phone="13800001111")
+    born = date(2015, 3, 12)
+    number = id_number("430626", born, 5, True)
+    hostile = make.child(home=home_a, name=HOSTILE, guardian=guardian, id_number=number,
+                         birth_date=born)
+    make.parent(hostile, name="王大明", phone="13912345678", work_city="深圳")
+    make.child(home=home_a, name="𠮷𡈼", living_arrangement=LivingArrangement.ALONE,
+               boarding=True)
+    make_children(make, home_b)
+    staff = signed_in(app, make, Role.STAFF, home=home_a)
+    book = workbook(staff.get("/admin/child/export/xlsx/"))
+    assert book.sheetnames == ["花名册", "分类统计"]
+    roster = book["花名册"]
+    assert roster["A1"].value.startswith("甲之家花名册")
+    headers = [c.value for c in roster[2]]
+    assert headers[:5] == ["编号", "姓名", "性别", "出生日期", "身份证号"]
+    rows = data_rows(roster)
+    assert len(rows) == 2
+    by_name = {row[1]: row for row in rows}
+    assert set(by_name) == {HOSTILE, "𠮷𡈼"}
+    row = by_name[HOSTILE]
+    assert row[4] == number and row[18] == "13800001111" and row[19] == "王大明"
+    name_cell = next(c for c in roster["B"] if c.value == HOSTILE)
+    assert name_cell.data_type == "s"
+    id_cell = next(c for c in roster["E"] if c.value == number)
+    assert id_cell.data_type == "s" and id_cell.number_format == "@"
+    assert row[3] == datetime(2015, 3, 12)
+    counts = book["分类统计"]
+    values = list(counts.iter_rows(min_row=2, values_only=True))
+    assert values[0][0] == "儿童之家" and values[1][0] == "甲之家" and values[1][1] == 2
+    assert values[-1][0] == "合计" and values[-1][1] == 2
+    assert counts._charts, "the counts sheet carries a native chart"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
+    assert entry.table_name == "child" and entry.changes["rows"] == 2
+
+
+def test_roster_export_follows_the_lists_filters_and_masks_for_a_supervisor(app, make, db):
+    home = make.home(name="甲之家")
+    guardian = make.guardian(home=home, phone="13800001111")
+    born = date(2015, 3, 12)
+    make.child(home=home, name="独自", living_arrangement=LivingArrangement.ALONE,
+               guardian=guardian, id_number=id_number("430626", born, 1, True), birth_date=born)
+    make.child(home=home, name="随祖辈")
+    supervisor = signed_in(app, make, Role.SUPERVISOR, home=home)
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "child")
+    arg = next(f["arg"] for g in view._filter_groups.values() for f in g.filters
+               if str(g.label) == "生活方式")
+    book = workbook(supervisor.get(f"/admin/child/export/xlsx/?flt0_{arg}=ALONE"))
+    rows = data_rows(book["花名册"])
+    assert [row[1] for row in rows] == ["独自"]
+    assert rows[0][4] == "430626********" + id_number("430626", born, 1, True)[-4:]
+    assert rows[0][18] == "138****1111"
+
+
+def test_care_records_export_for_a_period(app, make):
+    home = make.home()
+    child = make.child(home=home, name="小红")
+    make.care_record(child, occurred_on=date(2026, 3, 31), notes="三月")
+    make.care_record(child, occurred_on=date(2026, 4, 1), notes="四月一日",
+                     kind=CareKind.HOME_VISIT)
+    make.care_record(child, occurred_on=date(2026, 4, 30), notes="四月底")
+    make.care_record(child, occurred_on=date(2026, 5, 1), notes="五月")
+    client = signed_in(app, make)
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "care_record")
+    arg = next(f["arg"] for g in view._filter_groups.values() for f in g.filters
+               if str(g.label) == "日期" and f["type"] == "daterangepicker")
+    book = workbook(client.get(
+        f"/admin/care_record/export/xlsx/?flt0_{arg}=2026-04-01+to+2026-04-30"))
+    rows = data_rows(book["关爱记录"])
+    assert [row[5] for row in rows] == ["四月一日", "四月底"]
+    assert rows[0][0] == datetime(2026, 4, 1) and rows[0][3] == "家访"
+
+
+def test_stock_export_shows_on_hand_and_movements(app, make):
+    home = make.home()
+    item = make.item(home=home, name="书包", low_stock_threshold=5)
+    child = make.child(home=home, name="领书包的孩子")
+    make.movement(item, quantity=10, donor="县妇联")
+    make.movement(item, quantity=7, kind=MovementKind.HAND_OUT, child=child)
+    book = workbook(signed_in(app, make).get("/admin/stock_movement/export/xlsx/"))
+    assert book.sheetnames == ["库存", "出入库"]
+    stock = data_rows(book["库存"])
+    assert stock[0][0] == "书包" and stock[0][4] == 3 and stock[0][6] == "是"
+    movements = data_rows(book["出入库"])
+    assert [row[3] for row in movements] == ["捐赠", "发放"]
+    assert movements[1][7] == "领书包的孩子"
+
+
+def test_only_xlsx_is_offered_and_only_to_roles_that_export(app, make):
+    home = make.home()
+    admin = signed_in(app, make)
+    assert admin.get("/admin/child/export/csv/").status_code == 404
+    assert admin.get("/admin/home/export/xlsx/").status_code == 403
+    volunteer = signed_in(app, make, Role.VOLUNTEER, volunteer=make.volunteer(home=home))
+    assert volunteer.get("/admin/child/export/xlsx/").status_code == 403
+    assert volunteer.get("/admin/care_record/export/xlsx/").status_code == 403

@@ -1,0 +1,86 @@
+"""活动行事历: the month calendar page and its workbook, for every role in its scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin_app import access
+from admin_app.access import EXPORT
+from admin_app.audit import record_access
+from admin_app.extensions import db
+from admin_app.reports.calendar import calendar_title, month_rows, weekday_names, write_calendar
+from models import Activity, Home
+from models.calendar import Month, festivals
+from models.enums import AuditAction
+from views.base import XLSX, AppView
+
+
+def visible_homes(user) -> list[Home]:
+    return db.session.scalars(access.scoped(select(Home), Home, user).order_by(Home.name)).all()
+
+
+def chosen_home(homes: list[Home]) -> Home | None:
+    """The Home picked in ?home=, if the user may see it; 404 for any other id."""
+    home_id = request.args.get("home", type=int)
+    if home_id is None:
+        return homes[0] if len(homes) == 1 else None
+    for home in homes:
+        if home.id == home_id:
+            return home
+    abort(404)
+
+
+def place_name(home: Home | None) -> str:
+    return home.name if home else gettext("All Children's Homes")
+
+
+class CalendarView(AppView):
+    resource = "calendar"
+
+    @expose("/")
+    def index(self):
+        today = date.today()
+        month = Month.parse(request.args.get("month"), today)
+        homes = visible_homes(current_user)
+        home = chosen_home(homes)
+        rows = month_rows(current_user, month, home.id if home else None)
+        by_day: dict[date, list] = {}
+        for row in rows:
+            by_day.setdefault(row[0].starts_at.date(), []).append(row)
+        return self.render(
+            "admin/calendar.html", month=month, weeks=month.weeks(), by_day=by_day, rows=rows,
+            marked=festivals(month, get_locale().language), today=today, homes=homes,
+            home=home, title=calendar_title(place_name(home), month),
+            weekdays=weekday_names(),
+            can_create=access.can(current_user, access.CREATE, "activity"),
+            can_export=access.can(current_user, EXPORT, self.resource_name),
+            link=lambda **args: url_for(".index", **{"home": home.id if home and len(homes) > 1
+                                                     else None, **args}),
+        )
+
+    @expose("/export.xlsx")
+    def export(self):
+        if not access.can(current_user, EXPORT, self.resource_name):
+            abort(403)
+        homes = visible_homes(current_user)
+        home = chosen_home(homes)
+        year = request.args.get("year", type=int)
+        if year and 1900 <= year <= 2200:
+            months = [Month(year, m) for m in range(1, 13)]
+            name = gettext("%(place)s activity calendar %(year)s", place=place_name(home),
+                           year=year)
+        else:
+            months = [Month.parse(request.args.get("month"))]
+            name = calendar_title(place_name(home), months[0])
+        book = write_calendar(current_user, months, place_name(home),
+                              home.id if home else None)
+        record_access(AuditAction.EXPORT, table_name=Activity.__tablename__,
+                      home_id=home.id if home else None, label=name[:100])
+        return send_file(book.close(), mimetype=XLSX, as_attachment=True,
+                         download_name=f"{name}.xlsx")
