@@ -16,6 +16,7 @@ from models import (
     Activity,
     ActivityKind,
     ActivityParticipant,
+    ActivitySeries,
     AuditEntry,
     CareRecord,
     Child,
@@ -54,7 +55,7 @@ EVERYTHING = frozenset(Action)
 READ_ONLY = frozenset({READ, EXPORT})
 
 RECORDS = ("home", "child", "guardian", "parent_contact", "volunteer", "pairing",
-           "care_record", "activity", "resource_item", "stock_movement")
+           "care_record", "activity", "activity_series", "resource_item", "stock_movement")
 LOOKUPS = ("activity_kind", "resource_category", "volunteer_organisation")
 
 # What each role may do on each resource (a view's endpoint, or a custom page's name).
@@ -145,6 +146,7 @@ def _by_home(model, home_id: int) -> ColumnElement[bool]:
         Guardian: lambda: Guardian.home_id == home_id,
         Volunteer: lambda: Volunteer.home_id == home_id,
         Activity: lambda: Activity.home_id == home_id,
+        ActivitySeries: lambda: ActivitySeries.home_id == home_id,
         ResourceItem: lambda: ResourceItem.home_id == home_id,
         ParentContact: lambda: ParentContact.child.has(Child.home_id == home_id),
         Pairing: lambda: Pairing.child.has(Child.home_id == home_id),
@@ -190,8 +192,9 @@ def _for_volunteer(model, user) -> ColumnElement[bool]:
 
 # County-wide lookup tables everyone may read for their drop-downs.
 SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation}
-KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ResourceItem, ParentContact,
-                  Pairing, CareRecord, StockMovement, ActivityParticipant, User, AuditEntry}
+KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
+                  ParentContact, Pairing, CareRecord, StockMovement, ActivityParticipant, User,
+                  AuditEntry}
 
 
 def visible(model, user) -> ColumnElement[bool]:

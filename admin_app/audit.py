@@ -5,7 +5,7 @@ changed fields' old and new values; views and exports record accesses with `reco
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import has_request_context, request
@@ -27,7 +27,7 @@ def _plain(value):
     """A JSON-safe form of a column value."""
     if isinstance(value, enum.Enum):
         return value.name
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

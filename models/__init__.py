@@ -1,7 +1,7 @@
 """What exists: every model, importable from one place."""
 
 from models.accounts import User
-from models.activities import Activity, ActivityParticipant, activity_volunteer
+from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry
 from models.care import CareRecord, Pairing
 from models.inventory import ResourceItem, StockMovement
@@ -12,6 +12,7 @@ __all__ = [
     "Activity",
     "ActivityKind",
     "ActivityParticipant",
+    "ActivitySeries",
     "AuditEntry",
     "CareRecord",
     "Child",

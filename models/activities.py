@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +31,43 @@ activity_volunteer = Table(
     Column("activity_id", ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True),
     Column("volunteer_id", ForeignKey("volunteer.id"), primary_key=True, index=True),
 )
+
+
+class ActivitySeries(Versioned, Timestamped, db.Model):
+    """A weekly repeating activity (interest groups every Tuesday and Thursday 15:00-17:00
+    for a term): its dates are activities of their own, made and kept in step by
+    models.series, so each date can still be changed or cancelled on its own."""
+
+    __tablename__ = "activity_series"
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day", name="ends_after_start"),
+        CheckConstraint("ends_at_time > starts_at_time", name="ends_after_it_starts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    kind_id: Mapped[int | None] = mapped_column(ForeignKey("activity_kind.id"))
+    # ISO weekdays, Monday = 1: "2,4" is every Tuesday and Thursday.
+    weekdays: Mapped[str] = mapped_column(String(13))
+    starts_at_time: Mapped[time] = mapped_column(Time)
+    ends_at_time: Mapped[time] = mapped_column(Time)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(100), default="")
+    organiser: Mapped[str] = mapped_column(String(50), default="")
+
+    home: Mapped[Home] = relationship()
+    kind: Mapped[ActivityKind | None] = relationship()
+    activities: Mapped[list[Activity]] = relationship(back_populates="series",
+                                                      order_by="Activity.starts_at")
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return [int(day) for day in self.weekdays.split(",") if day]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Activity(Versioned, Timestamped, db.Model):
@@ -51,9 +90,11 @@ class Activity(Versioned, Timestamped, db.Model):
         enum_column(ActivityStatus), default=ActivityStatus.PLANNED
     )
     summary: Mapped[str] = mapped_column(Text, default="")
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("activity_series.id"), index=True)
 
     home: Mapped[Home] = relationship()
     kind: Mapped[ActivityKind | None] = relationship()
+    series: Mapped[ActivitySeries | None] = relationship(back_populates="activities")
     volunteers: Mapped[list[Volunteer]] = relationship(secondary=activity_volunteer)
     participants: Mapped[list[ActivityParticipant]] = relationship(
         back_populates="activity", cascade="all, delete-orphan"

@@ -378,9 +378,12 @@ class DemoBuilder:
                 day = self.day_between(first, _add_months(first, 1) - timedelta(days=1))
                 start = datetime.combine(day, time(self.pick((9, 14, 15, 16)), 0))
                 done = start.date() < self.today
+                title = self.pick(words.ACTIVITY_TITLES[kind_name])
+                if kind_name == "节日活动":
+                    title = words.FESTIVALS_BY_MONTH.get(first.month, title)
                 rows.append({
                     "home_id": home_id,
-                    "title": self.pick(words.ACTIVITY_TITLES[kind_name]),
+                    "title": title,
                     "kind_id": kinds.get(kind_name),
                     "starts_at": start,
                     "ends_at": start + timedelta(hours=self.pick((1, 2, 2, 3))),

@@ -180,6 +180,21 @@ class Factory:
                                       "starts_at": start, "ends_at": start + timedelta(hours=2),
                                       **kw}))
 
+    def series(self, **kw):
+        from datetime import time
+
+        from models import ActivitySeries
+        from models.series import sync_series
+
+        home = kw.pop("home", None) or self.home()
+        series = ActivitySeries(**{"home": home, "title": "手工兴趣小组", "weekdays": "2,4",
+                                   "starts_at_time": time(15), "ends_at_time": time(17),
+                                   "first_day": date(2026, 3, 2), "last_day": date(2026, 3, 31),
+                                   **kw})
+        self.session.add(series)
+        sync_series(self.session, series)
+        return self._save(series)
+
     def item(self, **kw) -> ResourceItem:
         home = kw.pop("home", None) or self.home()
         return self._save(ResourceItem(**{"home": home, "name": "儿童图书", "unit": "本", **kw}))

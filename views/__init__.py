@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from models import (
     Activity,
     ActivityKind,
+    ActivitySeries,
     AuditEntry,
     CareRecord,
     Child,
@@ -25,7 +26,7 @@ from models import (
     VolunteerOrganisation,
 )
 from views.accounts import UserView
-from views.activities import ActivityView
+from views.activities import ActivitySeriesView, ActivityView
 from views.audit import AuditView
 from views.base import AppIndexView
 from views.calendar import CalendarView
@@ -60,6 +61,8 @@ def init_admin(app: Flask) -> Admin:
         CalendarView(name=_l("Activity calendar"), category=ACTIVITIES, endpoint="calendar",
                      url="calendar"),
         ActivityView(Activity, _l("Activities"), ACTIVITIES, endpoint="activity"),
+        ActivitySeriesView(ActivitySeries, _l("Weekly activities"), ACTIVITIES,
+                           endpoint="activity_series"),
         ActivityKindView(ActivityKind, _l("Activity kinds"), ACTIVITIES,
                          endpoint="activity_kind"),
         ResourceItemView(ResourceItem, _l("Resources"), RESOURCES, endpoint="resource_item"),

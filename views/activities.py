@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import request
+from flask import flash, request
+from flask_admin.actions import action
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from models import Activity, ActivityParticipant, Child
+from admin_app.extensions import db
+from models import Activity, ActivityParticipant, ActivitySeries, Child
 from models import validators as rules
+from models.series import MAX_DAYS, cancel_remaining, sync_series
 from views.base import AppModelView
 from views.display import home_filter
 from views.fields import TRIMMED, FieldError, field_value, lookup
@@ -59,3 +64,75 @@ class ActivityView(AppModelView):
             if len(homes) == 1:
                 form.home.data = homes[0]
         return form
+
+
+WEEKDAYS = [("1", _l("Monday")), ("2", _l("Tuesday")), ("3", _l("Wednesday")),
+            ("4", _l("Thursday")), ("5", _l("Friday")), ("6", _l("Saturday")),
+            ("7", _l("Sunday"))]
+
+
+def _series_is_sound(form) -> None:
+    if not field_value(form, "days"):
+        raise FieldError("days", _l("Please choose at least one day of the week."))
+    try:
+        rules.check_end_after_start(field_value(form, "first_day"), field_value(form, "last_day"))
+    except rules.InvalidValue as error:
+        raise FieldError("last_day", error.message) from None
+    start, end = field_value(form, "starts_at_time"), field_value(form, "ends_at_time")
+    if start and end and end <= start:
+        raise FieldError("ends_at_time", _l("The end must be after the start."))
+    first, last = field_value(form, "first_day"), field_value(form, "last_day")
+    if first and last and (last - first).days > MAX_DAYS:
+        raise FieldError("last_day", _l("A series may span one year at most."))
+
+
+def _weekdays(view, context, series: ActivitySeries, name: str) -> str:
+    labels = dict(WEEKDAYS)
+    return "、".join(str(labels[str(day)]) for day in series.weekday_numbers if str(day) in labels)
+
+
+class ActivitySeriesView(AppModelView):
+    """Weekly repeating activities, made in one step; each date stays an activity of its own."""
+
+    allow_delete = False  # cancel the remaining dates instead: history stays
+    column_labels = {**LABELS, "weekdays": _l("Every"), "days": _l("Every"),
+                     "starts_at_time": _l("From"), "ends_at_time": _l("Until"),
+                     "first_day": _l("First day"), "last_day": _l("Last day"),
+                     "activities": _l("Dates")}
+    column_list = ("title", "home", "weekdays", "starts_at_time", "ends_at_time", "first_day",
+                   "last_day", "place")
+    column_formatters = {"weekdays": _weekdays}
+    column_formatters_detail = {"weekdays": _weekdays}
+    column_details_list = ("title", "kind", "home", "weekdays", "starts_at_time",
+                           "ends_at_time", "first_day", "last_day", "place", "organiser",
+                           "activities")
+    column_searchable_list = ("title", "place", "organiser")
+    column_filters = (home_filter(ActivitySeries.home_id), "first_day", "last_day")
+    column_default_sort = ("first_day", True)
+    form_columns = ("home", "title", "kind", "days", "starts_at_time", "ends_at_time",
+                    "first_day", "last_day", "place", "organiser")
+    form_extra_fields = {
+        "days": SelectMultipleField(_l("Every"), choices=WEEKDAYS,
+                                    widget=ListWidget(prefix_label=False),
+                                    option_widget=CheckboxInput()),
+    }
+    form_args = {"title": TRIMMED, "organiser": TRIMMED}
+    form_checks = (_series_is_sound,)
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if request.method == "GET" and obj is not None:
+            form.days.data = [str(day) for day in obj.weekday_numbers]
+        return form
+
+    def on_model_change(self, form, model: ActivitySeries, is_created: bool) -> None:
+        model.weekdays = ",".join(sorted(form.days.data))
+        super().on_model_change(form, model, is_created)
+        sync_series(db.session, model)
+
+    @action("cancel_remaining", _l("Cancel the remaining dates"),
+            _l("Cancel every planned date from today on?"))
+    def action_cancel_remaining(self, ids) -> None:
+        count = sum(cancel_remaining(series) for series in self.scoped_rows(ids))
+        db.session.commit()
+        flash(_l("%(n)s planned dates were cancelled.", n=count), "info")

@@ -1,9 +1,10 @@
 """Initial schema: Homes, children, guardians, parents, volunteers, pairings, care records,
-activities, inventory, accounts, lookup tables, record versions and the audit trail.
+activities and weekly series, inventory, accounts, lookup tables, record versions and the
+audit trail.
 
-Revision ID: 5e536e01b2ff
+Revision ID: 3b28700881eb
 Revises: 
-Create Date: 2026-11-28 03:01:07.009168
+Create Date: 2026-11-28 03:09:53.535390
 
 """
 from alembic import op
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5e536e01b2ff'
+revision = '3b28700881eb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -64,28 +65,29 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer_organisation')),
     sa.UniqueConstraint('name', name=op.f('uq_volunteer_organisation_name'))
     )
-    op.create_table('activity',
+    op.create_table('activity_series',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('home_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=100), nullable=False),
     sa.Column('kind_id', sa.Integer(), nullable=True),
-    sa.Column('starts_at', sa.DateTime(), nullable=False),
-    sa.Column('ends_at', sa.DateTime(), nullable=False),
+    sa.Column('weekdays', sa.String(length=13), nullable=False),
+    sa.Column('starts_at_time', sa.Time(), nullable=False),
+    sa.Column('ends_at_time', sa.Time(), nullable=False),
+    sa.Column('first_day', sa.Date(), nullable=False),
+    sa.Column('last_day', sa.Date(), nullable=False),
     sa.Column('place', sa.String(length=100), nullable=False),
     sa.Column('organiser', sa.String(length=50), nullable=False),
-    sa.Column('status', sa.Enum('PLANNED', 'DONE', 'CANCELLED', name='activitystatus', native_enum=False, length=32), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.CheckConstraint('ends_at >= starts_at', name=op.f('ck_activity_ends_after_start')),
-    sa.ForeignKeyConstraint(['home_id'], ['home.id'], name=op.f('fk_activity_home_id_home')),
-    sa.ForeignKeyConstraint(['kind_id'], ['activity_kind.id'], name=op.f('fk_activity_kind_id_activity_kind')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity'))
+    sa.CheckConstraint('ends_at_time > starts_at_time', name=op.f('ck_activity_series_ends_after_it_starts')),
+    sa.CheckConstraint('last_day >= first_day', name=op.f('ck_activity_series_ends_after_start')),
+    sa.ForeignKeyConstraint(['home_id'], ['home.id'], name=op.f('fk_activity_series_home_id_home')),
+    sa.ForeignKeyConstraint(['kind_id'], ['activity_kind.id'], name=op.f('fk_activity_series_kind_id_activity_kind')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_series'))
     )
-    with op.batch_alter_table('activity', schema=None) as batch_op:
-        batch_op.create_index('ix_activity_home_starts', ['home_id', 'starts_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_activity_starts_at'), ['starts_at'], unique=False)
+    with op.batch_alter_table('activity_series', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_activity_series_home_id'), ['home_id'], unique=False)
 
     op.create_table('guardian',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -150,15 +152,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_volunteer_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_volunteer_phone'), ['phone'], unique=False)
 
-    op.create_table('activity_volunteer',
-    sa.Column('activity_id', sa.Integer(), nullable=False),
-    sa.Column('volunteer_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], name=op.f('fk_activity_volunteer_activity_id_activity'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_activity_volunteer_volunteer_id_volunteer')),
-    sa.PrimaryKeyConstraint('activity_id', 'volunteer_id', name=op.f('pk_activity_volunteer'))
+    op.create_table('activity',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('home_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('kind_id', sa.Integer(), nullable=True),
+    sa.Column('starts_at', sa.DateTime(), nullable=False),
+    sa.Column('ends_at', sa.DateTime(), nullable=False),
+    sa.Column('place', sa.String(length=100), nullable=False),
+    sa.Column('organiser', sa.String(length=50), nullable=False),
+    sa.Column('status', sa.Enum('PLANNED', 'DONE', 'CANCELLED', name='activitystatus', native_enum=False, length=32), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.CheckConstraint('ends_at >= starts_at', name=op.f('ck_activity_ends_after_start')),
+    sa.ForeignKeyConstraint(['home_id'], ['home.id'], name=op.f('fk_activity_home_id_home')),
+    sa.ForeignKeyConstraint(['kind_id'], ['activity_kind.id'], name=op.f('fk_activity_kind_id_activity_kind')),
+    sa.ForeignKeyConstraint(['series_id'], ['activity_series.id'], name=op.f('fk_activity_series_id_activity_series')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity'))
     )
-    with op.batch_alter_table('activity_volunteer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_activity_volunteer_volunteer_id'), ['volunteer_id'], unique=False)
+    with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.create_index('ix_activity_home_starts', ['home_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activity_series_id'), ['series_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activity_starts_at'), ['starts_at'], unique=False)
 
     op.create_table('child',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -241,6 +259,16 @@ def upgrade():
     )
     with op.batch_alter_table('activity_participant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activity_participant_child_id'), ['child_id'], unique=False)
+
+    op.create_table('activity_volunteer',
+    sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], name=op.f('fk_activity_volunteer_activity_id_activity'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_activity_volunteer_volunteer_id_volunteer')),
+    sa.PrimaryKeyConstraint('activity_id', 'volunteer_id', name=op.f('pk_activity_volunteer'))
+    )
+    with op.batch_alter_table('activity_volunteer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_activity_volunteer_volunteer_id'), ['volunteer_id'], unique=False)
 
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -384,6 +412,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
 
     op.drop_table('audit_entry')
+    with op.batch_alter_table('activity_volunteer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activity_volunteer_volunteer_id'))
+
+    op.drop_table('activity_volunteer')
     with op.batch_alter_table('activity_participant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activity_participant_child_id'))
 
@@ -398,10 +430,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_child_birth_date'))
 
     op.drop_table('child')
-    with op.batch_alter_table('activity_volunteer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_activity_volunteer_volunteer_id'))
+    with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activity_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_activity_series_id'))
+        batch_op.drop_index('ix_activity_home_starts')
 
-    op.drop_table('activity_volunteer')
+    op.drop_table('activity')
     with op.batch_alter_table('volunteer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_volunteer_phone'))
         batch_op.drop_index(batch_op.f('ix_volunteer_name'))
@@ -418,11 +452,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_guardian_home_id'))
 
     op.drop_table('guardian')
-    with op.batch_alter_table('activity', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_activity_starts_at'))
-        batch_op.drop_index('ix_activity_home_starts')
+    with op.batch_alter_table('activity_series', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activity_series_home_id'))
 
-    op.drop_table('activity')
+    op.drop_table('activity_series')
     op.drop_table('volunteer_organisation')
     op.drop_table('resource_category')
     op.drop_table('home')
