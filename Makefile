@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint translations seed-county clean
+.PHONY: install run test lint translations seed-county bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ seed-county: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# County-scale figures into BENCHMARKS.md (SQLite; PostgreSQL too with BENCH_DATABASE_URL).
+bench: install
+	$(BIN)/python bench/run.py

@@ -63,6 +63,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Several server processes must share one store (e.g. redis://127.0.0.1:6379/0).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # How many children one volunteer may care for at once (DOMAIN.md: usually 2-3).
+        "MAX_ACTIVE_PAIRINGS": int(os.environ.get("MAX_ACTIVE_PAIRINGS", "3")),
         # Failed sign-ins allowed per account and per address before a pause.
         "LOGIN_THROTTLE": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),

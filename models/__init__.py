@@ -1,5 +1,7 @@
 """What exists: every model, importable from one place."""
 
+# Imported for its session hook, which keeps stock on hand with every movement.
+from models import stock  # noqa: F401
 from models.accounts import User
 from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Timestamped, Versioned, db, enum_column
@@ -18,6 +18,10 @@ class Pairing(Versioned, Timestamped, db.Model):
     __tablename__ = "pairing"
     __table_args__ = (
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+        # At most one open primary pairing per child, even when two people pair at once.
+        Index("uq_pairing_open_primary", "child_id", unique=True,
+              sqlite_where=text("ended_on IS NULL AND is_primary"),
+              postgresql_where=text("ended_on IS NULL AND is_primary")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +30,8 @@ class Pairing(Versioned, Timestamped, db.Model):
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(String(200), default="")
+    # The child's caring mother; others (a proxy parent, a student volunteer) may help too.
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     volunteer: Mapped[Volunteer] = relationship()
     child: Mapped[Child] = relationship()
@@ -53,6 +59,7 @@ class CareRecord(Versioned, Timestamped, db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     follow_up_note: Mapped[str] = mapped_column(String(200), default="")
+    follow_up_done_on: Mapped[date | None] = mapped_column(Date)
 
     child: Mapped[Child] = relationship()
     volunteer: Mapped[Volunteer | None] = relationship()

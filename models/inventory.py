@@ -15,7 +15,10 @@ from models.places import Home, ResourceCategory
 
 class ResourceItem(Versioned, Timestamped, db.Model):
     __tablename__ = "resource_item"
-    __table_args__ = (CheckConstraint("low_stock_threshold >= 0", name="threshold_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("low_stock_threshold >= 0", name="threshold_not_negative"),
+        CheckConstraint("on_hand >= 0", name="stock_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
@@ -24,9 +27,16 @@ class ResourceItem(Versioned, Timestamped, db.Model):
     unit: Mapped[str] = mapped_column(String(10), default="")
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=0)
     location: Mapped[str] = mapped_column(String(100), default="")
+    # The sum of the item's movements, kept by models.stock in the same transaction as each
+    # movement, with a conditional UPDATE: two hand-outs of the last book cannot both pass.
+    on_hand: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     home: Mapped[Home] = relationship()
     category: Mapped[ResourceCategory | None] = relationship()
+
+    @property
+    def low(self) -> bool:
+        return self.on_hand < self.low_stock_threshold
 
     def __str__(self) -> str:
         return self.name

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -417,6 +417,7 @@ class DemoBuilder:
         } for name, category, unit in chosen]
         item_ids = self.insert_returning_ids(ResourceItem, item_rows)
         movements = []
+        on_hand = []
         for item_id in item_ids:
             stock = 0
             days = sorted(self.day_between(self.today - timedelta(days=360), self.today)
@@ -440,8 +441,13 @@ class DemoBuilder:
                                       "child_id": self.pick(child_ids) if child_ids else None,
                                       "note": ""})
                     stock -= quantity
+            on_hand.append({"item": item_id, "stock": stock})
         # Dates ascend per item, so stock on hand never dips below zero on any day.
         self.insert_rows(StockMovement, movements)
+        # Bulk inserts skip the session's stock hook: set the sums directly.
+        items = ResourceItem.__table__
+        self.session.execute(update(items).where(items.c.id == bindparam("item"))
+                             .values(on_hand=bindparam("stock")), on_hand)
         self.counts.items += len(item_ids)
         self.counts.movements += len(movements)
 

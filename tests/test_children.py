@@ -151,8 +151,9 @@ def test_archive_card_shows_the_childs_whole_file(admin_client, make):
     from models import ActivityParticipant
 
     make._save(ActivityParticipant(activity=activity, child=child, attended=True))
-    make.movement(make.item(home=home, name="书包"), kind=MovementKind.HAND_OUT, quantity=1,
-                  child=child)
+    bag = make.item(home=home, name="书包")
+    make.movement(bag, quantity=5, donor="县妇联")
+    make.movement(bag, kind=MovementKind.HAND_OUT, quantity=1, child=child)
     page = admin_client.get(f"/admin/child/details/?id={child.id}").text
     for expected in ("赵奶奶", "王务工", "广州", "陈爱心", "谈心：想念妈妈", "端午包粽子", "书包",
                      "2015年3月12日"):

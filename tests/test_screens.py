@@ -60,7 +60,7 @@ def sample(make, endpoint: str):
                                   "kind": "TEACHER", "home": str(home.id), "active": "y",
                                   "joined_on": "2024-03-01"}),
         "pairing": (make.pairing(volunteer, child),
-                    {"volunteer": str(volunteer.id), "child": str(child.id),
+                    {"volunteer": str(volunteer.id), "child": str(make.child(home=home).id),
                      "started_on": "2025-02-01", "end_reason": "学期结束"}),
         "care_record": (make.care_record(child, volunteer=volunteer),
                         {"child": str(child.id), "volunteer": str(volunteer.id),

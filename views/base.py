@@ -171,6 +171,11 @@ class AppModelView(GateMixin, ModelView):
             raise TypeError(f"{self.endpoint}: look-ups {unscoped} are not scoped; "
                             "declare them with views.fields.lookup()")
 
+    @property
+    def may_pair(self) -> bool:
+        """For templates: may the user create pairings (the pair buttons)?"""
+        return access.can(current_user, CREATE, "pairing")
+
     def shown(self, kind: str, value):
         """For templates: a value as the current user may see it (masked or not)."""
         return shown(current_user, kind, value)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from admin_app.access import scoped
 from admin_app.extensions import db
 from admin_app.reports.records import care_records_workbook
-from models import CareRecord, Child
+from models import CareRecord, Child, Pairing, Volunteer
 from models import validators as rules
 from models.enums import CareKind, Role
 from views.base import AppModelView
@@ -27,20 +27,73 @@ def _pairing_ends_after_start(form) -> None:
         raise FieldError("ended_on", error.message) from None
 
 
+def _active_pairings(*conditions, excluding=None):
+    today = date.today()
+    query = select(Pairing).where(
+        Pairing.started_on <= today,
+        or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today), *conditions)
+    if excluding is not None and excluding.id is not None:
+        query = query.where(Pairing.id != excluding.id)
+    return db.session.scalars(query).all()
+
+
+def _still_open(form) -> bool:
+    ended = field_value(form, "ended_on")
+    return ended is None or ended >= date.today()
+
+
+def _one_caring_mother(form) -> None:
+    """A child has one primary caring mother at a time."""
+    child = field_value(form, "child")
+    if child is None or not field_value(form, "is_primary") or not _still_open(form):
+        return
+    others = _active_pairings(Pairing.child_id == child.id, Pairing.is_primary.is_(True),
+                              excluding=getattr(form, "_obj", None))
+    if others:
+        raise FieldError("child", _l(
+            "%(child)s is already paired with %(volunteer)s. End that pairing first, or make "
+            "this one not the primary.", child=child.name, volunteer=others[0].volunteer.name))
+
+
+def _volunteer_has_room(form) -> None:
+    volunteer = field_value(form, "volunteer")
+    if volunteer is None or not _still_open(form):
+        return
+    limit = current_app.config["MAX_ACTIVE_PAIRINGS"]
+    active = _active_pairings(Pairing.volunteer_id == volunteer.id,
+                              excluding=getattr(form, "_obj", None))
+    if len(active) >= limit:
+        raise FieldError("volunteer", _l(
+            "%(volunteer)s already cares for %(n)s children, the most allowed.",
+            volunteer=volunteer.name, n=len(active)))
+
+
 class PairingView(AppModelView):
-    column_labels = LABELS
     column_list = ("volunteer", "child", "started_on", "ended_on", "end_reason")
     column_searchable_list = ("volunteer.name", "child.name")
     column_filters = ("started_on", "ended_on")
     column_sortable_list = ("started_on", "ended_on", ("volunteer", "volunteer.name"),
                             ("child", "child.name"))
     column_default_sort = ("started_on", True)
-    form_columns = ("volunteer", "child", "started_on", "ended_on", "end_reason")
+    form_columns = ("volunteer", "child", "is_primary", "started_on", "ended_on", "end_reason")
+    form_args = {"started_on": {"default": date.today}}
     form_ajax_refs = {
         "volunteer": {"fields": ("name", "phone"), "page_size": 10},
         "child": {"fields": ("name",), "page_size": 10},
     }
-    form_checks = (_pairing_ends_after_start,)
+    form_checks = (_pairing_ends_after_start, _one_caring_mother, _volunteer_has_room)
+    column_labels = {**LABELS, "is_primary": _l("Primary caring mother")}
+
+    def create_form(self, obj=None):
+        """Pairing from the child's page or the volunteer's page: that side is filled in."""
+        form = super().create_form(obj)
+        if request.method == "GET":
+            for name, model in (("child", Child), ("volunteer", Volunteer)):
+                record_id = request.args.get(f"{name}_id", type=int)
+                if record_id:
+                    form[name].data = db.session.scalar(scoped(
+                        select(model).where(model.id == record_id), model, current_user))
+        return form
 
 
 class CareRecordView(AppModelView):
@@ -55,7 +108,7 @@ class CareRecordView(AppModelView):
     column_sortable_list = ("occurred_on", "kind", ("child", "child.name"))
     column_default_sort = ("occurred_on", True)
     form_columns = ("child", "volunteer", "occurred_on", "kind", "notes", "follow_up_needed",
-                    "follow_up_note")
+                    "follow_up_note", "follow_up_done_on")
     form_args = {
         "occurred_on": {**PAST_DATE, "default": date.today},
         "kind": {"default": CareKind.TALK.name},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from admin_app.reports.records import stock_workbook
 from models import ResourceItem, StockMovement
@@ -13,9 +14,18 @@ from views.fields import PAST_DATE, QUANTITY
 from views.labels import LABELS
 
 
+def _stock_cell(view, context, item: ResourceItem, name: str):
+    if item.low:
+        return Markup('<span class="badge badge-warning" title="{}">{}</span>').format(
+            _l("Below the low-stock threshold"), item.on_hand)
+    return item.on_hand
+
+
 class ResourceItemView(AppModelView):
-    column_labels = LABELS
-    column_list = ("name", "category", "home", "unit", "low_stock_threshold", "location")
+    column_list = ("name", "category", "home", "on_hand", "unit", "low_stock_threshold",
+                   "location")
+    column_labels = {**LABELS, "on_hand": _l("On hand")}
+    column_formatters = {"on_hand": _stock_cell}
     column_searchable_list = ("name",)
     column_filters = (home_filter(ResourceItem.home_id), "category")
     column_sortable_list = ("name", ("home", "home.name"), ("category", "category.name"))

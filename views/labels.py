@@ -64,6 +64,7 @@ LABELS = {
     "notes": _l("Notes"),
     "follow_up_needed": _l("Needs follow-up"),
     "follow_up_note": _l("Follow-up"),
+    "follow_up_done_on": _l("Follow-up done on"),
     "recorded_by": _l("Recorded by"),
     "title": _l("Title"),
     "starts_at": _l("Starts"),

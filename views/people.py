@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.form import rules as layout
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from admin_app.audit import record_access
@@ -125,6 +128,21 @@ CHILD_SECTIONS = (
 )
 
 
+class PairedFilter(BaseSQLAFilter):
+    """结对情况: children with or without an active primary caring mother."""
+
+    def apply(self, query, value, alias=None):
+        today = date.today()
+        active = exists().where(
+            Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
+            Pairing.started_on <= today,
+            or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today))
+        return query.filter(active if value == "1" else ~active)
+
+    def operation(self):
+        return _l("is")
+
+
 class ChildView(AppModelView):
     column_labels = LABELS
     column_list = ("name", "gender", "birth_date", "home", "school", "grade",
@@ -132,6 +150,8 @@ class ChildView(AppModelView):
     column_searchable_list = ("name", "id_number", "guardian.name", "guardian.phone")
     column_filters = (
         home_filter(Child.home_id),
+        PairedFilter(Child.id, _l("Pairing"), options=(("0", _l("Not paired")),
+                                                         ("1", _l("Paired")))),
         "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
         "in_difficulty", "family_situation", "gender", "birth_date", "entered_on",
     )
@@ -210,6 +230,7 @@ class ParentContactView(AppModelView):
 
 
 class VolunteerView(AppModelView):
+    details_template = "admin/volunteer_details.html"
     column_labels = LABELS
     column_list = ("name", "gender", "phone", "kind", "organisation", "home", "active",
                    "joined_on")

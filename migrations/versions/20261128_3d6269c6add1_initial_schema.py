@@ -2,9 +2,9 @@
 activities and weekly series, inventory, accounts, lookup tables, record versions and the
 audit trail.
 
-Revision ID: 3b28700881eb
+Revision ID: 3d6269c6add1
 Revises: 
-Create Date: 2026-11-28 03:09:53.535390
+Create Date: 2026-11-28 03:17:47.036754
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3b28700881eb'
+revision = '3d6269c6add1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -119,10 +119,12 @@ def upgrade():
     sa.Column('unit', sa.String(length=10), nullable=False),
     sa.Column('low_stock_threshold', sa.Integer(), nullable=False),
     sa.Column('location', sa.String(length=100), nullable=False),
+    sa.Column('on_hand', sa.Integer(), server_default='0', nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('low_stock_threshold >= 0', name=op.f('ck_resource_item_threshold_not_negative')),
+    sa.CheckConstraint('on_hand >= 0', name=op.f('ck_resource_item_stock_not_negative')),
     sa.ForeignKeyConstraint(['category_id'], ['resource_category.id'], name=op.f('fk_resource_item_category_id_resource_category')),
     sa.ForeignKeyConstraint(['home_id'], ['home.id'], name=op.f('fk_resource_item_home_id_home')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_resource_item'))
@@ -302,6 +304,7 @@ def upgrade():
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('follow_up_needed', sa.Boolean(), nullable=False),
     sa.Column('follow_up_note', sa.String(length=200), nullable=False),
+    sa.Column('follow_up_done_on', sa.Date(), nullable=True),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
@@ -322,6 +325,7 @@ def upgrade():
     sa.Column('started_on', sa.Date(), nullable=False),
     sa.Column('ended_on', sa.Date(), nullable=True),
     sa.Column('end_reason', sa.String(length=200), nullable=False),
+    sa.Column('is_primary', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
@@ -333,6 +337,7 @@ def upgrade():
     with op.batch_alter_table('pairing', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pairing_child_id'), ['child_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pairing_volunteer_id'), ['volunteer_id'], unique=False)
+        batch_op.create_index('uq_pairing_open_primary', ['child_id'], unique=True, sqlite_where=sa.text('ended_on IS NULL AND is_primary'), postgresql_where=sa.text('ended_on IS NULL AND is_primary'))
 
     op.create_table('parent_contact',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -395,6 +400,7 @@ def downgrade():
 
     op.drop_table('parent_contact')
     with op.batch_alter_table('pairing', schema=None) as batch_op:
+        batch_op.drop_index('uq_pairing_open_primary', sqlite_where=sa.text('ended_on IS NULL AND is_primary'), postgresql_where=sa.text('ended_on IS NULL AND is_primary'))
         batch_op.drop_index(batch_op.f('ix_pairing_volunteer_id'))
         batch_op.drop_index(batch_op.f('ix_pairing_child_id'))
 

@@ -1,0 +1,318 @@
+"""`make bench`: county-scale figures for BENCHMARKS.md. Not part of the test suite.
+
+Builds (once, then cached) a county database with the seed command, then measures, in
+process through Flask's test client, the pages staff use most and the exports, with the
+number of SQL queries of each, and writes the table into BENCHMARKS.md. SQLite always;
+PostgreSQL too when BENCH_DATABASE_URL is set (that database is rebuilt when its size is
+not the one asked for).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / ".cache"
+REPORT = ROOT / "BENCHMARKS.md"
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench password 1"
+
+
+def flask(*args: str, url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "DEMO_MODE": "1"}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def build(url: str, homes: int, children: int) -> float | None:
+    """Seed the database unless it already holds this county; returns the seconds taken."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            have = conn.execute(sa.text("SELECT count(*) FROM child")).scalar()
+    except sa.exc.DBAPIError:
+        have = None
+    if have == children:
+        return None
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
+    started = time.perf_counter()
+    flask("db", "upgrade", url=url)
+    flask("seed", "demo", "--homes", str(homes), "--children", str(children), "--no-accounts",
+          url=url)
+    return time.perf_counter() - started
+
+
+class Bench:
+    def __init__(self, url: str) -> None:
+        from flask.testing import FlaskClient
+
+        from admin_app import create_app
+
+        class FreshContextClient(FlaskClient):
+            # Each request in an app context of its own, as in a server (fresh `g`).
+            def open(self, *args, **kwargs):
+                with self.application.app_context():
+                    return super().open(*args, **kwargs)
+
+        self.app = create_app({
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+            "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "LOGIN_THROTTLE": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        })
+        self.app.test_client_class = FreshContextClient
+        self.ctx = self.app.app_context()
+        self.ctx.push()
+        from admin_app.extensions import db
+
+        self.db = db
+        self.queries = 0
+        sa.event.listen(db.engine, "before_cursor_execute", self._count)
+        self.users = self._users()
+
+    def _count(self, *args) -> None:
+        self.queries += 1
+
+    def _users(self) -> dict:
+        from models import Pairing, User
+        from models.enums import Role
+
+        db = self.db
+        volunteer_id = db.session.scalar(sa.select(Pairing.volunteer_id).limit(1))
+        wanted = {"bench_county": (Role.STAFF, None), "bench_volunteer": (Role.VOLUNTEER,
+                                                                          volunteer_id)}
+        for username, (role, volunteer) in wanted.items():
+            user = db.session.scalar(sa.select(User).where(User.username == username))
+            if user is None:
+                user = User(username=username, role=role, volunteer_id=volunteer, active=True)
+                user.set_password(PASSWORD)
+                db.session.add(user)
+        db.session.commit()
+        return {name: self._client(name) for name in wanted}
+
+    def _client(self, username: str):
+        client = self.app.test_client()
+        response = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.status_code
+        return client
+
+    def page(self, who: str, url: str, runs: int = 30, warm: int = 3) -> dict:
+        client = self.users[who]
+        for _ in range(warm):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(runs):
+            self.queries = 0
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        return {"median": statistics.median(times),
+                "p95": times[max(0, round(0.95 * len(times)) - 1)], "queries": self.queries}
+
+    def export(self, who: str, url: str) -> dict:
+        client = self.users[who]
+        self.queries = 0
+        tracemalloc.start()
+        started = time.perf_counter()
+        response = client.get(url)
+        size = len(response.data)
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert response.status_code == 200, (url, response.status_code)
+        return {"seconds": seconds, "peak_mib": peak / 2**20, "queries": self.queries,
+                "bytes": size}
+
+
+def floor(bench: Bench, query, columns: int) -> dict:
+    """Writing the same number of rows straight with XlsxWriter: the least an export costs."""
+    import tempfile
+
+    import xlsxwriter
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        book = xlsxwriter.Workbook(handle.name, {"constant_memory": True})
+        sheet = book.add_worksheet()
+        rows = bench.db.session.execute(query.execution_options(yield_per=1000))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row[:columns]):
+                sheet.write(r, c, value)
+        book.close()
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"seconds": seconds, "peak_mib": peak / 2**20}
+
+
+def measure(url: str) -> tuple[list, list, dict]:
+    from models import CareRecord, Child, Home
+    from models.enums import LivingArrangement
+
+    bench = Bench(url)
+    db = bench.db
+    counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+              for name, model in (("children", Child), ("care records", CareRecord),
+                                  ("homes", Home))}
+    child = db.session.scalar(sa.select(Child).where(Child.id_number.is_not(None)).limit(1))
+    home_id = child.home_id
+    view = next(v for v in bench.app.extensions["admin"][0]._views if v.endpoint == "child")
+    args = {str(g.label): f["arg"] for g in view._filter_groups.values() for f in g.filters}
+    fragment = child.name[1:3] if len(child.name) > 2 else child.name[:2]
+    pages = [
+        ("children list, page 1", "bench_county", "/admin/child/"),
+        ("children list, page 1,000", "bench_county", "/admin/child/?page=999&page_size=20"),
+        (f"search: two characters ({fragment})", "bench_county",
+         f"/admin/child/?search={fragment}"),
+        ("search: full ID number", "bench_county", f"/admin/child/?search={child.id_number}"),
+        ("filter: Home and living arrangement", "bench_county",
+         f"/admin/child/?flt0_{args['儿童之家']}={home_id}"
+         f"&flt1_{args['生活方式']}={LivingArrangement.GRANDPARENTS.name}"),
+        ("sort by birth date", "bench_county", "/admin/child/?sort=2"),
+        ("child's details (archive card)", "bench_county",
+         f"/admin/child/details/?id={child.id}"),
+        ("child's edit form", "bench_county", f"/admin/child/edit/?id={child.id}"),
+        ("month calendar, all Homes", "bench_county",
+         f"/admin/calendar/?month={date.today():%Y-%m}"),
+        ("overview, county staff", "bench_county", "/admin/"),
+        ("my children, volunteer", "bench_volunteer", "/admin/my-children/"),
+    ]
+    page_rows = [(name, bench.page(who, url)) for name, who, url in pages]
+
+    year = date.today().year
+    month = date.today().replace(day=1)
+    care_args = {str(g.label) + str(f["type"]): f["arg"] for g in
+                 next(v for v in bench.app.extensions["admin"][0]._views
+                      if v.endpoint == "care_record")._filter_groups.values() for f in g.filters}
+    last = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    period = f"{month:%Y-%m-%d}+to+{last - timedelta(days=1):%Y-%m-%d}"
+    exports = [
+        ("roster, every child", "/admin/child/export/xlsx/",
+         sa.select(Child.id, Child.name, Child.gender, Child.birth_date, Child.id_number,
+                   Child.school, Child.grade, Child.class_name), 8),
+        (f"calendar, year {year}", f"/admin/calendar/export.xlsx?year={year}", None, 0),
+        ("care records, this month",
+         f"/admin/care_record/export/xlsx/?flt0_{care_args['日期daterangepicker']}={period}",
+         sa.select(CareRecord.occurred_on, CareRecord.child_id, CareRecord.kind,
+                   CareRecord.notes).where(CareRecord.occurred_on >= month,
+                                           CareRecord.occurred_on < last), 4),
+    ]
+    export_rows = []
+    for name, url, query, columns in exports:
+        result = bench.export("bench_county", url)
+        result["floor"] = floor(bench, query, columns) if query is not None else None
+        export_rows.append((name, result))
+    memory = export_memory(bench)
+    return page_rows, export_rows, {**counts, **memory}
+
+
+def export_memory(bench: Bench) -> dict:
+    """Peak memory of the roster builder at 1,000 rows and at every row."""
+    from admin_app.access import SYSTEM
+    from admin_app.reports.records import roster_workbook
+    from models import Child
+
+    peaks = {}
+    for label, limit in (("1,000", 1000), ("all", None)):
+        ids = sa.select(Child.id)
+        if limit:
+            ids = ids.order_by(Child.id).limit(limit)
+        tracemalloc.start()
+        book, count = roster_workbook(ids.subquery().select(), SYSTEM, "bench")
+        book.close().close()
+        peaks[label] = (count, tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+    return {"memory": peaks}
+
+
+def table(page_rows, export_rows) -> str:
+    lines = ["| page | median ms | p95 ms | queries |", "| --- | ---: | ---: | ---: |"]
+    for name, r in page_rows:
+        lines.append(f"| {name} | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |")
+    lines += ["", "| export | seconds | peak MiB (Python) | queries | floor s | floor MiB | "
+                  "ratio to floor |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in export_rows:
+        f = r["floor"]
+        floor_cells = (f"{f['seconds']:.2f} | {f['peak_mib']:.1f} | "
+                       f"{r['seconds'] / f['seconds']:.2f}×") if f else "— | — | —"
+        lines.append(f"| {name} | {r['seconds']:.2f} | {r['peak_mib']:.1f} | {r['queries']} | "
+                     f"{floor_cells} |")
+    return "\n".join(lines)
+
+
+def write_report(sections: dict[str, str]) -> None:
+    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
+    for key, body in sections.items():
+        start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
+        block = f"{start}\n{body}\n{end}"
+        if start in text:
+            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+        else:
+            text = text.rstrip() + "\n\n" + block + "\n"
+    REPORT.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--homes", type=int, default=200)
+    parser.add_argument("--children", type=int, default=100_000)
+    options = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    targets = {"sqlite": f"sqlite:///{CACHE / f'county-{options.children}.db'}"}
+    if os.environ.get("BENCH_DATABASE_URL"):
+        targets["postgresql"] = os.environ["BENCH_DATABASE_URL"]
+    sections = {}
+    failed = False
+    for name, url in targets.items():
+        took = build(url, options.homes, options.children)
+        pages, exports, facts = measure(url)
+        small, full = facts["memory"]["1,000"], facts["memory"]["all"]
+        margin = full[1] / small[1]
+        failed |= margin > 1.5
+        body = "\n".join([
+            f"### {name}",
+            "",
+            f"Date {date.today()}; {platform.machine()}, {os.cpu_count()} cores; Python "
+            f"{platform.python_version()}; SQLAlchemy {sa.__version__}.",
+            f"Command: `make bench` (`python bench/run.py --homes {options.homes} "
+            f"--children {options.children}`"
+            + (", with BENCH_DATABASE_URL" if name == "postgresql" else "") + ").",
+            f"Database: {facts['homes']} Homes, {facts['children']:,} children, "
+            f"{facts['care records']:,} care records"
+            + (f"; built in {took:.0f} s." if took else " (cached build)."),
+            "Each page: 3 warm-up requests, then 30 timed, signed in as county-level staff "
+            "(the volunteer's page as a caring mother).",
+            "",
+            table(pages, exports),
+            "",
+            f"Roster builder peak memory (Python allocations, tracemalloc): "
+            f"{small[0]:,} rows {small[1]:.1f} MiB, {full[0]:,} rows {full[1]:.1f} MiB — "
+            f"{margin:.2f}× ({'within' if margin <= 1.5 else 'OVER'} the 1.5× margin).",
+        ])
+        sections[name] = body
+        print(body)
+    write_report(sections)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
