@@ -65,6 +65,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "audit": READ_ONLY,
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
+        "followup": READ_ONLY,
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -72,12 +73,14 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "home": frozenset({READ, EDIT, EXPORT}),
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
+        "followup": READ_ONLY,
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
         "audit": frozenset({READ}),
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
+        "followup": READ_ONLY,
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.

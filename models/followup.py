@@ -47,35 +47,48 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-def five_ones(session: Session, child_ids: Iterable[int], month: date
-              ) -> dict[int, dict[str, date | None]]:
-    """For each child, each duty's key with the date that ticks it in `month`, or None.
-    One query, whatever the number of children."""
-    ids = list(child_ids)
+def five_ones(session: Session, children, month: date, by_volunteer: bool = False
+              ) -> dict[tuple[int, int | None], dict[str, date | None]]:
+    """The ticks of `month` for `children` (ids, or a select of ids): for each child — and,
+    with `by_volunteer`, each volunteer who wrote about the child — each duty's key with the
+    date that ticks it, or None. Two queries, whatever the number of children."""
+    if isinstance(children, list | tuple | set) and not children:
+        return {}
     first, last = month_bounds(month)
     year_start = first.replace(month=1)
-    latest: dict[tuple[int, CareKind], dict[str, date]] = {}
-    if ids:
-        rows = session.execute(
-            select(CareRecord.child_id, CareRecord.kind,
-                   func.max(CareRecord.occurred_on),
-                   func.max(CareRecord.occurred_on).filter(CareRecord.occurred_on >= first))
-            .where(CareRecord.child_id.in_(ids), CareRecord.occurred_on >= year_start,
-                   CareRecord.occurred_on <= last)
-            .group_by(CareRecord.child_id, CareRecord.kind)
-        )
-        for child_id, kind, in_year, in_month in rows:
-            latest[(child_id, kind)] = {"year": in_year, "month": in_month}
-    result = {}
-    for child_id in ids:
-        ticks = {}
-        for duty in FIVE_ONES:
-            window = "year" if duty.yearly else "month"
-            dates = [latest[(child_id, kind)][window] for kind in duty.kinds
-                     if (child_id, kind) in latest and latest[(child_id, kind)][window]]
-            ticks[duty.key] = max(dates) if dates else None
-        result[child_id] = ticks
-    return result
+    who = [CareRecord.volunteer_id] if by_volunteer else []
+    festival_kinds = {kind for duty in FIVE_ONES if duty.yearly for kind in duty.kinds}
+    latest: dict[tuple[int, int | None], dict[CareKind, date]] = {}
+    for window_start, kinds in ((first, None), (year_start, festival_kinds)):
+        query = (select(CareRecord.child_id, *who, CareRecord.kind,
+                        func.max(CareRecord.occurred_on))
+                 .where(CareRecord.child_id.in_(children),
+                        CareRecord.occurred_on >= window_start, CareRecord.occurred_on <= last)
+                 .group_by(CareRecord.child_id, *who, CareRecord.kind))
+        if kinds:
+            query = query.where(CareRecord.kind.in_(kinds))
+        for row in session.execute(query):
+            child_id, volunteer_id = row[0], (row[1] if by_volunteer else None)
+            kind, when = row[-2], row[-1]
+            latest.setdefault((child_id, volunteer_id), {})[kind] = when
+    return {key: ticks_from(dates) for key, dates in latest.items()}
+
+
+def ticks_from(dates: dict[CareKind, date]) -> dict[str, date | None]:
+    ticks = {}
+    for duty in FIVE_ONES:
+        found = [dates[kind] for kind in duty.kinds if dates.get(kind)]
+        ticks[duty.key] = max(found) if found else None
+    return ticks
+
+
+NO_TICKS = {duty.key: None for duty in FIVE_ONES}
+MONTHLY = tuple(duty.key for duty in FIVE_ONES if not duty.yearly)
+
+
+def month_done(ticks: dict[str, date | None]) -> bool:
+    """All four monthly duties done (the festival is once a year)."""
+    return all(ticks.get(key) for key in MONTHLY)
 
 
 def last_contact(session: Session, child_ids: Iterable[int]) -> dict[int, date]:

@@ -32,6 +32,7 @@ from views.base import AppIndexView
 from views.calendar import CalendarView
 from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
+from views.followup import FollowupView
 from views.inventory import ResourceItemView, StockMovementView
 from views.my_children import MyChildrenView
 from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
@@ -58,6 +59,8 @@ def init_admin(app: Flask) -> Admin:
         VolunteerView(Volunteer, _l("Caring mothers"), CARE, endpoint="volunteer"),
         PairingView(Pairing, _l("Pairings"), CARE, endpoint="pairing"),
         CareRecordView(CareRecord, _l("Care records"), CARE, endpoint="care_record"),
+        FollowupView(name=_l("Five-ones follow-up"), category=CARE, endpoint="followup",
+                     url="followup"),
         CalendarView(name=_l("Activity calendar"), category=ACTIVITIES, endpoint="calendar",
                      url="calendar"),
         ActivityView(Activity, _l("Activities"), ACTIVITIES, endpoint="activity"),

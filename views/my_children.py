@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from admin_app.access import scoped
 from admin_app.extensions import db
 from models import Child
-from models.followup import FIVE_ONES, five_ones, last_contact
+from models.followup import FIVE_ONES, NO_TICKS, five_ones, last_contact
 from models.validators import age_on
 from views.base import AppView
 
@@ -37,7 +37,7 @@ class MyChildrenView(AppView):
             "age": age_on(child.birth_date, today),
             "days_since_contact": (today - contacted[child.id]).days
             if child.id in contacted else None,
-            "ticks": ticks[child.id],
+            "ticks": ticks.get((child.id, None), NO_TICKS),
         } for child in children]
         return self.render("admin/my_children.html", cards=cards, duties=FIVE_ONES,
                            today=today)

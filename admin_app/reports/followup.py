@@ -1,0 +1,122 @@
+"""The five-ones follow-up of a month (五个一): one row per active pairing with its five
+ticks and their dates, children with an open follow-up first, and totals per Home and per
+volunteer. The page and its workbook both come from `followup_rows`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext
+from sqlalchemy import or_, select
+
+from admin_app import access
+from admin_app.extensions import db
+from admin_app.xlsx import Column, Workbook
+from models import CareRecord, Child, Home, Pairing, Volunteer
+from models.followup import FIVE_ONES, NO_TICKS, five_ones, month_bounds, month_done
+
+
+@dataclass
+class Row:
+    pairing: Pairing
+    child: Child
+    volunteer: Volunteer
+    home: str
+    ticks: dict
+    open_follow_up: bool
+
+    @property
+    def done(self) -> bool:
+        return month_done(self.ticks)
+
+
+@dataclass
+class Totals:
+    pairings: int = 0
+    done: int = 0
+    ticks: Counter = field(default_factory=Counter)
+
+    def add(self, row: Row) -> None:
+        self.pairings += 1
+        self.done += row.done
+        self.ticks.update(key for key, when in row.ticks.items() if when)
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.pairings if self.pairings else 0.0
+
+
+def active_pairings(user, month: date, home_id: int | None, volunteer_id: int | None):
+    first, last = month_bounds(month)
+    query = (select(Pairing, Child, Volunteer, Home.name)
+             .join(Child, Child.id == Pairing.child_id)
+             .join(Volunteer, Volunteer.id == Pairing.volunteer_id)
+             .join(Home, Home.id == Child.home_id)
+             .where(Pairing.started_on <= last,
+                    or_(Pairing.ended_on.is_(None), Pairing.ended_on >= first)))
+    if home_id is not None:
+        query = query.where(Child.home_id == home_id)
+    if volunteer_id is not None:
+        query = query.where(Pairing.volunteer_id == volunteer_id)
+    return access.scoped(query, Pairing, user)
+
+
+def followup_rows(user, month: date, home_id: int | None = None,
+                  volunteer_id: int | None = None, only_incomplete: bool = False) -> list[Row]:
+    """Three queries: the pairings, their ticks, and the open follow-ups."""
+    pairings = db.session.execute(active_pairings(user, month, home_id, volunteer_id)).all()
+    children = [child.id for _, child, _, _ in pairings]
+    ids = active_pairings(user, month, home_id, volunteer_id).with_only_columns(
+        Pairing.child_id)
+    ticks = five_ones(db.session, ids, month, by_volunteer=True) if children else {}
+    open_ids = set(db.session.scalars(
+        select(CareRecord.child_id).where(CareRecord.child_id.in_(ids),
+                                          CareRecord.follow_up_needed.is_(True),
+                                          CareRecord.follow_up_done_on.is_(None))
+    )) if children else set()
+    rows = [Row(pairing, child, volunteer, home,
+                ticks.get((child.id, volunteer.id), NO_TICKS), child.id in open_ids)
+            for pairing, child, volunteer, home in pairings]
+    if only_incomplete:
+        rows = [row for row in rows if not row.done]
+    rows.sort(key=lambda r: (not r.open_follow_up, r.done, r.home, r.volunteer.name,
+                             r.child.name))
+    return rows
+
+
+def totals(rows: list[Row]) -> tuple[Totals, dict[str, Totals], dict[str, Totals]]:
+    overall, by_home, by_volunteer = Totals(), {}, {}
+    for row in rows:
+        overall.add(row)
+        by_home.setdefault(row.home, Totals()).add(row)
+        by_volunteer.setdefault(f"{row.volunteer.name}（{row.home}）", Totals()).add(row)
+    return overall, by_home, by_volunteer
+
+
+def followup_workbook(rows: list[Row], title: str) -> Workbook:
+    book = Workbook(title=title)
+    duty_columns = [Column(str(duty.label), "date", 12) for duty in FIVE_ONES]
+    book.table(gettext("Five ones"), title, [
+        Column(gettext("Children's Home"), "text", 22),
+        Column(gettext("Caring mother"), "text", 10), Column(gettext("Child"), "text", 10),
+        *duty_columns,
+        Column(gettext("Month done"), "text", 8), Column(gettext("Open follow-up"), "text", 8),
+    ], ((row.home, row.volunteer.name, row.child.name,
+         *(row.ticks[duty.key] for duty in FIVE_ONES),
+         gettext("Yes") if row.done else gettext("No"),
+         gettext("Yes") if row.open_follow_up else "") for row in rows))
+    _, by_home, by_volunteer = totals(rows)
+    header = [Column(gettext("Pairings"), "int", 8), Column(gettext("Month done"), "int", 8),
+              *(Column(str(duty.label), "int", 12) for duty in FIVE_ONES)]
+
+    def lines(groups: dict[str, Totals]):
+        for name, t in groups.items():
+            yield (name, t.pairings, t.done, *(t.ticks[duty.key] for duty in FIVE_ONES))
+
+    book.table(gettext("By Home"), title, [Column(gettext("Children's Home"), "text", 24),
+                                           *header], lines(by_home))
+    book.table(gettext("By caring mother"), title,
+               [Column(gettext("Caring mother"), "text", 30), *header], lines(by_volunteer))
+    return book

@@ -1,0 +1,87 @@
+"""The five-ones follow-up: each tick just inside and just outside its window, a pairing that
+began mid-month, an ended pairing, the totals, and the export matching the page."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+
+import openpyxl
+
+from models.enums import CareKind as K
+from models.enums import Role
+from tests.test_calendar import signed_in
+
+
+def world(make):
+    home = make.home(name="甲之家")
+    mother = make.volunteer(home=home, name="张妈妈")
+    other = make.volunteer(home=home, name="李妈妈")
+    late = make.child(home=home, name="三月才结对")
+    make.pairing(mother, late, started_on=date(2026, 3, 15))
+    for kind, day in ((K.TALK, date(2026, 3, 31)), (K.PARENT_CALL, date(2026, 4, 1)),
+                      (K.TEACHER_CONTACT, date(2026, 2, 28)), (K.HOME_VISIT, date(2026, 3, 1)),
+                      (K.FESTIVAL, date(2026, 1, 20))):
+        make.care_record(late, volunteer=mother, kind=kind, occurred_on=day)
+    make.care_record(late, volunteer=None, kind=K.PARENT_CALL, occurred_on=date(2026, 3, 10))
+    diligent = make.child(home=home, name="样样都做了")
+    make.pairing(other, diligent, started_on=date(2025, 9, 1))
+    for kind in (K.TALK, K.PARENT_LETTER, K.TEACHER_CONTACT, K.GUARDIAN_CONTACT):
+        make.care_record(diligent, volunteer=other, kind=kind, occurred_on=date(2026, 3, 1))
+    make.care_record(diligent, volunteer=other, kind=K.TALK, occurred_on=date(2026, 3, 2),
+                     follow_up_needed=True, follow_up_note="书包坏了")
+    gone = make.child(home=home, name="已结束结对")
+    make.pairing(mother, gone, started_on=date(2025, 9, 1), ended_on=date(2026, 2, 10),
+                 end_reason="父母返乡")
+    return home
+
+
+def ticks_of(page: str, child: str) -> list[str]:
+    row = page.split(child)[1].split("</tr>")[0]
+    return re.findall(r"<td>(?:<span class=\"text-(?:success|danger)\">(✔|✘)</span>)\s*([\d/]*)",
+                      row)
+
+
+def test_ticks_windows_pairings_and_totals(app, make):
+    home = world(make)
+    client = signed_in(app, make, Role.STAFF, home=home)
+    page = client.get("/admin/followup/?month=2026-03").text
+    assert "已结束结对" not in page
+    late = ticks_of(page, "三月才结对")
+    assert late == [("✔", "3/31"), ("✘", ""), ("✘", ""), ("✔", "3/1"), ("✔", "1/20")]
+    diligent = ticks_of(page, "样样都做了")
+    assert [mark for mark, _ in diligent[:4]] == ["✔"] * 4 and diligent[4] == ("✘", "")
+    # The open follow-up comes first.
+    assert page.index("样样都做了") < page.index("三月才结对")
+    assert "2 个结对中有 1 个完成了本月四项" in page
+    only = client.get("/admin/followup/?month=2026-03&incomplete=1").text
+    assert "三月才结对" in only and "样样都做了" not in only.split('id="followup-rows"')[1]
+    april = client.get("/admin/followup/?month=2026-04").text
+    assert ticks_of(april, "三月才结对")[1] == ("✔", "4/1")
+
+
+def test_export_matches_the_page(app, make):
+    home = world(make)
+    client = signed_in(app, make, Role.SUPERVISOR, home=home)
+    response = client.get("/admin/followup/export.xlsx?month=2026-03")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["五个一", "按儿童之家", "按爱心妈妈"]
+    rows = [r for r in book["五个一"].iter_rows(min_row=3, values_only=True) if r[0]]
+    assert [r[2] for r in rows] == ["样样都做了", "三月才结对"]
+    late = rows[1]
+    assert late[3] == datetime(2026, 3, 31) and late[4] is None and late[7] == datetime(2026, 1, 20)
+    assert late[8] == "否" and rows[0][8] == "是" and rows[0][9] == "是"
+    by_home = [r for r in book["按儿童之家"].iter_rows(min_row=3, values_only=True) if r[0]]
+    assert by_home == [("甲之家", 2, 1, 2, 1, 1, 2, 1)]
+
+
+def test_followup_is_scoped_and_not_for_volunteers(app, make):
+    world(make)
+    other_home = make.home(name="乙之家")
+    outsider = signed_in(app, make, Role.STAFF, home=other_home)
+    page = outsider.get("/admin/followup/?month=2026-03").text
+    assert "三月才结对" not in page
+    volunteer = signed_in(app, make, Role.VOLUNTEER, username="v",
+                          volunteer=make.volunteer(home=other_home))
+    assert volunteer.get("/admin/followup/").status_code == 403
