@@ -119,6 +119,7 @@ class GateMixin:
 
 class AppIndexView(GateMixin, AdminIndexView):
     resource = "dashboard"
+    format_date = staticmethod(show_date)
 
 
 class AppView(GateMixin, BaseView):

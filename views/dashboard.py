@@ -1,39 +1,127 @@
-"""The overview page at /admin/: how many children are in care, and how they live."""
+"""The overview at /admin/: what needs doing, by role, in a fixed handful of aggregate
+queries whatever the size of the county. Volunteers are sent to their children."""
 
 from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
 
 from flask import redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 
-from admin_app.access import scoped
+from admin_app import access
+from admin_app.access import READ, scoped
 from admin_app.extensions import db
-from models import Child, Home, Volunteer
-from models.enums import ChildStatus, LivingArrangement, Role
+from models import Activity, AuditEntry, CareRecord, Child, Home, Pairing, ResourceItem
+from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
+from models.followup import FIVE_ONES, month_bounds
 from views.base import AppIndexView
 
+OVERDUE = 10
 
-def living_arrangement_counts(user) -> list[tuple[LivingArrangement, int]]:
-    query = (select(Child.living_arrangement, func.count())
+
+def active_primary(today: date):
+    return and_(Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
+                Pairing.started_on <= today,
+                or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today))
+
+
+def arrangement_counts(user) -> list[tuple[LivingArrangement, dict[LeftBehindType, int]]]:
+    query = (select(Child.living_arrangement, Child.left_behind_type, func.count())
              .where(Child.status == ChildStatus.IN_CARE)
-             .group_by(Child.living_arrangement))
-    rows = dict(db.session.execute(scoped(query, Child, user)).all())
-    return [(arrangement, rows.get(arrangement, 0)) for arrangement in LivingArrangement]
+             .group_by(Child.living_arrangement, Child.left_behind_type))
+    found: dict = {}
+    for living, left_behind, count in db.session.execute(scoped(query, Child, user)):
+        found.setdefault(living, {})[left_behind] = count
+    return [(living, {kind: found.get(living, {}).get(kind, 0) for kind in LeftBehindType})
+            for living in LivingArrangement]
+
+
+def unpaired_count(user, today: date) -> int:
+    query = (select(func.count()).select_from(Child)
+             .where(Child.status == ChildStatus.IN_CARE, ~exists().where(active_primary(today))))
+    return db.session.scalar(scoped(query, Child, user))
+
+
+def month_completion(user, today: date) -> tuple[int, int]:
+    """(pairings active today, of which the caring mother did the four monthly duties)."""
+    first, last = month_bounds(today)
+
+    def did(kinds):
+        return exists().where(CareRecord.child_id == Pairing.child_id,
+                              CareRecord.volunteer_id == Pairing.volunteer_id,
+                              CareRecord.occurred_on >= first, CareRecord.occurred_on <= last,
+                              CareRecord.kind.in_(kinds))
+
+    all_four = and_(*(did(duty.kinds) for duty in FIVE_ONES if not duty.yearly))
+    query = (select(func.count(), func.count().filter(all_four))
+             .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
+             .where(active_primary(today)))
+    total, done = db.session.execute(scoped(query, Pairing, user)).one()
+    return total, done
+
+
+def most_overdue(user, today: date) -> list[tuple[Child, date | None]]:
+    """The paired children whose last care record is oldest (never first)."""
+    last = (select(func.max(CareRecord.occurred_on)).where(CareRecord.child_id == Child.id)
+            .correlate(Child).scalar_subquery())
+    query = (select(Child, last.label("last"))
+             .where(Child.status == ChildStatus.IN_CARE, exists().where(active_primary(today)))
+             .order_by(last.is_not(None), last, Child.id).limit(OVERDUE))
+    return db.session.execute(scoped(query, Child, user)).all()
+
+
+def week_activities(user, today: date):
+    monday = today - timedelta(days=today.weekday())
+    query = (select(Activity, Home.name).join(Home, Home.id == Activity.home_id)
+             .where(Activity.starts_at >= datetime.combine(monday, time.min),
+                    Activity.starts_at < datetime.combine(monday + timedelta(days=7), time.min))
+             .order_by(Activity.starts_at).limit(50))
+    return db.session.execute(scoped(query, Activity, user)).all()
+
+
+def low_stock(user):
+    query = (select(ResourceItem, Home.name).join(Home, Home.id == ResourceItem.home_id)
+             .where(ResourceItem.on_hand < ResourceItem.low_stock_threshold)
+             .order_by(ResourceItem.on_hand).limit(10))
+    return db.session.execute(scoped(query, ResourceItem, user)).all()
+
+
+def recent_changes(user):
+    if not access.can(user, READ, "audit"):
+        return []
+    query = select(AuditEntry).where(AuditEntry.action.in_(
+        (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.ARCHIVE, AuditAction.DELETE)))
+    return db.session.scalars(scoped(query, AuditEntry, user)
+                              .order_by(AuditEntry.at.desc()).limit(10)).all()
 
 
 class DashboardView(AppIndexView):
+    def _unpaired_url(self) -> str:
+        """The children list filtered to those without a caring mother."""
+        from views.people import PairedFilter
+
+        children = next(v for v in self.admin._views if v.endpoint == "child")
+        arg = next(key for key, (_, flt) in children._filter_args.items()
+                   if isinstance(flt, PairedFilter))
+        return url_for("child.index_view", **{f"flt0_{arg}": "0"})
+
     @expose("/")
     def index(self):
         if current_user.role is Role.VOLUNTEER:
             return redirect(url_for("my_children.index"))
-        arrangements = living_arrangement_counts(current_user)
-        totals = {
-            "children": sum(count for _, count in arrangements),
-            "homes": db.session.scalar(
-                scoped(select(func.count()).select_from(Home), Home, current_user)),
-            "volunteers": db.session.scalar(scoped(
-                select(func.count()).select_from(Volunteer).where(Volunteer.active.is_(True)),
-                Volunteer, current_user)),
-        }
-        return self.render("admin/dashboard.html", arrangements=arrangements, totals=totals)
+        today = date.today()
+        arrangements = arrangement_counts(current_user)
+        total, done = month_completion(current_user, today)
+        return self.render(
+            "admin/dashboard.html", today=today, arrangements=arrangements,
+            unpaired_url=self._unpaired_url(),
+            children=sum(sum(kinds.values()) for _, kinds in arrangements),
+            widest=max([sum(kinds.values()) for _, kinds in arrangements] + [1]),
+            left_behind_types=list(LeftBehindType),
+            unpaired=unpaired_count(current_user, today),
+            pairings=total, pairings_done=done, overdue=most_overdue(current_user, today),
+            week=week_activities(current_user, today), low=low_stock(current_user),
+            changes=recent_changes(current_user),
+        )

@@ -1,0 +1,65 @@
+"""The overview: what needs doing, in a fixed number of queries whatever the county's size."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from models.enums import CareKind, LivingArrangement, MovementKind, Role
+from tests.conftest import count_queries
+from tests.test_calendar import signed_in
+
+
+def fill(make, home, n: int) -> None:
+    today = date.today()
+    for i in range(n):
+        child = make.child(home=home, name=f"孩子{i}",
+                           living_arrangement=LivingArrangement.ALONE if i % 2 else
+                           LivingArrangement.GRANDPARENTS)
+        if i % 3:
+            volunteer = make.volunteer(home=home)
+            make.pairing(volunteer, child)
+            for kind in (CareKind.TALK, CareKind.PARENT_CALL, CareKind.TEACHER_CONTACT,
+                         CareKind.GUARDIAN_CONTACT):
+                if i % 3 == 1:
+                    make.care_record(child, volunteer=volunteer, kind=kind,
+                                     occurred_on=today.replace(day=1))
+
+
+def test_the_overview_shows_what_needs_doing(app, make):
+    home = make.home()
+    fill(make, home, 6)
+    make.activity(home=home, title="本周讲座", starts_at=datetime.combine(date.today(),
+                                                                      datetime.min.time()))
+    item = make.item(home=home, name="作业本", low_stock_threshold=10)
+    make.movement(item, quantity=3, kind=MovementKind.DONATION)
+    client = signed_in(app, make, Role.STAFF, home=home)
+    page = client.get("/admin/").text
+    assert 'id="total-children">6<' in page
+    assert 'id="unpaired" href="/admin/child/?flt0_' in page and ">2</a>" in page
+    assert "2<small" in page and "/4</small>" in page  # two of four pairings did the five ones
+    assert "本周讲座" in page and "作业本" in page
+    assert "<svg" in page and "随祖辈生活" in page
+    overdue = page.split('id="overdue"')[1].split("</table>")[0]
+    assert "尚无联系记录" in overdue
+
+
+def test_the_overview_costs_the_same_queries_for_5_or_40_children(app, make, db):
+    home = make.home()
+    client = signed_in(app, make, Role.STAFF, home=home)
+    fill(make, home, 5)
+    with count_queries(db.engine) as few:
+        assert client.get("/admin/").status_code == 200
+    fill(make, home, 35)
+    with count_queries(db.engine) as many:
+        assert client.get("/admin/").status_code == 200
+    assert few.count == many.count <= 12, many.statements
+
+
+def test_supervisors_see_recent_changes_of_their_scope_only(app, make):
+    home_a, home_b = make.home(name="甲之家"), make.home(name="乙之家")
+    make.child(home=home_a, name="甲孩子")
+    make.child(home=home_b, name="乙孩子")
+    page = signed_in(app, make, Role.SUPERVISOR, home=home_a).get("/admin/").text
+    changes = page.split('id="recent-changes"')[1]
+    assert "甲孩子" in changes and "乙孩子" not in changes
+    assert (date.today() - timedelta(days=0)).isoformat() in changes
