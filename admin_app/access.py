@@ -66,6 +66,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
+        "donors": frozenset({READ}),
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -74,6 +75,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
+        "donors": frozenset({READ}),
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -81,6 +83,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
+        "donors": frozenset({READ}),
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.

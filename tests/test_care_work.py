@@ -164,3 +164,14 @@ def test_two_hand_outs_of_the_last_unit_at_once_only_one_succeeds(app, make, db)
         thread.join()
     assert sorted(outcomes)[-1] == "saved" and outcomes.count("saved") == 1, outcomes
     assert stock(db, item) == 0 == computed_on_hand(db.session, item.id)
+
+
+def test_donors_are_listed_with_totals_in_scope(app, make):
+    home_a, home_b = make.home(name="甲之家"), make.home(name="乙之家")
+    books = make.item(home=home_a, name="儿童图书", unit="本")
+    make.movement(books, quantity=100, donor="爱心企业", occurred_on=date(2025, 3, 1))
+    make.movement(books, quantity=50, donor="爱心企业", occurred_on=date(2025, 9, 1))
+    make.movement(make.item(home=home_b, name="篮球"), quantity=5, donor="乙家捐赠人")
+    page = signed_in(app, make, Role.STAFF, home=home_a).get("/admin/donors/").text
+    assert "爱心企业" in page and "儿童图书 150 本" in page and "2025年9月1日" in page
+    assert "乙家捐赠人" not in page

@@ -32,6 +32,7 @@ from views.base import AppIndexView
 from views.calendar import CalendarView
 from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
+from views.donors import DonorsView
 from views.followup import FollowupView
 from views.inventory import ResourceItemView, StockMovementView
 from views.my_children import MyChildrenView
@@ -71,6 +72,7 @@ def init_admin(app: Flask) -> Admin:
         ResourceItemView(ResourceItem, _l("Resources"), RESOURCES, endpoint="resource_item"),
         StockMovementView(StockMovement, _l("Stock movements"), RESOURCES,
                           endpoint="stock_movement"),
+        DonorsView(name=_l("Donors"), category=RESOURCES, endpoint="donors", url="donors"),
         LookupView(ResourceCategory, _l("Resource categories"), RESOURCES,
                    endpoint="resource_category"),
         HomeView(Home, _l("Children's Homes"), SETTINGS, endpoint="home"),
