@@ -37,6 +37,7 @@ translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/children-home.pot .
 	$(BIN)/pybabel update -i /tmp/children-home.pot -d admin_app/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d admin_app/translations
+	$(BIN)/pybabel compile -D admin -d admin_app/translations
 
 # A county-sized database (200 Homes, 40,000 children) in instance/county.db.
 seed-county: install

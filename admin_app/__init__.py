@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 
 from admin_app import config as settings
 from admin_app.extensions import babel, csrf, db, limiter, migrate
+from admin_app.i18n import TRANSLATIONS
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def create_app(config: Mapping | None = None) -> Flask:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 
 LANGUAGE_SESSION_KEY = "lang"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def select_locale() -> str:

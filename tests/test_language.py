@@ -7,7 +7,7 @@ from datetime import date
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from admin_app import TRANSLATIONS
+from admin_app.i18n import TRANSLATIONS
 
 
 def test_interface_is_chinese_by_default_and_english_on_request(admin_client, make):

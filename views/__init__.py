@@ -7,6 +7,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_app.i18n import TRANSLATIONS
 from models import (
     Activity,
     ActivityKind,
@@ -52,6 +53,8 @@ def init_admin(app: Flask) -> Admin:
         name=_l("Children's Home records"),
         index_view=DashboardView(name=_l("Overview"), url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/app_base.html", fluid=True),
+        # Our admin.po adds the few Flask-Admin strings its own catalogue lacks.
+        translations_path=str(TRANSLATIONS),
     )
     views = [
         ChildView(Child, _l("Children"), CHILDREN, endpoint="child"),

@@ -163,7 +163,8 @@ class AppModelView(GateMixin, ModelView):
         if self.form_columns:
             self.form_columns = (*self.form_columns, "loaded_version")
         if self.form_rules:
-            self.form_rules = (*self.form_rules, HiddenRule("loaded_version"))
+            self.form_rules = (*self.form_rules, HiddenRule("loaded_version"),
+                               HiddenRule("csrf_token"))
         super().__init__(model, db, name=name, category=category, endpoint=endpoint,
                          **kwargs)
         unscoped = [name for name, loader in self._form_ajax_refs.items()

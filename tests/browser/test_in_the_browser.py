@@ -1,0 +1,117 @@
+"""The product as people use it, in headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import openpyxl
+from sqlalchemy import select
+
+from admin_app.extensions import db
+from models import CareRecord, Child, Pairing, ParentContact, User
+from tests.browser.conftest import shoot
+
+
+def test_each_role_signs_in_and_lands_where_it_should(signed_in):
+    for role, heading in (("admin", "首页"), ("staff", "首页"), ("supervisor", "首页"),
+                          ("volunteer", "我的孩子")):
+        page = signed_in(role)
+        assert page.locator("h4").first.inner_text().strip() == heading
+        shoot(page, f"landing-{role}")
+
+
+def test_volunteer_adds_a_care_record_from_a_phone(live, signed_in):
+    app = live["app"]
+    with app.app_context():
+        volunteer_id = db.session.scalar(select(User.volunteer_id)
+                                         .where(User.username == "volunteer"))
+        mine = set(db.session.scalars(select(Pairing.child_id)
+                                      .where(Pairing.volunteer_id == volunteer_id)))
+        names = {c.id: c.name for c in db.session.scalars(select(Child))}
+    page = signed_in("volunteer", phone=True)
+    cards = page.locator(".child-card")
+    shown = {int(cards.nth(i).get_attribute("data-child-id")) for i in range(cards.count())}
+    assert shown == mine
+    for child_id, name in names.items():
+        if child_id not in mine and all(name not in names[m] for m in mine):
+            assert name not in page.content()
+    shoot(page, "volunteer-my-children-phone")
+    cards.first.locator("a.add-care-record").click()
+    page.wait_for_selector("textarea#notes")
+    page.fill("textarea#notes", "放学后谈心，孩子说想念在深圳打工的妈妈")
+    shoot(page, "volunteer-care-record-phone")
+    page.locator("input[type=submit]").first.click()
+    page.wait_for_load_state()
+    with app.app_context():
+        saved = db.session.scalar(select(CareRecord).where(
+            CareRecord.notes == "放学后谈心，孩子说想念在深圳打工的妈妈"))
+        assert saved is not None and saved.volunteer_id == volunteer_id
+        assert saved.child_id in mine and saved.occurred_on == date.today()
+
+
+def pick_ajax(page, field: str, text: str) -> None:
+    """Choose in a Flask-Admin ajax look-up (Select2 3.x) by typing."""
+    page.click(f"#s2id_{field} a.select2-choice")
+    page.keyboard.type(text)
+    page.wait_for_selector(".select2-result-label")
+    page.click(".select2-result-label >> nth=0")
+
+
+def test_staff_create_a_child_with_parents_and_a_guardian(live, signed_in):
+    app = live["app"]
+    with app.app_context():
+        staff = db.session.scalar(select(User).where(User.username == "staff"))
+        guardian = db.session.scalar(
+            select(Child).where(Child.home_id == staff.home_id, Child.guardian_id.is_not(None))
+        ).guardian.name
+    page = signed_in("staff")
+    page.goto(page.url.split("/admin")[0] + "/admin/child/new/")
+    page.fill("#name", "浏览器测试儿童")
+    page.fill("#birth_date", "2016-05-01")
+    page.fill("#entered_on", "2024-09-01")
+    page.fill("#class_teacher_phone", "12345")  # wrong on purpose
+    pick_ajax(page, "guardian", guardian[:1])
+    page.click("#parents-button")
+    page.fill("#parents-0-name", "浏览器测试父亲")
+    page.fill("#parents-0-phone", "139 1234 5678")
+    page.locator("input[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "请填写 11 位手机号" in page.content()
+    shoot(page, "staff-child-validation")
+    page.fill("#class_teacher_phone", "13800001234")
+    page.fill("#entered_on", "2024-09-01")
+    page.locator("input[type=submit]").first.click()
+    page.wait_for_load_state()
+    with app.app_context():
+        child = db.session.scalar(select(Child).where(Child.name == "浏览器测试儿童"))
+        assert child is not None and child.guardian is not None
+        assert child.home_id == staff.home_id
+        parent = db.session.scalar(select(ParentContact).where(ParentContact.child_id == child.id))
+        assert parent.phone == "13912345678"
+
+
+def test_calendar_navigates_and_a_day_opens_the_new_activity_form(signed_in):
+    page = signed_in("staff")
+    page.goto(page.url.split("/admin")[0] + "/admin/calendar/?month=2026-05")
+    assert "2026年5月活动行事历" in page.inner_text("#calendar-title")
+    page.click("#next-month")
+    assert "2026年6月活动行事历" in page.inner_text("#calendar-title")
+    assert "六一儿童节" in page.inner_text('td[data-date="2026-06-01"]')
+    shoot(page, "calendar-june")
+    page.click('td[data-date="2026-06-10"] a.new-activity')
+    page.wait_for_selector("#starts_at")
+    assert page.input_value("#starts_at") == "2026-06-10 15:00:00"
+
+
+def test_an_export_downloads_and_opens(signed_in):
+    page = signed_in("supervisor")
+    page.goto(page.url.split("/admin")[0] + "/admin/calendar/?month=2026-06")
+    with page.expect_download() as download:
+        page.click("#export-month")
+    assert download.value.suggested_filename.endswith("2026年6月活动行事历.xlsx")
+    with open(download.value.path(), "rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    assert book.sheetnames == ["2026-06", "活动明细"]
+    assert re.search(r"2026年6月活动行事历", book["2026-06"]["A1"].value)
