@@ -56,6 +56,7 @@ class Workbook:
         })
         if title:
             self.book.set_properties({"title": title})
+        self.labels: dict[Enum, str] = {}
         font = {"font_name": "宋体", "font_size": 11}
         add = self.book.add_format
         self.formats = {
@@ -137,7 +138,10 @@ class Workbook:
     def write_text(self, sheet: Worksheet, row: int, col: int, value: Any,
                    cell_format=None) -> None:
         if isinstance(value, Enum):
-            value = getattr(value, "label", value.name)
+            # Labels are translated once per workbook, not once per cell.
+            if value not in self.labels:
+                self.labels[value] = str(getattr(value, "label", value.name))
+            value = self.labels[value]
         text = str(value)[:MAX_CELL_TEXT]
         if needs_quote(text):
             sheet.write_string(row, col, text, self.formats["quoted"])

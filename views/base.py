@@ -250,34 +250,39 @@ class AppModelView(GateMixin, ModelView):
         return refs
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
-        """Words match names and text by fragment; ID numbers and phones match only whole
-        (normalised), and only for roles that see them unmasked."""
-        from sqlalchemy import Unicode, cast, false, or_
+        """A word that is a whole ID number or phone matches those columns exactly (indexed,
+        and only for roles that see them unmasked); other words match names and text by
+        fragment. A fragment of a number never probes who has it."""
+        from sqlalchemy import String, Unicode, cast, false, or_
 
-        from admin_app.masking import MASKS
         from models import validators as rules
 
         cleaners = {"id_number": rules.clean_id_number, "phone": rules.clean_phone}
         masked = access.masks_sensitive(current_user)
         for term in search.split():
+            numbers = {}
+            for kind, clean in cleaners.items():
+                try:
+                    numbers[kind] = clean(term)
+                except InvalidValue:
+                    pass
             clauses, count_clauses = [], []
             for field, path in self._search_fields:
                 kind = field.info.get("mask") if hasattr(field, "info") else None
-                if kind in MASKS:
-                    if masked:
-                        continue
-                    try:
-                        value = cleaners[kind](term)
-                    except InvalidValue:
+                if numbers:
+                    if kind not in numbers or masked:
                         continue
 
-                    def match(column, value=value):
+                    def match(column, value=numbers[kind]):
                         return column == value
+                elif kind is not None:
+                    continue
                 else:
                     pattern = f"%{term}%"
+                    is_text = isinstance(field.type, String)
 
-                    def match(column, pattern=pattern):
-                        return cast(column, Unicode).ilike(pattern)
+                    def match(column, pattern=pattern, is_text=is_text):
+                        return (column if is_text else cast(column, Unicode)).ilike(pattern)
                 query, joins, alias = self._apply_path_joins(query, joins, path,
                                                              inner_join=False)
                 clauses.append(match(field if alias is None else getattr(alias, field.key)))

@@ -36,8 +36,10 @@ def _stream(query):
     return db.session.execute(query.execution_options(yield_per=BATCH))
 
 
-def _yes_no(value: bool) -> str:
-    return gettext("Yes") if value else gettext("No")
+def _yes_no():
+    """A function from bool to the words, looked up once per workbook, not once per cell."""
+    words = {True: gettext("Yes"), False: gettext("No")}
+    return lambda value: words[bool(value)]
 
 
 def _parent(relation: ParentRelation, column):
@@ -84,6 +86,8 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
         Column(gettext("Status"), "text", 8),
     ]
 
+    yes_no = _yes_no()
+
     def rows():
         for n, (child, home, g_name, g_relation, g_phone, f_name, f_phone, f_city, m_name,
                 m_phone, m_city) in enumerate(_stream(query), start=1):
@@ -91,8 +95,8 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
                    shown(user, "id_number", child.id_number), home, child.school, child.grade,
                    child.class_name, child.class_teacher,
                    shown(user, "phone", child.class_teacher_phone), child.left_behind_type,
-                   child.living_arrangement, _yes_no(child.boarding), child.family_situation,
-                   _yes_no(child.key_target), g_name, g_relation,
+                   child.living_arrangement, yes_no(child.boarding), child.family_situation,
+                   yes_no(child.key_target), g_name, g_relation,
                    shown(user, "phone", g_phone), f_name, shown(user, "phone", f_phone), f_city,
                    m_name, shown(user, "phone", m_phone), m_city, child.address,
                    child.entered_on, child.status)
@@ -177,8 +181,9 @@ def care_records_workbook(ids, user, title: str) -> tuple[Workbook, int]:
         Column(gettext("Needs follow-up"), "text", 8), Column(gettext("Follow-up"), "text", 20),
         Column(gettext("Recorded by"), "text", 12),
     ]
+    yes_no = _yes_no()
     rows = ((record.occurred_on, child, home, record.kind, volunteer or "", record.notes,
-             _yes_no(record.follow_up_needed), record.follow_up_note, display or username or "")
+             yes_no(record.follow_up_needed), record.follow_up_note, display or username or "")
             for record, child, home, volunteer, display, username in _stream(query))
     book = Workbook(title=title)
     return book, book.table(gettext("Care records"), title, columns, rows)
@@ -200,13 +205,14 @@ def stock_workbook(ids, user, title: str) -> tuple[Workbook, int]:
         .order_by(Home.name, ResourceItem.name)
     )
     book = Workbook(title=title)
+    yes_no = _yes_no()
     book.table(gettext("Stock on hand"), title, [
         Column(gettext("Item"), "text", 16), Column(gettext("Category"), "text", 10),
         Column(gettext("Children's Home"), "text", 22), Column(gettext("Unit"), "text", 6),
         Column(gettext("On hand"), "int", 8), Column(gettext("Low-stock threshold"), "int", 8),
         Column(gettext("Below threshold"), "text", 8), Column(gettext("Location"), "text", 14),
     ], ((item.name, category or "", home, item.unit, stock or 0, item.low_stock_threshold,
-         _yes_no((stock or 0) < item.low_stock_threshold), item.location)
+         yes_no((stock or 0) < item.low_stock_threshold), item.location)
         for item, category, home, stock in _stream(items)))
     movements = (
         select(StockMovement, ResourceItem.name, ResourceItem.unit, Home.name, Child.name,
