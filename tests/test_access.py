@@ -366,3 +366,84 @@ def test_refusals_are_explained_in_chinese_and_buttons_are_hidden(app, world):
     assert "/admin/child/new/" not in listing and "/admin/child/edit/" not in listing
     missing = supervisor.get("/admin/child/details/?id=999999")
     assert missing.status_code == 404 and "未找到" in missing.text
+
+
+def workbook_text(response) -> str:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    return "\n".join(str(value) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for value in row
+                     if value is not None)
+
+
+EXPORT_PAGES = ("/admin/calendar/export.xlsx?month={month}",
+                "/admin/calendar/export.xlsx?year={year}",
+                "/admin/followup/export.xlsx?month={month}")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_export_obeys_role_and_scope(app, world, role):
+    from admin_app.access import EXPORT
+
+    client = client_for(app, world, role)
+    user = world.users[role]
+    checked = 0
+    for view in registered_model_views(app):
+        for export_type in ("xlsx", "csv"):
+            response = client.get(f"/admin/{view.endpoint}/export/{export_type}/")
+            allowed = (access.can(user, EXPORT, view.resource_name) and view.allow_export)
+            if not allowed:
+                assert response.status_code == 403, (view.endpoint, role, export_type)
+            elif export_type != "xlsx":
+                assert response.status_code == 404, (view.endpoint, role, export_type)
+            else:
+                assert response.status_code == 200, (view.endpoint, role)
+                text = workbook_text(response)
+                for word in forbidden_words(role):
+                    assert word not in text, (view.endpoint, role, word)
+                checked += 1
+    today = date.today()
+    for page in EXPORT_PAGES:
+        url = page.format(month=f"{today:%Y-%m}", year=today.year)
+        response = client.get(url)
+        resource = url.split("/")[2]
+        if not access.can(user, EXPORT, resource):
+            assert response.status_code == 403, (url, role)
+            continue
+        assert response.status_code == 200, (url, role)
+        text = workbook_text(response)
+        for word in forbidden_words(role):
+            assert word not in text, (url, role, word)
+        checked += 1
+    assert checked or role == "volunteer"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_list_cell_updates_and_custom_actions_cannot_touch_other_rows(app, world, db, role):
+    client = client_for(app, world, role)
+    for view in registered_model_views(app):
+        theirs = world.ids.get((view.endpoint, "B"))
+        if theirs is None:
+            continue
+        before = db.session.get(view.model, theirs).version
+        response = client.post(f"/admin/{view.endpoint}/ajax/update/",
+                               data={"list_form_pk": str(theirs), "name": "篡改"})
+        assert response.status_code in (403, 404), (view.endpoint, role)
+        for name in [action for action, _ in view._actions if action != "delete"]:
+            client.post(f"/admin/{view.endpoint}/action/",
+                        data={"action": name, "rowid": [str(theirs)]})
+        db.session.expire_all()
+        if role not in ("admin", "county_staff"):
+            assert db.session.get(view.model, theirs).version == before, (view.endpoint, role)
+
+
+def test_series_of_another_home_is_out_of_reach_by_id(app, world, make, db):
+    theirs_home = db.session.get(Child, world.ids[("child", "B")]).home
+    series = make.series(home=theirs_home)
+    for role in ("staff", "supervisor", "volunteer"):
+        client = client_for(app, world, role)
+        response = client.get(f"/admin/activity_series/details/?id={series.id}")
+        assert response.status_code in (403, 404), role

@@ -21,6 +21,8 @@ def test_seed_demo_fills_every_record_and_prints_accounts(app, db):
         assert count(db, model) > 0, model
     roles = {user.role for user in db.session.scalars(select(User))}
     assert roles == set(Role)
+    # Outside demo mode the printed passwords must be changed at the first sign-in.
+    assert all(user.must_change_password for user in db.session.scalars(select(User)))
     for role in Role:
         assert role.value in result.output
     # Guardians are mostly grandparents, and siblings share one.
