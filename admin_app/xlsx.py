@@ -26,6 +26,11 @@ CONTROL_STARTS = ("\t", "\r", "\n", "\0")
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel's units: CJK characters count two."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+
+
 def needs_quote(text: str) -> bool:
     stripped = text.lstrip("".join(CONTROL_STARTS) + " ")
     return text.startswith(CONTROL_STARTS) or stripped.startswith(FORMULA_STARTS)
@@ -79,9 +84,10 @@ class Workbook:
     def add_format(self, **properties) -> Any:
         return self.book.add_format({"font_name": "宋体", "font_size": 11, **properties})
 
-    def sheet(self, name: str, *, landscape: bool = True) -> Worksheet:
+    def sheet(self, name: str, *, landscape: bool = True, paper: int = 9) -> Worksheet:
+        """A sheet set up to print: A4 (9) or A3 (8), landscape, one page wide."""
         sheet = self.book.add_worksheet(name[:31])
-        sheet.set_paper(9)  # A4
+        sheet.set_paper(paper)
         if landscape:
             sheet.set_landscape()
         sheet.fit_to_pages(1, 0)  # one page wide, as many long as it takes
@@ -90,10 +96,10 @@ class Workbook:
         return sheet
 
     def table(self, name: str, title: str, columns: Sequence[Column],
-              rows: Iterable[Sequence[Any]], *, subtitle: str = "") -> int:
+              rows: Iterable[Sequence[Any]], *, subtitle: str = "", paper: int = 9) -> int:
         """A sheet with a title row, a header row (frozen, with an autofilter) and `rows`
         streamed in. Returns the number of data rows written."""
-        sheet = self.sheet(name)
+        sheet = self.sheet(name, paper=paper)
         last_col = len(columns) - 1
         sheet.set_row(0, 28)
         sheet.merge_range(0, 0, 0, last_col, title, self.formats["title"])

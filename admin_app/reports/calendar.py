@@ -11,7 +11,7 @@ from flask_babel import get_locale, gettext
 
 from admin_app import access
 from admin_app.extensions import db
-from admin_app.xlsx import Column, Workbook
+from admin_app.xlsx import Column, Workbook, display_width
 from models.calendar import Month, festivals, month_activities, volunteer_names
 
 BATCH = 1000
@@ -99,9 +99,10 @@ def _wall_sheet(book: Workbook, month: Month, place: str, rows, marked: dict) ->
             cell_format = festival_format if inside and day in marked else (
                 day_format if inside else other_month)
             book.write_text(sheet, row, col, label, cell_format)
-        lines = max([len(by_day.get(day, [])) for day in week if day.month == month.month]
-                    or [0])
-        sheet.set_row(row + 1, max(48, 15 * lines + 6))
+        # Wrapped lines of the fullest day of the week (a column is 24 units wide).
+        lines = max([sum(-(-display_width(text) // 23) for text in by_day.get(day, []))
+                     for day in week if day.month == month.month] or [0])
+        sheet.set_row(row + 1, max(48, 14 * lines + 6))
         for col, day in enumerate(week):
             text = "\n".join(by_day.get(day, [])) if day.month == month.month else ""
             book.write_text(sheet, row + 1, col, text, body)

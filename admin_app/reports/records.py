@@ -101,7 +101,8 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
                    m_name, shown(user, "phone", m_phone), m_city, child.address,
                    child.entered_on, child.status)
 
-    count = book.table(gettext("Roster"), title, columns, rows())
+    # 28 columns: rosters are printed on A3.
+    count = book.table(gettext("Roster"), title, columns, rows(), paper=8)
     _counts_sheet(book, ids, title)
     return book, count
 
