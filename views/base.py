@@ -147,6 +147,8 @@ class AppModelView(GateMixin, ModelView):
     # The built-in exports load every row into memory and break on relationships
     # (SECURITY.md); exports are built on admin_app.xlsx instead.
     allow_export = False
+    # Loader options for the one record of details and edit pages (e.g. joinedload).
+    record_load_options: tuple = ()
     # Cross-field checks, run after the fields' own validators; see FieldError.
     form_checks: Iterable[FormCheck] = ()
     # For custom templates (e.g. the archive card) to show dates as the lists do.
@@ -222,7 +224,10 @@ class AppModelView(GateMixin, ModelView):
             key = int(id)
         except (TypeError, ValueError):
             abort(404)
-        record = self.get_query().filter(self.model.id == key).one_or_none()
+        query = self.get_query().filter(self.model.id == key)
+        if self.record_load_options:
+            query = query.options(*self.record_load_options)
+        record = query.one_or_none()
         if record is None:
             abort(404)
         handler = (request.endpoint or "").rsplit(".", 1)[-1]

@@ -9,7 +9,7 @@ from flask_admin.form import rules as layout
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from admin_app.audit import record_access
 from admin_app.extensions import db
@@ -177,6 +177,9 @@ class ChildView(AppModelView):
     form_checks = (_child_id_matches_birth_date, _child_age_on_entering,
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
+    # The archive card and the edit form show these: load them with the child.
+    record_load_options = (joinedload(Child.home), joinedload(Child.guardian),
+                           selectinload(Child.parents))
     # A child leaves care by a status change, never by deletion.
     allow_delete = False
     allow_export = True
