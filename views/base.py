@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import MANYTOONE
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField
@@ -264,6 +265,7 @@ class AppModelView(GateMixin, ModelView):
 
         cleaners = {"id_number": rules.clean_id_number, "phone": rules.clean_phone}
         masked = access.masks_sensitive(current_user)
+        sqlite = db.engine.dialect.name == "sqlite"
         for term in search.split():
             numbers = {}
             for kind, clean in cleaners.items():
@@ -287,7 +289,16 @@ class AppModelView(GateMixin, ModelView):
                     is_text = isinstance(field.type, String)
 
                     def match(column, pattern=pattern, is_text=is_text):
-                        return (column if is_text else cast(column, Unicode)).ilike(pattern)
+                        column = column if is_text else cast(column, Unicode)
+                        # SQLite's LIKE already ignores ASCII case (and Chinese has none);
+                        # its ILIKE becomes lower() LIKE lower(), twice as slow.
+                        return (column.like(pattern) if sqlite else column.ilike(pattern))
+                if len(path) == 1 and path[0].property.direction is MANYTOONE:
+                    # guardian.name: an IN over the guardians, not an outer join of them.
+                    clause = self._related_match(path[0], field, match)
+                    clauses.append(clause)
+                    count_clauses.append(clause)
+                    continue
                 query, joins, alias = self._apply_path_joins(query, joins, path,
                                                              inner_join=False)
                 clauses.append(match(field if alias is None else getattr(alias, field.key)))
@@ -301,6 +312,13 @@ class AppModelView(GateMixin, ModelView):
                 count_query = count_query.filter(
                     or_(*count_clauses) if count_clauses else false())
         return query, count_query, joins, count_joins
+
+    @staticmethod
+    def _related_match(relationship, field, match):
+        (local,) = relationship.property.local_columns
+        remote = relationship.property.mapper
+        (remote_key,) = remote.primary_key
+        return local.in_(select(remote_key).where(match(field)))
 
     # -- export: the list's own query, written by a builder of admin_app.reports -----------
     export_types = ["xlsx"]
