@@ -184,7 +184,7 @@ def floor(bench: Bench, query, columns: int) -> dict:
 
 
 def measure(url: str) -> tuple[list, list, dict]:
-    from admin_app.reports.records import roster_query
+    from admin_app.reports.records import care_records_query, roster_query
     from models import CareRecord, Child, Home
     from models.enums import LivingArrangement
 
@@ -236,9 +236,9 @@ def measure(url: str) -> tuple[list, list, dict]:
         (f"calendar, year {year}", f"/admin/calendar/export.xlsx?year={year}", None, 0),
         ("care records, this month",
          f"/admin/care_record/export/xlsx/?flt0_{care_args['日期daterangepicker']}={period}",
-         sa.select(CareRecord.occurred_on, CareRecord.child_id, CareRecord.kind,
-                   CareRecord.notes).where(CareRecord.occurred_on >= month,
-                                           CareRecord.occurred_on < last), 4),
+         care_records_query(sa.select(CareRecord.id).where(CareRecord.occurred_on >= month,
+                                                            CareRecord.occurred_on < last)),
+         9),
     ]
     export_rows = []
     for name, url, query, columns in exports:

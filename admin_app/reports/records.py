@@ -169,17 +169,22 @@ def _counts_sheet(book: Workbook, ids, title: str) -> None:
     sheet.insert_chart(row + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
 
-def care_records_workbook(ids, user, title: str) -> tuple[Workbook, int]:
+def care_records_query(ids):
+    """Care records as plain columns, oldest first."""
     recorder = aliased(User)
-    query = (
-        select(CareRecord, Child.name, Home.name, Volunteer.name, recorder.display_name,
-               recorder.username)
+    return (
+        select(CareRecord.occurred_on, Child.name, Home.name, CareRecord.kind, Volunteer.name,
+               CareRecord.notes, CareRecord.follow_up_needed, CareRecord.follow_up_note,
+               func.coalesce(func.nullif(recorder.display_name, ""), recorder.username))
         .join(Child, Child.id == CareRecord.child_id).join(Home, Home.id == Child.home_id)
         .outerjoin(Volunteer, Volunteer.id == CareRecord.volunteer_id)
         .outerjoin(recorder, recorder.id == CareRecord.recorded_by_id)
         .where(CareRecord.id.in_(ids))
         .order_by(CareRecord.occurred_on, CareRecord.id)
     )
+
+
+def care_records_workbook(ids, user, title: str) -> tuple[Workbook, int]:
     columns = [
         Column(gettext("Date"), "date", 11), Column(gettext("Child"), "text", 10),
         Column(gettext("Children's Home"), "text", 22), Column(gettext("Kind"), "text", 14),
@@ -188,9 +193,10 @@ def care_records_workbook(ids, user, title: str) -> tuple[Workbook, int]:
         Column(gettext("Recorded by"), "text", 12),
     ]
     yes_no = _yes_no()
-    rows = ((record.occurred_on, child, home, record.kind, volunteer or "", record.notes,
-             yes_no(record.follow_up_needed), record.follow_up_note, display or username or "")
-            for record, child, home, volunteer, display, username in _stream(query))
+    rows = ((day, child, home, kind, volunteer, notes, yes_no(follow_up), follow_up_note,
+             recorder_name)
+            for day, child, home, kind, volunteer, notes, follow_up, follow_up_note,
+            recorder_name in _stream(care_records_query(ids)))
     book = Workbook(title=title)
     return book, book.table(gettext("Care records"), title, columns, rows)
 
