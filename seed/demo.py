@@ -11,15 +11,13 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models import (
-    Activity,
     ActivityKind,
-    ActivityParticipant,
     CareRecord,
     Child,
     Guardian,
@@ -27,25 +25,22 @@ from models import (
     Pairing,
     ParentContact,
     ResourceCategory,
-    ResourceItem,
-    StockMovement,
     Volunteer,
     VolunteerOrganisation,
-    activity_volunteer,
 )
 from models.enums import (
-    ActivityStatus,
     CareKind,
     FamilySituation,
     Gender,
     GuardianRelation,
     LeftBehindType,
     LivingArrangement,
-    MovementKind,
     ParentRelation,
     VolunteerKind,
 )
 from seed import vocabulary as words
+from seed.calendar import add_months
+from seed.home_life import HomeLifeMixin
 
 BATCH = 5000
 COUNTY_CODE = "430626"  # Pingjiang county, Hunan
@@ -94,7 +89,7 @@ def id_number(area: str, born: date, sequence: int, male: bool) -> str:
     return body + "10X98765432"[total % 11]
 
 
-class DemoBuilder:
+class DemoBuilder(HomeLifeMixin):
     def __init__(self, session: Session, seed: int, today: date) -> None:
         self.session = session
         self.rng = random.Random(seed)
@@ -342,8 +337,8 @@ class DemoBuilder:
         month_start = self.today.replace(day=1)
         for volunteer_id, child_id, started in pairs:
             for months_back in range(12):
-                first = _add_months(month_start, -months_back)
-                last = min(_add_months(first, 1) - timedelta(days=1), self.today)
+                first = add_months(month_start, -months_back)
+                last = min(add_months(first, 1) - timedelta(days=1), self.today)
                 if last < started:
                     break
                 first = max(first, started)
@@ -365,92 +360,6 @@ class DemoBuilder:
                         })
         self.insert_rows(CareRecord, rows)
         self.counts.care_records += len(rows)
-
-    def make_activities(self, home_id, child_ids, volunteer_ids, lookups) -> None:
-        rng = self.rng
-        kinds = lookups["kinds"]
-        rows, participants, helpers = [], [], []
-        month_start = self.today.replace(day=1)
-        for months_back in range(-1, 12):
-            first = _add_months(month_start, -months_back)
-            for _ in range(rng.randrange(3, 7)):
-                kind_name = self.pick(list(words.ACTIVITY_TITLES))
-                day = self.day_between(first, _add_months(first, 1) - timedelta(days=1))
-                start = datetime.combine(day, time(self.pick((9, 14, 15, 16)), 0))
-                done = start.date() < self.today
-                title = self.pick(words.ACTIVITY_TITLES[kind_name])
-                if kind_name == "节日活动":
-                    title = words.FESTIVALS_BY_MONTH.get(first.month, title)
-                rows.append({
-                    "home_id": home_id,
-                    "title": title,
-                    "kind_id": kinds.get(kind_name),
-                    "starts_at": start,
-                    "ends_at": start + timedelta(hours=self.pick((1, 2, 2, 3))),
-                    "place": self.pick(("儿童之家活动室", "学校操场", "村部会议室", "图书角")),
-                    "organiser": self.person_name(False),
-                    "status": (ActivityStatus.DONE if done and rng.random() < 0.95
-                               else ActivityStatus.CANCELLED if done
-                               else ActivityStatus.PLANNED),
-                    "summary": "活动顺利开展，孩子们积极参与。" if done else "",
-                })
-        activity_ids = self.insert_returning_ids(Activity, rows)
-        for activity_id in activity_ids:
-            if child_ids:
-                for child_id in rng.sample(child_ids, min(len(child_ids), rng.randrange(5, 16))):
-                    participants.append({"activity_id": activity_id, "child_id": child_id,
-                                         "attended": rng.random() < 0.9})
-            if volunteer_ids:
-                for volunteer_id in rng.sample(volunteer_ids, min(len(volunteer_ids), 2)):
-                    helpers.append({"activity_id": activity_id, "volunteer_id": volunteer_id})
-        self.insert_rows(ActivityParticipant, participants)
-        self.insert_rows(activity_volunteer, helpers)
-        self.counts.activities += len(activity_ids)
-
-    def make_inventory(self, home_id, child_ids, lookups) -> None:
-        rng = self.rng
-        chosen = rng.sample(words.ITEMS, 8)
-        item_rows = [{
-            "home_id": home_id, "name": name, "category_id": lookups["categories"].get(category),
-            "unit": unit, "low_stock_threshold": rng.choice((0, 2, 5, 10)),
-            "location": self.pick(("活动室柜子", "图书角", "办公室", "仓库")),
-        } for name, category, unit in chosen]
-        item_ids = self.insert_returning_ids(ResourceItem, item_rows)
-        movements = []
-        on_hand = []
-        for item_id in item_ids:
-            stock = 0
-            days = sorted(self.day_between(self.today - timedelta(days=360), self.today)
-                          for _ in range(rng.randrange(4, 14)))
-            for day in days:
-                if stock < 5 or rng.random() < 0.35:
-                    quantity = rng.randrange(5, 60)
-                    kind = rng.choice((MovementKind.DONATION, MovementKind.DONATION,
-                                       MovementKind.PURCHASE))
-                    movements.append({"item_id": item_id, "occurred_on": day, "kind": kind,
-                                      "quantity": quantity,
-                                      "donor": self.pick(words.DONORS)
-                                      if kind == MovementKind.DONATION else "",
-                                      "child_id": None, "note": ""})
-                    stock += quantity
-                else:
-                    quantity = rng.randrange(1, min(stock, 5) + 1)
-                    movements.append({"item_id": item_id, "occurred_on": day,
-                                      "kind": MovementKind.HAND_OUT, "quantity": quantity,
-                                      "donor": "",
-                                      "child_id": self.pick(child_ids) if child_ids else None,
-                                      "note": ""})
-                    stock -= quantity
-            on_hand.append({"item": item_id, "stock": stock})
-        # Dates ascend per item, so stock on hand never dips below zero on any day.
-        self.insert_rows(StockMovement, movements)
-        # Bulk inserts skip the session's stock hook: set the sums directly.
-        items = ResourceItem.__table__
-        self.session.execute(update(items).where(items.c.id == bindparam("item"))
-                             .values(on_hand=bindparam("stock")), on_hand)
-        self.counts.items += len(item_ids)
-        self.counts.movements += len(movements)
-
 
 def ensure_lookups(session: Session) -> None:
     """The usual activity kinds, resource categories and organisations, once."""
@@ -487,6 +396,4 @@ def _spread(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
+

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import date
 
 from flask import (
     abort,
@@ -20,29 +19,25 @@ from flask import (
     has_request_context,
     redirect,
     request,
-    send_file,
     url_for,
 )
-from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules as layout
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import MANYTOONE
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField
 
 from admin_app import access
 from admin_app.access import CREATE, DELETE, EDIT, EXPORT, READ
-from admin_app.audit import changes_since, record_access
+from admin_app.audit import changes_since
 from admin_app.extensions import db
 from admin_app.i18n import show_date
 from admin_app.masking import column_mask, shown
-from models.enums import AuditAction
 from models.validators import InvalidValue
 from views.display import (
     DETAIL_FORMATTERS,
@@ -50,12 +45,13 @@ from views.display import (
     LabelledFilterConverter,
     masked_formatters,
 )
+from views.exporting import ExportMixin
 from views.fields import BaseForm, FieldError, ScopedAjaxLoader, ScopedModelConverter, lookup
+from views.search import ScopedSearchMixin
 
 log = logging.getLogger(__name__)
 
 FormCheck = Callable[[BaseForm], None]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Which permission each Flask-Admin handler needs.
 HANDLER_ACTIONS = {
@@ -129,7 +125,7 @@ class AppView(GateMixin, BaseView):
     format_date = staticmethod(show_date)
 
 
-class AppModelView(GateMixin, ModelView):
+class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
     form_base_class = BaseForm
     model_form_converter = ScopedModelConverter
     filter_converter = LabelledFilterConverter()
@@ -254,98 +250,6 @@ class AppModelView(GateMixin, ModelView):
         for name, loader in refs.items():
             loader.name = name
         return refs
-
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        """A word that is a whole ID number or phone matches those columns exactly (indexed,
-        and only for roles that see them unmasked); other words match names and text by
-        fragment. A fragment of a number never probes who has it."""
-        from sqlalchemy import String, Unicode, cast, false, or_
-
-        from models import validators as rules
-
-        cleaners = {"id_number": rules.clean_id_number, "phone": rules.clean_phone}
-        masked = access.masks_sensitive(current_user)
-        sqlite = db.engine.dialect.name == "sqlite"
-        for term in search.split():
-            numbers = {}
-            for kind, clean in cleaners.items():
-                try:
-                    numbers[kind] = clean(term)
-                except InvalidValue:
-                    pass
-            clauses, count_clauses = [], []
-            for field, path in self._search_fields:
-                kind = field.info.get("mask") if hasattr(field, "info") else None
-                if numbers:
-                    if kind not in numbers or masked:
-                        continue
-
-                    def match(column, value=numbers[kind]):
-                        return column == value
-                elif kind is not None:
-                    continue
-                else:
-                    pattern = f"%{term}%"
-                    is_text = isinstance(field.type, String)
-
-                    def match(column, pattern=pattern, is_text=is_text):
-                        column = column if is_text else cast(column, Unicode)
-                        # SQLite's LIKE already ignores ASCII case (and Chinese has none);
-                        # its ILIKE becomes lower() LIKE lower(), twice as slow.
-                        return (column.like(pattern) if sqlite else column.ilike(pattern))
-                if len(path) == 1 and path[0].property.direction is MANYTOONE:
-                    # guardian.name: an IN over the guardians, not an outer join of them.
-                    clause = self._related_match(path[0], field, match)
-                    clauses.append(clause)
-                    count_clauses.append(clause)
-                    continue
-                query, joins, alias = self._apply_path_joins(query, joins, path,
-                                                             inner_join=False)
-                clauses.append(match(field if alias is None else getattr(alias, field.key)))
-                if count_query is not None:
-                    count_query, count_joins, count_alias = self._apply_path_joins(
-                        count_query, count_joins, path, inner_join=False)
-                    count_clauses.append(
-                        match(field if count_alias is None else getattr(count_alias, field.key)))
-            query = query.filter(or_(*clauses) if clauses else false())
-            if count_query is not None:
-                count_query = count_query.filter(
-                    or_(*count_clauses) if count_clauses else false())
-        return query, count_query, joins, count_joins
-
-    @staticmethod
-    def _related_match(relationship, field, match):
-        (local,) = relationship.property.local_columns
-        remote = relationship.property.mapper
-        (remote_key,) = remote.primary_key
-        return local.in_(select(remote_key).where(match(field)))
-
-    # -- export: the list's own query, written by a builder of admin_app.reports -----------
-    export_types = ["xlsx"]
-    # Callable(ids, user, title) -> (Workbook, row count); set with allow_export = True.
-    export_builder: Callable | None = None
-    export_name = None  # lazy text: what the workbook is called, e.g. 花名册
-
-    @expose("/export/<export_type>/")
-    def export(self, export_type: str):
-        if export_type != "xlsx" or self.export_builder is None:
-            abort(404)
-        args = self._get_list_extra_args()
-        sort = self._get_column_by_idx(args.sort)
-        _, query = self.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
-                                 args.filters, execute=False, page_size=False)
-        ids = query.with_entities(self.model.id).order_by(None).limit(None).offset(None)
-        place = current_user.home.name if getattr(current_user, "home", None) else gettext(
-            "All Children's Homes")
-        title = gettext("%(place)s %(name)s, %(day)s", place=place, name=self.export_name,
-                        day=date.today().isoformat())
-        book, count = type(self).export_builder(ids.subquery().select(), current_user, title)
-        record_access(AuditAction.EXPORT, table_name=self.model.__tablename__,
-                      home_id=current_user.home_id, label=title,
-                      details={"rows": count, "search": args.search or "",
-                               "filters": [list(map(str, f)) for f in args.filters or []]})
-        return send_file(book.close(), mimetype=XLSX, as_attachment=True,
-                         download_name=f"{title}.xlsx")
 
     # -- forms -----------------------------------------------------------------------------
     def edit_form(self, obj=None):

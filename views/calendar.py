@@ -18,7 +18,8 @@ from admin_app.reports.calendar import calendar_title, month_rows, weekday_names
 from models import Activity, Home
 from models.calendar import Month, festivals
 from models.enums import AuditAction
-from views.base import XLSX, AppView
+from views.base import AppView
+from views.exporting import XLSX
 
 
 def visible_homes(user) -> list[Home]:

@@ -18,8 +18,9 @@ from models import Pairing, Volunteer
 from models.calendar import Month
 from models.enums import AuditAction
 from models.followup import FIVE_ONES
-from views.base import XLSX, AppView
+from views.base import AppView
 from views.calendar import chosen_home, place_name, visible_homes
+from views.exporting import XLSX
 
 
 class FollowupView(AppView):
