@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, select, true
 
 from models import (
     Activity,
@@ -132,15 +132,11 @@ def masks_sensitive(user) -> bool:
     return _role(user) in (Role.VOLUNTEER, Role.SUPERVISOR, None)
 
 
-def _active_pairing(today: date) -> ColumnElement[bool]:
-    return and_(Pairing.started_on <= today,
-                or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today))
-
-
 def my_children(user, today: date | None = None):
     """The ids of the children a volunteer is actively paired with (a subquery)."""
     return select(Pairing.child_id).where(
-        Pairing.volunteer_id == user.volunteer_id, _active_pairing(today or date.today())
+        Pairing.volunteer_id == user.volunteer_id,
+        Pairing.overlapping(today or date.today(), today or date.today())
     )
 
 

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, text, true
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    or_,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Timestamped, Versioned, db, enum_column
@@ -39,6 +52,11 @@ class Pairing(Versioned, Timestamped, db.Model):
     @property
     def active(self) -> bool:
         return self.ended_on is None or self.ended_on >= date.today()
+
+    @classmethod
+    def overlapping(cls, first: date, last: date) -> ColumnElement[bool]:
+        """Pairings in force on some day from `first` to `last`; `overlapping(d, d)`: on day d."""
+        return and_(cls.started_on <= last, or_(cls.ended_on.is_(None), cls.ended_on >= first))
 
     def __str__(self) -> str:
         return f"{self.volunteer} — {self.child}"

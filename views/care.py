@@ -7,7 +7,7 @@ from datetime import date
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from admin_app.access import scoped
 from admin_app.extensions import db
@@ -29,9 +29,7 @@ def _pairing_ends_after_start(form) -> None:
 
 def _active_pairings(*conditions, excluding=None):
     today = date.today()
-    query = select(Pairing).where(
-        Pairing.started_on <= today,
-        or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today), *conditions)
+    query = select(Pairing).where(Pairing.overlapping(today, today), *conditions)
     if excluding is not None and excluding.id is not None:
         query = query.where(Pairing.id != excluding.id)
     return db.session.scalars(query).all()

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from flask import redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, select
 
 from admin_app import access
 from admin_app.access import READ, scoped
@@ -23,8 +23,7 @@ OVERDUE = 10
 
 def active_primary(today: date):
     return and_(Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
-                Pairing.started_on <= today,
-                or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today))
+                Pairing.overlapping(today, today))
 
 
 def arrangement_counts(user) -> list[tuple[LivingArrangement, dict[LeftBehindType, int]]]:

@@ -8,7 +8,7 @@ from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.form import rules as layout
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from admin_app.audit import record_access
@@ -133,10 +133,8 @@ class PairedFilter(BaseSQLAFilter):
 
     def apply(self, query, value, alias=None):
         today = date.today()
-        active = exists().where(
-            Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
-            Pairing.started_on <= today,
-            or_(Pairing.ended_on.is_(None), Pairing.ended_on >= today))
+        active = exists().where(Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
+                                Pairing.overlapping(today, today))
         return query.filter(active if value == "1" else ~active)
 
     def operation(self):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from admin_app import access
 from admin_app.extensions import db
@@ -54,8 +54,7 @@ def active_pairings(user, month: date, home_id: int | None, volunteer_id: int | 
              .join(Child, Child.id == Pairing.child_id)
              .join(Volunteer, Volunteer.id == Pairing.volunteer_id)
              .join(Home, Home.id == Child.home_id)
-             .where(Pairing.started_on <= last,
-                    or_(Pairing.ended_on.is_(None), Pairing.ended_on >= first)))
+             .where(Pairing.overlapping(first, last)))
     if home_id is not None:
         query = query.where(Child.home_id == home_id)
     if volunteer_id is not None:
