@@ -139,12 +139,13 @@ def test_two_hand_outs_of_the_last_unit_at_once_only_one_succeeds(app, make, db)
     home = make.home()
     item = make.item(home=home, name="冬季棉衣")
     make.movement(item, quantity=1)
+    item_id = item.id  # read here: the threads must not touch the test's own session
     barrier = threading.Barrier(2, timeout=10)
     outcomes: list[str] = []
 
     def hand_out() -> None:
         with app.app_context(), Session(db.engine) as session:
-            session.add(StockMovement(item_id=item.id, occurred_on=date.today(),
+            session.add(StockMovement(item_id=item_id, occurred_on=date.today(),
                                       kind=MovementKind.HAND_OUT, quantity=1))
             barrier.wait()
             try:
@@ -163,7 +164,7 @@ def test_two_hand_outs_of_the_last_unit_at_once_only_one_succeeds(app, make, db)
     for thread in threads:
         thread.join()
     assert sorted(outcomes)[-1] == "saved" and outcomes.count("saved") == 1, outcomes
-    assert stock(db, item) == 0 == computed_on_hand(db.session, item.id)
+    assert stock(db, item) == 0 == computed_on_hand(db.session, item_id)
 
 
 def test_donors_are_listed_with_totals_in_scope(app, make):
