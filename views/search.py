@@ -16,6 +16,14 @@ from models.validators import InvalidValue
 
 
 class ScopedSearchMixin:
+    @property
+    def simple_list_pager(self) -> bool:
+        """No total count under a search: counting the matches is a second scan of every
+        name, and someone searching wants the child, not the number."""
+        from flask import has_request_context, request
+
+        return has_request_context() and bool(request.args.get("search"))
+
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """A word that is a whole ID number or phone matches those columns exactly (indexed,
         and only for roles that see them unmasked); other words match names and text by
