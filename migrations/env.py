@@ -94,6 +94,7 @@ def run_migrations_online():
         if connection.dialect.name == "sqlite":
             # Batch migrations copy and drop tables; SQLite checks foreign keys otherwise.
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # the pragma opened no work, but SQLAlchemy began a transaction
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
