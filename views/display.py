@@ -14,7 +14,7 @@ from flask_login import current_user
 from admin_app import access
 from admin_app.extensions import db
 from admin_app.i18n import show_date, show_datetime
-from admin_app.masking import column_mask, shown
+from admin_app.masking import shown
 
 
 def _enum_label(view, value: Enum, name: str) -> str:
@@ -80,7 +80,3 @@ class HomeOptions:
 def home_filter(column, label=None) -> IntEqualFilter:
     """Filter a list by Children's Home, offered as a drop-down of the user's Homes."""
     return IntEqualFilter(column, label or _l("Children's Home"), options=HomeOptions())
-
-
-__all__ = ["DETAIL_FORMATTERS", "FORMATTERS", "LabelledFilterConverter", "column_mask",
-           "home_filter", "masked_formatters"]
