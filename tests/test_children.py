@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Child, ParentContact
-from models.enums import ChildStatus, LivingArrangement, MovementKind
+from models.enums import ChildStatus, GuardianRelation, LivingArrangement, MovementKind
 from tests.conftest import count_queries
 
 
@@ -194,13 +194,14 @@ def test_filter_by_home_and_living_arrangement(admin_client, make, app):
 def test_guardian_lookup_answers_json_with_matches_only(admin_client, make):
     home = make.home()
     make.guardian(home=home, name="李奶奶", phone="13800009999")
-    make.guardian(home=home, name="王爷爷", phone="13700008888")
+    make.guardian(home=home, name="王爷爷", phone="13700008888",
+                  relation=GuardianRelation.GRANDFATHER)
     response = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=李")
     assert response.status_code == 200
     names = [label for _, label in response.get_json()]
-    assert names == ["李奶奶"]
+    assert names == ["李奶奶（奶奶 13800009999）"]  # relation and phone tell namesakes apart
     by_phone = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=137000")
-    assert [label for _, label in by_phone.get_json()] == ["王爷爷"]
+    assert [label for _, label in by_phone.get_json()] == ["王爷爷（爷爷 13700008888）"]
 
 
 def test_edit_form_does_not_load_every_guardian(admin_client, make):

@@ -21,6 +21,7 @@ from wtforms.validators import ValidationError
 
 from admin_app import access
 from admin_app.extensions import db
+from admin_app.masking import shown
 from models import validators as rules
 
 
@@ -91,8 +92,30 @@ PAST_DATE = {"validators": [Checked(rules.check_not_future)]}
 QUANTITY = {"validators": [Checked(rules.check_positive_quantity)]}
 
 
+def _describe(record) -> str:
+    """What tells two 李奶奶 or two 王小明 apart in a look-up: relation, phone (as the user
+    may see it) or birth date."""
+    from models import Child, Guardian, Volunteer
+
+    if isinstance(record, Guardian):
+        extra = [str(record.relation.label), shown(current_user, "phone", record.phone) or ""]
+    elif isinstance(record, Child):
+        extra = [f"{record.birth_date:%Y-%m-%d}", record.grade]
+    elif isinstance(record, Volunteer):
+        extra = [shown(current_user, "phone", record.phone) or ""]
+    else:
+        return str(record)
+    details = " ".join(part for part in extra if part)
+    return f"{record}（{details}）" if details else str(record)
+
+
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """An ajax look-up that finds, and accepts on submit, only rows the user may see."""
+
+    def format(self, model):
+        if model is None:
+            return None
+        return model.id, _describe(model)
 
     def get_query(self):
         return access.scoped(db.session.query(self.model), self.model, current_user)
