@@ -58,6 +58,12 @@ class Pairing(Versioned, Timestamped, db.Model):
         """Pairings in force on some day from `first` to `last`; `overlapping(d, d)`: on day d."""
         return and_(cls.started_on <= last, or_(cls.ended_on.is_(None), cls.ended_on >= first))
 
+    @classmethod
+    def primary_for_child(cls, today: date) -> ColumnElement[bool]:
+        """The child's (correlated `Child.id`) primary caring mother in force `today`."""
+        return and_(cls.child_id == Child.id, cls.is_primary.is_(True),
+                    cls.overlapping(today, today))
+
     def __str__(self) -> str:
         return f"{self.volunteer} — {self.child}"
 

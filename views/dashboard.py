@@ -21,11 +21,6 @@ from views.base import AppIndexView
 OVERDUE = 10
 
 
-def active_primary(today: date):
-    return and_(Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
-                Pairing.overlapping(today, today))
-
-
 def arrangement_counts(user) -> list[tuple[LivingArrangement, dict[LeftBehindType, int]]]:
     query = (select(Child.living_arrangement, Child.left_behind_type, func.count())
              .where(Child.status == ChildStatus.IN_CARE)
@@ -39,7 +34,8 @@ def arrangement_counts(user) -> list[tuple[LivingArrangement, dict[LeftBehindTyp
 
 def unpaired_count(user, today: date) -> int:
     query = (select(func.count()).select_from(Child)
-             .where(Child.status == ChildStatus.IN_CARE, ~exists().where(active_primary(today))))
+             .where(Child.status == ChildStatus.IN_CARE,
+                    ~exists().where(Pairing.primary_for_child(today))))
     return db.session.scalar(scoped(query, Child, user))
 
 
@@ -56,7 +52,7 @@ def month_completion(user, today: date) -> tuple[int, int]:
     all_four = and_(*(did(duty.kinds) for duty in FIVE_ONES if not duty.yearly))
     query = (select(func.count(), func.count().filter(all_four))
              .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
-             .where(active_primary(today)))
+             .where(Pairing.primary_for_child(today)))
     total, done = db.session.execute(scoped(query, Pairing, user)).one()
     return total, done
 
@@ -66,7 +62,8 @@ def most_overdue(user, today: date) -> list[tuple[Child, date | None]]:
     last = (select(func.max(CareRecord.occurred_on)).where(CareRecord.child_id == Child.id)
             .correlate(Child).scalar_subquery())
     query = (select(Child, last.label("last"))
-             .where(Child.status == ChildStatus.IN_CARE, exists().where(active_primary(today)))
+             .where(Child.status == ChildStatus.IN_CARE,
+                    exists().where(Pairing.primary_for_child(today)))
              .order_by(last.is_not(None), last, Child.id).limit(OVERDUE))
     return db.session.execute(scoped(query, Child, user)).all()
 

@@ -133,8 +133,7 @@ class PairedFilter(BaseSQLAFilter):
 
     def apply(self, query, value, alias=None):
         today = date.today()
-        active = exists().where(Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
-                                Pairing.overlapping(today, today))
+        active = exists().where(Pairing.primary_for_child(today))
         return query.filter(active if value == "1" else ~active)
 
     def operation(self):
