@@ -57,6 +57,8 @@ def _register_error_pages(app: Flask) -> None:
               _l("The form may have expired. Please go back, reload the page and try again.")),
         403: (_l("Not allowed"), _l("Your account may not do this.")),
         404: (_l("Not found"), _l("This page or record does not exist, or you may not see it.")),
+        413: (_l("The file is too large"),
+              _l("Files up to 20 MB can be uploaded. Split the roster into several files.")),
         429: (_l("Too many attempts"),
               _l("Too many failed sign-ins. Please wait a quarter of an hour and try again.")),
         500: (_l("Something went wrong"),

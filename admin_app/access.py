@@ -67,6 +67,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
         "donors": frozenset({READ}),
+        "import": frozenset({READ, CREATE}),
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -76,6 +77,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
         "donors": frozenset({READ}),
+        # Rosters into their own Home(s) only (the import plans rows in the user's scope).
+        "import": frozenset({READ, CREATE}),
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),

@@ -16,11 +16,14 @@ from sqlalchemy.orm import Session
 
 from admin_app.extensions import db
 from admin_app.masking import column_mask, shown
-from models import AuditEntry, Child, Home, ResourceItem, StockMovement
+from models import AuditEntry, Child, Home, ResourceItem, RosterUpload, StockMovement
 from models.enums import AuditAction, ChildStatus
 
 # Bookkeeping columns that say nothing about the record itself.
 SKIPPED = {"created_at", "updated_at", "version", "password_hash", "session_token"}
+# Records that are not the archive: the trail itself, and a roster waiting for its import
+# (the import is recorded as one entry, and each child it saves as its own).
+UNAUDITED = (AuditEntry, RosterUpload)
 
 
 def _plain(value):
@@ -48,6 +51,10 @@ def _home_id(session: Session, record) -> int | None:
         return record.id
     if hasattr(record, "home_id"):
         return record.home_id
+    attrs = inspect(record).attrs
+    child = attrs["child"].loaded_value if "child" in attrs.keys() else None
+    if isinstance(child, Child) and child.home_id is not None:
+        return child.home_id  # loaded already (an import saves parents with their child)
     if getattr(record, "child_id", None) is not None:
         return session.scalar(select(Child.home_id).where(Child.id == record.child_id))
     if isinstance(record, StockMovement):
@@ -87,10 +94,10 @@ _PENDING = "_audit_pending"
 def _collect(session: Session, flush_context, instances) -> None:
     pending = session.info.setdefault(_PENDING, [])
     for record in session.new:
-        if not isinstance(record, AuditEntry):
+        if not isinstance(record, UNAUDITED):
             pending.append((AuditAction.CREATE, record, None))
     for record in session.dirty:
-        if isinstance(record, AuditEntry) or not session.is_modified(record):
+        if isinstance(record, UNAUDITED) or not session.is_modified(record):
             continue
         changes = _updates(record)
         if not changes:
@@ -101,7 +108,7 @@ def _collect(session: Session, flush_context, instances) -> None:
             action = AuditAction.ARCHIVE
         pending.append((action, record, changes))
     for record in session.deleted:
-        if not isinstance(record, AuditEntry):
+        if not isinstance(record, UNAUDITED):
             pending.append((AuditAction.DELETE, record, _values(record)))
 
 

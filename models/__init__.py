@@ -6,6 +6,7 @@ from models.accounts import User
 from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry
 from models.care import CareRecord, Pairing
+from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
 from models.people import Child, Guardian, ParentContact, Volunteer
 from models.places import ActivityKind, Home, ResourceCategory, VolunteerOrganisation
@@ -24,6 +25,7 @@ __all__ = [
     "ParentContact",
     "ResourceCategory",
     "ResourceItem",
+    "RosterUpload",
     "StockMovement",
     "User",
     "Volunteer",

@@ -145,3 +145,4 @@ class AuditAction(LabelledEnum):
     DELETE = "delete", _l("Deleted")
     VIEW = "view", _l("Viewed")
     EXPORT = "export", _l("Exported")
+    IMPORT = "import", _l("Imported")

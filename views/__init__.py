@@ -35,6 +35,7 @@ from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
 from views.donors import DonorsView
 from views.followup import FollowupView
+from views.importing import ImportView
 from views.inventory import ResourceItemView, StockMovementView
 from views.my_children import MyChildrenView
 from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
@@ -60,6 +61,8 @@ def init_admin(app: Flask) -> Admin:
         ChildView(Child, _l("Children"), CHILDREN, endpoint="child"),
         GuardianView(Guardian, _l("Guardians"), CHILDREN, endpoint="guardian"),
         ParentContactView(ParentContact, _l("Parents"), CHILDREN, endpoint="parent_contact"),
+        ImportView(name=_l("Import a roster"), category=CHILDREN, endpoint="import",
+                   url="import"),
         VolunteerView(Volunteer, _l("Caring mothers"), CARE, endpoint="volunteer"),
         PairingView(Pairing, _l("Pairings"), CARE, endpoint="pairing"),
         CareRecordView(CareRecord, _l("Care records"), CARE, endpoint="care_record"),

@@ -1,0 +1,44 @@
+"""Roster import (导入花名册): read a file staff already keep, preview every problem, then
+save all of it or, when the user chooses, the valid rows only — never half a file by
+accident. Used by the import page (views.importing) and `flask import children`."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from admin_app.audit import record_access
+from admin_app.importing.plan import ERROR, Plan, apply_plan, plan_import
+from admin_app.importing.reading import BadFile, read_roster
+from models import Child, Home
+from models.enums import AuditAction
+
+
+def preview(session: Session, content: bytes, filename: str, user, home: Home | None,
+            mapping: dict[str, str] | None = None) -> Plan:
+    """What importing the file would do; writes nothing. Raises BadFile."""
+    return plan_import(session, read_roster(content, filename), filename, user, home, mapping)
+
+
+def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = False) -> dict:
+    """Save the plan in one transaction with an audit entry for the import itself. Refused
+    rows stop the whole import unless `valid_only`. The caller's session is committed."""
+    if not plan.ready:
+        raise ValueError("the file cannot be imported as it is")
+    if plan.count(ERROR) and not valid_only:
+        raise ValueError("the plan has refused rows")
+    try:
+        counts = apply_plan(session, plan, valid_only=valid_only)
+        record_access(AuditAction.IMPORT, table_name=Child.__tablename__,
+                      home_id=home.id if home else None, label=plan.filename[:100],
+                      details={"file": plan.filename, **counts,
+                               "refused_rows": [row.number for row in plan.rows
+                                                if row.outcome == ERROR][:1000]},
+                      commit=False)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return counts
+
+
+__all__ = ["BadFile", "Plan", "commit", "preview"]

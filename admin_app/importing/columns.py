@@ -1,0 +1,226 @@
+"""Which column of a roster holds what: our fields, the header wordings staff use for each,
+and finding the header row under a title row or two (and a two-row header whose upper cells
+group the lower ones, e.g. 父亲 over 姓名 / 电话 / 务工地点)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from admin_app.importing.reading import Sheet
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: object  # shown in the mapping step and the template's header
+    wordings: tuple[str, ...]
+    required: bool = False
+
+
+IGNORE = ""  # the mapping choice "not imported"
+
+# The roster export's own headers are wordings too (in both languages), so an export
+# imports back unchanged; see `_export_headers`.
+FIELDS: tuple[Field, ...] = (
+    Field("name", _l("Name"), ("姓名", "儿童姓名", "学生姓名", "留守儿童姓名", "幼儿姓名"),
+          required=True),
+    Field("gender", _l("Gender"), ("性别",)),
+    Field("birth_date", _l("Birth date"),
+          ("出生日期", "出生年月", "出生年月日", "出生时间", "生日")),
+    Field("id_number", _l("Resident ID number"),
+          ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "身份证", "儿童身份证号",
+           "居民身份证号码")),
+    Field("home", _l("Children's Home"), ("儿童之家", "所属儿童之家")),
+    Field("school", _l("School"), ("学校", "就读学校", "所在学校", "学校名称")),
+    Field("grade", _l("Grade"), ("年级", "就读年级")),
+    Field("class_name", _l("Class"), ("班级", "班别")),
+    Field("class_teacher", _l("Class teacher"), ("班主任", "班主任姓名")),
+    Field("class_teacher_phone", _l("Class teacher's phone"),
+          ("班主任电话", "班主任联系电话", "班主任手机")),
+    Field("class_teacher_both", _l("Class teacher and phone"),
+          ("班主任及电话", "班主任及联系电话", "班主任姓名及电话")),
+    Field("left_behind_type", _l("Left-behind type"),
+          ("留守类型", "留守情况", "留守儿童类型", "外出情况", "父母外出情况"), required=True),
+    Field("living_arrangement", _l("Living arrangement"),
+          ("生活方式", "监护方式", "监护类型", "生活监护方式", "监护情况", "生活/监护方式",
+           "生活或监护方式", "生活状况"), required=True),
+    Field("boarding", _l("Boarding"), ("寄宿", "是否寄宿", "是否寄宿生", "住校", "是否住校")),
+    Field("family_situation", _l("Family situation"), ("家庭情况", "家庭类型", "家庭状况")),
+    Field("key_target", _l("Key assistance target"),
+          ("重点帮扶", "是否重点帮扶", "重点帮扶对象", "是否重点帮扶对象")),
+    Field("health", _l("Health"), ("健康状况", "身体状况", "儿童健康状况")),
+    Field("address", _l("Address"), ("住址", "家庭住址", "家庭地址", "地址", "现住址")),
+    Field("entered_on", _l("Entered care on"), ("入册日期", "建档日期", "登记日期")),
+    Field("guardian_name", _l("Guardian"),
+          ("监护人", "监护人姓名", "委托监护人", "委托监护人姓名", "实际监护人")),
+    Field("guardian_relation", _l("Guardian's relation"),
+          ("与儿童关系", "与留守儿童关系", "与儿童的关系", "监护人与儿童关系", "关系",
+           "监护人关系", "与本人关系")),
+    Field("guardian_phone", _l("Guardian's phone"),
+          ("监护人电话", "监护人联系电话", "监护人手机", "联系电话", "家庭电话")),
+    Field("guardian_age", _l("Guardian's age"), ("监护人年龄",)),
+    Field("guardian_health", _l("Guardian's health"), ("监护人健康状况", "监护人身体状况")),
+    Field("father_name", _l("Father"), ("父亲", "父亲姓名")),
+    Field("father_phone", _l("Father's phone"),
+          ("父亲电话", "父亲联系电话", "父亲手机", "父亲手机号")),
+    Field("father_work_city", _l("Father works in"),
+          ("父亲务工地", "父亲务工地点", "父亲打工地点", "父亲外出务工地点", "父亲务工地址",
+           "父亲工作地点")),
+    Field("mother_name", _l("Mother"), ("母亲", "母亲姓名")),
+    Field("mother_phone", _l("Mother's phone"),
+          ("母亲电话", "母亲联系电话", "母亲手机", "母亲手机号")),
+    Field("mother_work_city", _l("Mother works in"),
+          ("母亲务工地", "母亲务工地点", "母亲打工地点", "母亲外出务工地点", "母亲务工地址",
+           "母亲工作地点")),
+)
+FIELD_BY_KEY = {field.key: field for field in FIELDS}
+
+# Headers read and set aside: row numbers, the export's status column, remarks.
+IGNORED_WORDINGS = ("序号", "编号", "状态", "备注", "说明", "No.", "Status", "Remarks",
+                    # the two columns the workbook of rows to correct adds
+                    "行号", "错误说明", "Row", "What is wrong")
+
+# msgids of the roster export's headers (admin_app.reports.records), by field.
+_EXPORT_HEADERS = {
+    "name": "Name", "gender": "Gender", "birth_date": "Birth date",
+    "id_number": "Resident ID number", "home": "Children's Home", "school": "School",
+    "grade": "Grade", "class_name": "Class", "class_teacher": "Class teacher",
+    "class_teacher_phone": "Class teacher's phone", "left_behind_type": "Left-behind type",
+    "living_arrangement": "Living arrangement", "boarding": "Boarding",
+    "family_situation": "Family situation", "key_target": "Key assistance target",
+    "guardian_name": "Guardian", "guardian_relation": "Relation",
+    "guardian_phone": "Guardian's phone", "father_name": "Father",
+    "father_phone": "Father's phone", "father_work_city": "Father works in",
+    "mother_name": "Mother", "mother_phone": "Mother's phone",
+    "mother_work_city": "Mother works in", "address": "Address",
+    "entered_on": "Entered care on",
+}
+# Words a lower header row is read with when the row above groups it (父亲 / 姓名).
+_GROUPS = {"父亲": "父亲", "母亲": "母亲", "监护人": "监护人", "父亲情况": "父亲",
+           "母亲情况": "母亲", "监护人情况": "监护人", "委托监护人": "监护人", "班主任": "班主任",
+           "父母外出务工情况": "", "儿童基本情况": "", "基本情况": "", "在校情况": "",
+           "家庭情况": ""}
+
+
+def normal(text) -> str:
+    """A header as compared: half-width, no spaces, no bracketed notes, no punctuation at
+    the ends, lower-case Latin letters."""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = re.sub(r"[（(][^）)]*[）)]", "", text)
+    text = re.sub(r"\s+", "", text).strip("：:*·.、").lower()
+    return text
+
+
+_wordings: dict[str, str] | None = None
+
+
+def wordings() -> dict[str, str]:
+    """{normal header: field key}, ignored headers mapping to IGNORE."""
+    global _wordings
+    if _wordings is None:
+        table = {normal(w): IGNORE for w in IGNORED_WORDINGS}
+        for field in FIELDS:
+            for wording in field.wordings:
+                table[normal(wording)] = field.key
+        for field in FIELDS:
+            for locale in ("zh_Hans_CN", "en"):
+                with force_locale(locale):
+                    table.setdefault(normal(str(field.label)), field.key)
+        for key, msgid in _EXPORT_HEADERS.items():
+            table.setdefault(normal(msgid), key)
+            with force_locale("zh_Hans_CN"):
+                table.setdefault(normal(gettext(msgid)), key)
+        for wording in ("序号", "编号", "No."):
+            table[normal(wording)] = IGNORE
+        _wordings = table
+    return _wordings
+
+
+@dataclass
+class Header:
+    """The header found in a sheet: the row its data starts after, and each column's text
+    with the field it was matched to (None: not recognised; IGNORE: set aside)."""
+
+    row_number: int
+    data_from: int  # index into sheet.rows of the first data row
+    texts: list[str]
+    keys: list[str | None]
+
+    @property
+    def unmatched(self) -> list[str]:
+        return [text for text, key in zip(self.texts, self.keys, strict=True)
+                if key is None and text]
+
+
+def _score(texts: list[str]) -> int:
+    table = wordings()
+    return sum(1 for text in texts if table.get(normal(text)) not in (None, IGNORE))
+
+
+def _combined(upper: list, lower: list) -> list[str]:
+    """A two-row header read as one: the upper row's group (carried right over its merged
+    cells) before each lower cell, e.g. 父亲 + 电话 → 父亲电话."""
+    texts, group = [], ""
+    for col in range(max(len(upper), len(lower))):
+        top = upper[col] if col < len(upper) else None
+        bottom = lower[col] if col < len(lower) else None
+        if top is not None:
+            group = str(top)
+        if bottom is None:
+            texts.append(str(top) if top is not None else "")
+            continue
+        prefix = _GROUPS.get(normal(group), None) if group else None
+        candidate = f"{prefix}{bottom}" if prefix else str(bottom)
+        if prefix and normal(candidate) not in wordings() and normal(bottom) in ("姓名",):
+            candidate = prefix
+        texts.append(candidate)
+    return texts
+
+
+def find_header(sheet: Sheet, scan: int = 15) -> Header | None:
+    """The header row (or pair of rows) among the first `scan` rows with the most
+    recognised headers, if it has at least a name and one other."""
+    best: tuple[int, int, int, list[str]] | None = None
+    rows = sheet.rows[:scan]
+    singles = [[str(c) if c is not None else "" for c in cells] for _, cells in rows]
+    scores = [_score(texts) for texts in singles]
+    for index in range(len(rows)):
+        candidates = [(1, singles[index], scores[index])]
+        if index + 1 < len(rows):
+            texts = _combined(rows[index][1], rows[index + 1][1])
+            score = _score(texts)
+            if score > scores[index + 1]:  # the upper row adds something to the lower one
+                candidates.append((2, texts, score))
+        for height, texts, score in candidates:
+            if best is None or score > best[0]:
+                best = (score, index, height, texts)
+    if best is None or best[0] < 2:
+        return None
+    score, index, height, texts = best
+    table = wordings()
+    keys = [table.get(normal(text)) if text else IGNORE for text in texts]
+    if "name" not in keys:
+        return None
+    return Header(row_number=rows[index][0], data_from=index + height, texts=texts, keys=keys)
+
+
+def apply_mapping(header: Header, mapping: dict[str, str]) -> None:
+    """The user's choices for headers that were not recognised."""
+    for col, text in enumerate(header.texts):
+        if header.keys[col] is None and text in mapping:
+            choice = mapping[text]
+            header.keys[col] = choice if choice in FIELD_BY_KEY or choice == IGNORE else None
+
+
+def duplicate_keys(header: Header) -> list[str]:
+    seen, twice = set(), []
+    for key in header.keys:
+        if key and key in seen and key not in twice:
+            twice.append(key)
+        seen.add(key)
+    return twice

@@ -1,0 +1,511 @@
+"""From a roster's rows to what an import would do, and doing it.
+
+`plan_import` reads every row into our values with the same rules as the forms
+(models.validators), matches each child with the records already kept (by ID number, else by
+name and birth date within the Home) and says for each row: new, updated, unchanged, or its
+errors. It writes nothing. `apply_plan` then saves the rows in one transaction through the
+ORM, so the audit trail and the version check see every change as they see a form's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from admin_app import access
+from admin_app.importing import words
+from admin_app.importing.columns import (
+    FIELD_BY_KEY,
+    IGNORE,
+    Header,
+    apply_mapping,
+    duplicate_keys,
+    find_header,
+    normal,
+)
+from admin_app.importing.reading import Sheet
+from models import Child, Guardian, Home, ParentContact
+from models import validators as rules
+from models.enums import (
+    FamilySituation,
+    Gender,
+    GuardianRelation,
+    LeftBehindType,
+    LivingArrangement,
+    ParentRelation,
+)
+from models.validators import InvalidValue
+
+BATCH = 1000
+NEW, UPDATED, UNCHANGED, ERROR = "new", "updated", "unchanged", "error"
+
+# Child columns an import sets, with the longest text each takes.
+CHILD_TEXT = {"school": 100, "grade": 20, "class_name": 20, "class_teacher": 50,
+              "address": 200, "health": 2000}
+CHILD_FIELDS = ("name", "gender", "birth_date", "id_number", "school", "grade", "class_name",
+                "class_teacher", "class_teacher_phone", "address", "left_behind_type",
+                "living_arrangement", "boarding", "family_situation", "key_target", "health",
+                "entered_on")
+NEEDED_FOR_NEW = ("gender", "birth_date", "left_behind_type", "living_arrangement")
+PARENTS = (("father", ParentRelation.FATHER), ("mother", ParentRelation.MOTHER))
+PARENT_TEXT = {"work_city": 50}
+
+
+@dataclass
+class RowPlan:
+    sheet: str
+    number: int
+    cells: list[Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    outcome: str = NEW
+    child: Child | None = None
+    home: Home | None = None
+    changes: list[str] = field(default_factory=list)  # labels of the changed fields
+
+    def fail(self, column: str, message) -> None:
+        self.errors.append((column, str(message)))
+        self.outcome = ERROR
+
+
+@dataclass
+class Plan:
+    filename: str
+    sheet: str = ""
+    header: Header | None = None
+    rows: list[RowPlan] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # about the whole file
+    notes: list[str] = field(default_factory=list)  # said once, not an error
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {outcome: self.count(outcome) for outcome in (NEW, UPDATED, UNCHANGED, ERROR)}
+
+    @property
+    def unmatched(self) -> list[str]:
+        return self.header.unmatched if self.header else []
+
+    @property
+    def ready(self) -> bool:
+        """Whether the file can be imported at all (its rows may still have errors)."""
+        return not self.problems and not self.unmatched
+
+    def ignore_unmatched(self) -> None:
+        """Set aside the columns that were not recognised (the command line's choice)."""
+        if self.header is not None:
+            self.header.keys = [IGNORE if key is None else key for key in self.header.keys]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the preview showed, so a commit can tell that records changed since."""
+        digest = hashlib.sha256()
+        for row in self.rows:
+            child = row.child
+            digest.update(f"{row.number}:{row.outcome}:{child.id if child else ''}:"
+                          f"{child.version if child else ''};".encode())
+        return digest.hexdigest()[:32]
+
+
+def _column_of(header: Header) -> dict[str, int]:
+    return {key: col for col, key in enumerate(header.keys) if key}
+
+
+def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home: Home | None,
+                mapping: dict[str, str] | None = None, today: date | None = None) -> Plan:
+    today = today or date.today()
+    plan = Plan(filename=filename)
+    for sheet in sheets:
+        header = find_header(sheet)
+        if header is not None:
+            break
+    else:
+        plan.problems.append(gettext(
+            "No header row was found: the first rows of the sheet need a column named 姓名 "
+            "and the other columns of the roster (download the template to see them)."))
+        return plan
+    apply_mapping(header, mapping or {})
+    plan.sheet, plan.header = sheet.name, header
+    for key in duplicate_keys(header):
+        plan.problems.append(gettext("Two columns are read as “%(field)s”; keep one of them.",
+                                     field=FIELD_BY_KEY[key].label))
+    columns = _column_of(header)
+    if home is None and "home" not in columns:
+        plan.problems.append(gettext(
+            "Choose the Children's Home to import into, or add a column 儿童之家 naming it."))
+    if plan.problems:
+        return plan
+    missing = [key for key in NEEDED_FOR_NEW if key not in columns
+               and not (key in ("gender", "birth_date") and "id_number" in columns)]
+    if missing:
+        plan.notes.append(gettext(
+            "The file has no column for %(fields)s; children not yet in the records cannot be "
+            "added without it.", fields="、".join(str(FIELD_BY_KEY[k].label) for k in missing)))
+    homes = _homes(session, user)
+    labels = {col: text for col, text in enumerate(header.texts)}
+    name_column = columns["name"]
+    for number, cells in sheet.rows[header.data_from:]:
+        filled = [cell for cell in cells if cell is not None]
+        if (len(cells) <= name_column or cells[name_column] is None) and len(filled) <= 2:
+            # A footer such as “填表人：… 联系电话：…” or a total line, not a child.
+            plan.notes.append(gettext("Row %(row)s has no name and was skipped: %(text)s",
+                                      row=number, text=" ".join(map(str, filled))[:60]))
+            continue
+        row = RowPlan(sheet.name, number, cells)
+        _read_row(row, cells, columns, labels, today)
+        _place_row(row, home, homes, columns, labels)
+        plan.rows.append(row)
+    _match(session, plan.rows, user, labels, columns)
+    return plan
+
+
+def _homes(session: Session, user) -> dict[str, Home]:
+    query = access.scoped(select(Home), Home, user)
+    return {normal(h.name): h for h in session.scalars(query)}
+
+
+def _place_row(row: RowPlan, home: Home | None, homes: dict[str, Home], columns, labels):
+    named = row.values.pop("home", "")
+    column = labels.get(columns.get("home"), "")
+    if home is not None:
+        if named and normal(named) != normal(home.name):
+            row.fail(column, _l("This row names another Children's Home (%(named)s) than the "
+                                "one you are importing into (%(home)s).",
+                                named=named, home=home.name))
+        row.home = home
+    elif not named:
+        row.fail(column, _l("Please give the Children's Home."))
+    else:
+        row.home = homes.get(normal(named))
+        if row.home is None:
+            row.fail(column, _l("“%(named)s” is not a Children's Home you may import into.",
+                                named=named))
+
+
+# How each field's cell is read; each raises InvalidValue with a message.
+def _reader(key: str, today: date):
+    if key == "name":
+        return lambda value: rules.clean_name(None if value is None else str(value))
+    if key in ("guardian_name", "father_name", "mother_name"):
+        return lambda value: rules.clean_name(str(value)) if value is not None else None
+    if key in ("birth_date", "entered_on"):
+        return words.a_date
+    if key == "id_number":
+        return lambda value: None if words.masked(value) else words.id_number(value)
+    if key.endswith("phone"):
+        return lambda value: None if words.masked(value) else words.phone(value)
+    categories = {"gender": Gender, "left_behind_type": LeftBehindType,
+                  "living_arrangement": LivingArrangement, "family_situation": FamilySituation,
+                  "guardian_relation": GuardianRelation}
+    if key in categories:
+        return lambda value, kind=categories[key]: words.category(kind, value)
+    if key in ("boarding", "key_target"):
+        return words.yes_no
+    if key == "class_teacher_both":
+        return words.teacher_and_phone
+    if key == "guardian_age":
+        return lambda value: (None if value is None
+                              else today.year - words.whole_number(value, 14, 110))
+    limits = {**CHILD_TEXT, "guardian_health": 100, "home": 100,
+              "father_work_city": 50, "mother_work_city": 50}
+    return lambda value, limit=limits[key]: words.text(value, limit)
+
+
+def _read_row(row: RowPlan, cells, columns, labels, today: date) -> None:
+    values = row.values
+    for key, col in columns.items():
+        if key == IGNORE:
+            continue
+        value = cells[col] if col < len(cells) else None
+        try:
+            values[key] = _reader(key, today)(value)
+        except InvalidValue as error:
+            row.fail(labels[col], error.message)
+    if isinstance(values.get("class_teacher_both"), tuple):
+        teacher, phone = values.pop("class_teacher_both")
+        values.setdefault("class_teacher", teacher)
+        if phone and not values.get("class_teacher_phone"):
+            values["class_teacher_phone"] = phone
+    values.pop("class_teacher_both", None)
+    if "guardian_age" in values:
+        values["guardian_birth_year"] = values.pop("guardian_age")
+    _dates(row, columns, labels, today)
+
+
+def _dates(row: RowPlan, columns, labels, today: date) -> None:
+    values = row.values
+    birth, month_only = values.pop("birth_date", (None, False))
+    entered, _ = values.pop("entered_on", (None, False))
+    number = values.get("id_number")
+    birth_label = labels.get(columns.get("birth_date"), str(FIELD_BY_KEY["birth_date"].label))
+    if number:
+        from_id = rules.id_number_birth_date(number)
+        if birth is None or (month_only and (birth.year, birth.month) ==
+                             (from_id.year, from_id.month)):
+            birth = from_id
+        elif birth != from_id:
+            row.fail(birth_label, _l("The birth date in the resident ID number does not match "
+                                     "the birth date."))
+        if values.get("gender") is None:
+            values["gender"] = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+    elif month_only:
+        row.fail(birth_label, _l("Only the year and month of birth are given; add the day or "
+                                 "the resident ID number."))
+    try:
+        rules.check_not_future(birth, today)
+    except InvalidValue as error:
+        row.fail(birth_label, error.message)
+    entered_label = labels.get(columns.get("entered_on"), str(FIELD_BY_KEY["entered_on"].label))
+    try:
+        rules.check_not_future(entered, today)
+        if birth is not None and entered is not None:
+            rules.check_age_on_entering_care(birth, entered)
+    except InvalidValue as error:
+        row.fail(entered_label, error.message)
+    if birth is not None:
+        values["birth_date"] = birth
+    if entered is not None:
+        values["entered_on"] = entered
+
+
+def _match(session: Session, rows: list[RowPlan], user, labels, columns) -> None:
+    """Each row's child in the records, if any; duplicates within the file; then what
+    would change."""
+    by_number: dict[str, Child] = {}
+    by_name: dict[tuple[int, str, date], list[Child]] = {}
+    candidates = [row for row in rows if row.home is not None and row.values.get("name")]
+    for start in range(0, len(candidates), BATCH):
+        batch = candidates[start:start + BATCH]
+        numbers = {row.values["id_number"] for row in batch if row.values.get("id_number")}
+        names = {row.values["name"] for row in batch}
+        home_ids = {row.home.id for row in batch}
+        options = (joinedload(Child.guardian), selectinload(Child.parents))
+        if numbers:
+            for child in session.scalars(select(Child).options(*options)
+                                         .where(Child.id_number.in_(numbers))).unique():
+                by_number[child.id_number] = child
+        for child in session.scalars(select(Child).options(*options).where(
+                Child.home_id.in_(home_ids), Child.name.in_(names))).unique():
+            by_name.setdefault((child.home_id, child.name, child.birth_date), [])
+            if child not in by_name[(child.home_id, child.name, child.birth_date)]:
+                by_name[(child.home_id, child.name, child.birth_date)].append(child)
+    visible = set(session.scalars(access.scoped(select(Home.id), Home, user)))
+    id_label = labels.get(columns.get("id_number"), "")
+    seen_numbers: dict[str, int] = {}
+    seen_names: dict[tuple, int] = {}
+    guardians = _GuardianBook(session, rows)
+    for row in rows:
+        if row.home is None or not row.values.get("name"):
+            continue
+        values = row.values
+        number = values.get("id_number")
+        key = (row.home.id, values["name"], values.get("birth_date"))
+        first = seen_numbers.get(number) if number else None
+        if first is None and values.get("birth_date") and not number:
+            first = seen_names.get(key)
+        if first is not None:
+            row.fail(id_label if number else labels[columns["name"]],
+                     _l("The same child as row %(row)s of this file.", row=first))
+            continue
+        if number:
+            seen_numbers[number] = row.number
+        if values.get("birth_date"):
+            seen_names.setdefault(key, row.number)
+        child = by_number.get(number) if number else None
+        if child is not None and child.home_id != row.home.id:
+            if child.home_id in visible:
+                row.fail(id_label, _l("This ID number belongs to a child of another Children's "
+                                      "Home (%(home)s); move the child there first.",
+                                      home=child.home.name))
+            else:
+                row.fail(id_label, _l("This ID number is already registered with another "
+                                      "Children's Home; ask the county office to check it."))
+            continue
+        if child is None and values.get("birth_date"):
+            namesakes = [c for c in by_name.get(key, [])
+                         if not (number and c.id_number and c.id_number != number)]
+            if len(namesakes) > 1:
+                row.fail(labels[columns["name"]], _l(
+                    "More than one child of this name and birth date is in the records; add "
+                    "the resident ID number to say which one."))
+                continue
+            child = namesakes[0] if namesakes else None
+        if row.outcome == ERROR:
+            continue
+        row.child = child
+        if child is None:
+            _check_new(row, columns, labels)
+        else:
+            row.changes = _child_changes(child, values)
+            row.changes += guardians.changes(row)
+            row.changes += _parent_changes(child, values)
+            row.outcome = UPDATED if row.changes else UNCHANGED
+        if row.outcome != ERROR and child is None:
+            guardians.changes(row)
+        _check_parents(row, labels, columns)
+
+
+def _check_new(row: RowPlan, columns, labels) -> None:
+    for key in NEEDED_FOR_NEW:
+        if row.values.get(key) is None:
+            column = labels.get(columns.get(key), str(FIELD_BY_KEY[key].label))
+            row.fail(column, _l("A child not yet in the records needs “%(field)s”.",
+                                field=FIELD_BY_KEY[key].label))
+
+
+def _check_parents(row: RowPlan, labels, columns) -> None:
+    for prefix, _relation in PARENTS:
+        if not row.values.get(f"{prefix}_name") and (
+                row.values.get(f"{prefix}_phone") or row.values.get(f"{prefix}_work_city")):
+            if row.child is None or not any(p.relation is _relation for p in row.child.parents):
+                column = labels.get(columns.get(f"{prefix}_name"),
+                                    str(FIELD_BY_KEY[f"{prefix}_name"].label))
+                row.fail(column, _l("Please give the parent's name with the phone or place "
+                                    "of work."))
+
+
+def _label(key: str) -> str:
+    return str(FIELD_BY_KEY[key].label) if key in FIELD_BY_KEY else key
+
+
+def _child_changes(child: Child, values) -> list[str]:
+    """Fields whose cell is filled and differs; an empty cell never clears a value."""
+    return [_label(key) for key in CHILD_FIELDS
+            if values.get(key) not in (None, "") and getattr(child, key) != values[key]]
+
+
+def _parent_changes(child: Child, values) -> list[str]:
+    changes = []
+    for prefix, relation in PARENTS:
+        wanted = _parent_values(values, prefix)
+        if not wanted:
+            continue
+        parent = next((p for p in child.parents if p.relation is relation), None)
+        if parent is None:
+            if wanted.get("name"):
+                changes.append(_label(f"{prefix}_name"))
+            continue
+        changes += [_label(f"{prefix}_{key}") for key, value in wanted.items()
+                    if getattr(parent, key) != value]
+    return changes
+
+
+def _parent_values(values, prefix: str) -> dict[str, Any]:
+    return {key: values[f"{prefix}_{key}"] for key in ("name", "phone", "work_city")
+            if values.get(f"{prefix}_{key}") not in (None, "")}
+
+
+GUARDIAN_FIELDS = {"relation": "guardian_relation", "phone": "guardian_phone",
+                   "birth_year": "guardian_birth_year", "health": "guardian_health"}
+
+
+class _GuardianBook:
+    """Guardians by Home, name and phone, so siblings share one record: those kept already
+    (looked up in batches) and those the import will create."""
+
+    def __init__(self, session: Session, rows: list[RowPlan]) -> None:
+        self.known: dict[tuple[int, str, str], Guardian | str] = {}
+        wanted = [(row.home.id, row.values["guardian_name"], row.values["guardian_phone"])
+                  for row in rows if row.home is not None and row.values.get("guardian_name")
+                  and row.values.get("guardian_phone")]
+        for start in range(0, len(wanted), BATCH):
+            batch = wanted[start:start + BATCH]
+            query = select(Guardian).where(Guardian.home_id.in_({w[0] for w in batch}),
+                                           Guardian.phone.in_({w[2] for w in batch}))
+            for guardian in session.scalars(query):
+                self.known.setdefault((guardian.home_id, guardian.name, guardian.phone),
+                                      guardian)
+
+    def changes(self, row: RowPlan) -> list[str]:
+        """What the row changes about the child's guardian; sets row.values["guardian"] to
+        the Guardian to link (kept or new, as a key) when it is another one."""
+        values = row.values
+        name = values.get("guardian_name")
+        if not name:
+            return []
+        phone = values.get("guardian_phone")
+        current = row.child.guardian if row.child is not None else None
+        if current is not None and current.name == name and phone in (None, current.phone):
+            values["guardian"] = current
+            return [_label(key) for attr, key in GUARDIAN_FIELDS.items()
+                    if values.get(key) not in (None, "") and getattr(current, attr) != values[key]]
+        key = (row.home.id, name, phone or f"row {row.number}")
+        if phone is None or key not in self.known:
+            self.known[key] = "new"
+        values["guardian"] = self.known[key] if self.known[key] != "new" else key
+        if values.get("guardian_relation") is None and not isinstance(values["guardian"],
+                                                                      Guardian):
+            values.setdefault("guardian_relation", GuardianRelation.OTHER)
+        return [_label("guardian_name")]
+
+
+def apply_plan(session: Session, plan: Plan, valid_only: bool = False) -> dict[str, int]:
+    """Save the plan's rows (not the refused ones) through the ORM, flushing in batches;
+    the caller commits, or rolls back on any error. Returns the counts."""
+    if plan.count(ERROR) and not valid_only:
+        raise ValueError("the plan has refused rows")
+    made: dict[tuple, Guardian] = {}
+    pending = 0
+    for row in plan.rows:
+        if row.outcome in (NEW, UPDATED):
+            _apply_row(session, row, made)
+            pending += 1
+            if pending % BATCH == 0:
+                session.flush()
+    session.flush()
+    return plan.counts
+
+
+def _apply_row(session: Session, row: RowPlan, made: dict[tuple, Guardian]) -> None:
+    values = row.values
+    child = row.child
+    if child is None:
+        child = Child(home=row.home, entered_on=values.get("entered_on") or date.today(),
+                      family_situation=FamilySituation.ORDINARY, boarding=False,
+                      key_target=False)
+        session.add(child)
+    for key in CHILD_FIELDS:
+        if values.get(key) not in (None, "") and getattr(child, key) != values[key]:
+            setattr(child, key, values[key])
+    guardian = values.get("guardian")
+    if isinstance(guardian, tuple):  # one the import creates, shared by siblings
+        if guardian not in made:
+            made[guardian] = Guardian(home=row.home, name=values["guardian_name"],
+                                      phone=values.get("guardian_phone"),
+                                      relation=values.get("guardian_relation")
+                                      or GuardianRelation.OTHER)
+            session.add(made[guardian])
+        guardian = made[guardian]
+    if guardian is not None:
+        for attr, key in GUARDIAN_FIELDS.items():
+            if values.get(key) not in (None, "") and getattr(guardian, attr) != values[key]:
+                setattr(guardian, attr, values[key])
+        if child.guardian is not guardian:
+            child.guardian = guardian
+    for prefix, relation in PARENTS:
+        wanted = _parent_values(values, prefix)
+        if not wanted:
+            continue
+        parent = next((p for p in child.parents if p.relation is relation), None)
+        if parent is None:
+            if not wanted.get("name"):
+                continue
+            parent = ParentContact(relation=relation, name=wanted["name"])
+            child.parents.append(parent)
+        for key, value in wanted.items():
+            if getattr(parent, key) != value:
+                setattr(parent, key, value)
+
+
+def error_rows(plan: Plan) -> Iterable[RowPlan]:
+    return (row for row in plan.rows if row.outcome == ERROR)

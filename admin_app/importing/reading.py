@@ -1,0 +1,171 @@
+"""Reading an uploaded roster as it really is: an .xlsx (openpyxl, read-only, cached values
+of formulas, never evaluated) or a .csv in UTF-8 or GBK. Whatever is wrong with the file
+itself raises `BadFile` with a message for users; nothing here writes anything."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_CELL_CHARACTERS = 2_000
+# An .xlsx is a zip; its parts may unpack to this much at most, and no part may be more
+# than this many times its packed size (a zip bomb packs gigabytes into a few kilobytes).
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_PACKING_RATIO = 200
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected Office file
+
+
+class BadFile(ValueError):
+    """The file cannot be read as a roster; the message says why and what to do."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class Sheet:
+    """The rows of one sheet as lists of cell values (str, int, float, datetime or None),
+    with their row numbers as the spreadsheet shows them (1-based)."""
+
+    name: str
+    rows: list[tuple[int, list[Any]]]
+
+
+def read_roster(content: bytes, filename: str) -> list[Sheet]:
+    """The sheets of a roster file, refusing what is not a roster we can safely read."""
+    if len(content) > MAX_FILE_BYTES:
+        raise BadFile(_l("The file is larger than 20 MB. Split the roster into several files."))
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in ("xls", "et"):
+        raise BadFile(_l("This is an old-format Excel file (.xls). Open it in Excel or WPS and "
+                         "save it as .xlsx, then upload it again."))
+    if suffix in ("xlsm", "xltm"):
+        raise BadFile(_l("Files with macros (.xlsm) are not accepted, because macros can "
+                         "carry harmful code. Save the roster as .xlsx without macros."))
+    if content.startswith(_OLE_SIGNATURE):
+        raise BadFile(_l("This file is password-protected or in the old .xls format. Remove "
+                         "the password and save it as .xlsx, then upload it again."))
+    if suffix == "csv":
+        return [_read_csv(content)]
+    if suffix != "xlsx":
+        raise BadFile(_l("Please upload an Excel workbook (.xlsx) or a CSV file."))
+    return _read_xlsx(content)
+
+
+def _read_xlsx(content: bytes) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        _check_parts(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        raise BadFile(_l("This file is not a valid Excel workbook (.xlsx); it may be damaged. "
+                         "Open it in Excel or WPS, save it again and upload it.")) from None
+    if "xl/vbaProject.bin" in archive.namelist():
+        raise BadFile(_l("Files with macros (.xlsm) are not accepted, because macros can "
+                         "carry harmful code. Save the roster as .xlsx without macros."))
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise BadFile(_l("This file is not a valid Excel workbook (.xlsx); it may be damaged. "
+                         "Open it in Excel or WPS, save it again and upload it.")) from None
+    try:
+        sheets = []
+        for worksheet in book.worksheets:
+            if getattr(worksheet, "sheet_state", "visible") != "visible":
+                continue
+            sheets.append(Sheet(worksheet.title, _limited(
+                (n, list(values)) for n, values in
+                enumerate(worksheet.iter_rows(values_only=True), start=1))))
+        return sheets
+    except BadFile:
+        raise
+    except Exception:
+        raise BadFile(_l("This file is not a valid Excel workbook (.xlsx); it may be damaged. "
+                         "Open it in Excel or WPS, save it again and upload it.")) from None
+    finally:
+        book.close()
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        packed = max(info.compress_size, 1)
+        if total > MAX_UNPACKED_BYTES or (info.file_size > 1024 * 1024 and
+                                          info.file_size / packed > MAX_PACKING_RATIO):
+            raise BadFile(_l("This file unpacks to far more data than a roster holds and was "
+                             "refused. Save the roster again as an ordinary .xlsx file."))
+
+
+def _read_csv(content: bytes) -> Sheet:
+    text = _decode(content)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return Sheet("CSV", _limited((n, list(row)) for n, row in enumerate(reader, start=1)))
+    except csv.Error:
+        raise BadFile(_l("This CSV file could not be read; save it from Excel or WPS as "
+                         "“CSV UTF-8” and upload it again.")) from None
+
+
+def _decode(content: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else GB 18030, which covers GBK and
+    GB 2312, the encodings Chinese Excel and WPS save CSV in."""
+    if b"\0" in content[:4096]:
+        raise BadFile(_l("Please upload an Excel workbook (.xlsx) or a CSV file."))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadFile(_l("The CSV file is neither UTF-8 nor GBK text. Save it from Excel or WPS "
+                     "as “CSV UTF-8” and upload it again."))
+
+
+def _limited(rows: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
+    """Non-empty rows, at most MAX_ROWS of them, each cell within MAX_CELL_CHARACTERS."""
+    kept = []
+    for number, values in rows:
+        cells = [_cell(value) for value in values]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if not cells:
+            continue
+        if len(kept) >= MAX_ROWS + 20:  # room for title and header rows
+            raise BadFile(_l("The file has more than 100,000 rows. Split the roster into "
+                             "several files."))
+        kept.append((number, cells))
+    return kept
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if len(value) > MAX_CELL_CHARACTERS:
+            # Kept short, so the row is refused with a message rather than stored.
+            return TooLong(value[:50])
+        return value
+    if isinstance(value, bool | int | float | date):
+        return value
+    if isinstance(value, time):
+        return value.isoformat()
+    return str(value)
+
+
+class TooLong(str):
+    """A cell longer than any field takes: its start, for the error message."""

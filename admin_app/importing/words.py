@@ -1,0 +1,225 @@
+"""Cell values as staff type them, read into ours: dates in their common forms, ID numbers
+and phones however Excel kept them, and category words through one table of synonyms.
+A word the table does not know is reported, never guessed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from admin_app.importing.reading import TooLong
+from models import validators as rules
+from models.enums import (
+    FamilySituation,
+    Gender,
+    GuardianRelation,
+    LeftBehindType,
+    LivingArrangement,
+)
+from models.validators import InvalidValue
+
+# Words staff write for each category, beside the categories' own labels (both languages).
+SYNONYMS: dict[type, dict[str, tuple[str, ...]]] = {
+    Gender: {
+        "MALE": ("男", "男性", "男孩", "男生", "m", "male"),
+        "FEMALE": ("女", "女性", "女孩", "女生", "f", "female"),
+    },
+    LeftBehindType: {
+        "BOTH_PARENTS": ("双亲外出", "父母均外出", "父母双方外出", "父母都外出", "父母外出",
+                         "双方外出", "双留守", "父母双外出", "父母均在外务工"),
+        "ONE_PARENT": ("单亲外出", "父亲外出", "母亲外出", "父或母外出", "父母一方外出",
+                       "一方外出", "单留守", "父亲外出务工", "母亲外出务工"),
+    },
+    LivingArrangement: {
+        "GRANDPARENTS": ("随祖辈", "随祖辈生活", "跟爷爷奶奶", "跟外公外婆", "祖父母监护",
+                         "外祖父母监护", "祖辈监护", "隔代监护", "爷爷奶奶", "外公外婆",
+                         "随爷爷奶奶生活", "随外公外婆生活", "祖父母", "隔代抚养"),
+        "RELATIVES": ("随亲戚", "亲戚", "亲属监护", "亲戚监护", "随其他亲戚生活", "其他亲属监护",
+                      "寄养亲戚家"),
+        "PROXY_GUARDIAN": ("代理监护", "委托监护", "代理家长", "代管家长", "随代管家长生活",
+                           "他人监护", "委托他人监护"),
+        "ALONE": ("独居", "单独居住", "独自生活", "无人监护", "自己住", "自我监护"),
+        "ONE_PARENT": ("随父", "随母", "跟父亲", "跟母亲", "父亲监护", "母亲监护", "单亲监护",
+                       "随父亲生活", "随母亲生活", "随父（母）一方生活", "父母一方监护"),
+    },
+    GuardianRelation: {
+        "GRANDFATHER": ("祖父", "爷爷", "爷孙"),
+        "GRANDMOTHER": ("祖母", "奶奶", "婆孙"),
+        "MATERNAL_GRANDFATHER": ("外祖父", "外公", "姥爷"),
+        "MATERNAL_GRANDMOTHER": ("外祖母", "外婆", "姥姥"),
+        "FATHER": ("父亲", "父子", "父女", "爸爸"),
+        "MOTHER": ("母亲", "母子", "母女", "妈妈"),
+        "RELATIVE": ("叔叔", "伯父", "伯伯", "婶婶", "姑姑", "姑妈", "舅舅", "舅妈", "姨妈",
+                     "阿姨", "姨", "哥哥", "姐姐", "亲戚", "其他亲属", "亲属"),
+        "PROXY": ("代理监护人", "代理家长", "代管家长", "委托监护人"),
+        "OTHER": ("其他",),
+    },
+    FamilySituation: {
+        "ORDINARY": ("一般", "普通", "正常", "一般家庭", "无"),
+        "SINGLE_PARENT": ("单亲", "单亲家庭"),
+        "DIVORCED": ("离异", "父母离异", "离异家庭"),
+        "ORPHAN": ("孤儿", "事实孤儿"),
+    },
+}
+YES = ("是", "有", "寄宿", "住校", "y", "yes", "true", "1", "√", "✓", "✔")
+NO = ("否", "无", "不", "不是", "走读", "n", "no", "false", "0", "×", "✗")
+
+
+def _word(value) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).lower()
+
+
+_tables: dict[type, dict[str, object]] = {}
+
+
+def _table(enum_class) -> dict[str, object]:
+    if enum_class not in _tables:
+        table: dict[str, object] = {}
+        for member in enum_class:
+            for locale in ("zh_Hans_CN", "en"):
+                with force_locale(locale):
+                    table[_word(member.label)] = member
+        for name, words in SYNONYMS.get(enum_class, {}).items():
+            for word in words:
+                table[_word(word)] = enum_class[name]
+        _tables[enum_class] = table
+    return _tables[enum_class]
+
+
+def category(enum_class, value):
+    """The member a word stands for, None for an empty cell; an unknown word raises."""
+    if value is None:
+        return None
+    member = _table(enum_class).get(_word(value))
+    if member is None:
+        raise InvalidValue(_l("“%(word)s” is not a word we know here; use one of: %(choices)s.",
+                              word=str(value)[:30],
+                              choices="、".join(str(m.label) for m in enum_class)))
+    return member
+
+
+def yes_no(value) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    word = _word(value)
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise InvalidValue(_l("“%(word)s” is neither yes (是) nor no (否).", word=str(value)[:30]))
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})[.\-/年](\d{1,2})[.\-/月](\d{1,2})日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+_MONTH_PATTERNS = (
+    re.compile(r"(\d{4})[.\-/年](\d{1,2})月?"),
+    re.compile(r"(\d{4})(\d{2})"),
+)
+
+
+def a_date(value) -> tuple[date | None, bool]:
+    """A date from an Excel date cell or text (2015.3.12, 2015/03/12, 2015-3-12,
+    2015年3月12日, 20150312); a year and month (201503, 2015.3, 2015年3月) give the
+    month's first day and `True` for "day unknown"."""
+    if value is None:
+        return None, False
+    if isinstance(value, datetime):
+        return value.date(), False
+    if isinstance(value, date):
+        return value, False
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    try:
+        for pattern in _DATE_PATTERNS:
+            if match := pattern.fullmatch(text):
+                return date(*map(int, match.groups())), False
+        for pattern in _MONTH_PATTERNS:
+            if match := pattern.fullmatch(text):
+                return date(int(match[1]), int(match[2]), 1), True
+    except ValueError:
+        raise InvalidValue(_l("“%(text)s” is not a real date.", text=text[:20])) from None
+    raise InvalidValue(_l("“%(text)s” is not a date we can read; write it as 2015-03-12.",
+                          text=text[:20]))
+
+
+def id_number(value) -> str | None:
+    """An ID number however it arrived: text with spaces, full-width digits or a lower-case
+    x, or a number — which Excel has already cut to 15 significant digits."""
+    if value is None:
+        return None
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        digits = f"{value:.0f}"
+        if len(digits) >= 16:
+            raise InvalidValue(_l(
+                "This ID number was stored by Excel as a number, and Excel keeps only 15 "
+                "digits, so its last digits are lost (%(shown)s). Format the column as text "
+                "and type the number again.", shown=digits))
+        value = digits
+    return rules.clean_id_number(str(value))
+
+
+def phone(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return rules.clean_phone(str(value))
+
+
+_PHONE_IN_TEXT = re.compile(r"(?:\+?86)?[\s\-]*(1[3-9][\d\s\-]{9,13}|0\d{2,3}[\s\-]*\d{7,8})")
+
+
+def teacher_and_phone(value) -> tuple[str, str | None]:
+    """“张老师 13812345678” → (“张老师”, “13812345678”)."""
+    if value is None:
+        return "", None
+    text = unicodedata.normalize("NFKC", str(value))
+    match = _PHONE_IN_TEXT.search(text)
+    if match is None:
+        return text.strip(" ,，;；/、:："), None
+    name = (text[:match.start()] + text[match.end():]).strip(" ,，;；/、:：()（）")
+    return name, rules.clean_phone(match.group(0))
+
+
+def whole_number(value, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    text = re.sub(r"[岁周\s]", "", unicodedata.normalize("NFKC", str(value)))
+    try:
+        number = int(float(text))
+    except ValueError:
+        raise InvalidValue(_l("“%(text)s” is not a number.", text=text[:20])) from None
+    if not low <= number <= high:
+        raise InvalidValue(_l("%(number)s is out of the range %(low)s–%(high)s.",
+                              number=number, low=low, high=high))
+    return number
+
+
+def text(value, limit: int) -> str:
+    """A text cell, trimmed; longer than the field takes is an error, never cut silently."""
+    if value is None:
+        return ""
+    if isinstance(value, TooLong):
+        raise InvalidValue(_l("This cell is far longer than this column takes."))
+    if isinstance(value, datetime):
+        value = value.date().isoformat()
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = str(value).strip()
+    if len(result) > limit:
+        raise InvalidValue(_l("This cell has more than %(limit)s characters.", limit=limit))
+    return result
+
+
+def masked(value) -> bool:
+    """A value masked by an export (430626********1234, 138****5678): it says nothing."""
+    return isinstance(value, str) and "*" in value

@@ -1,0 +1,177 @@
+"""导入花名册: upload a roster, see what it would do, choose for unknown columns, then import
+all of it (or the valid rows only). The file waits in the database between the steps, seen
+only by the person who uploaded it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import delete, select
+
+from admin_app import access, importing
+from admin_app.access import CREATE
+from admin_app.extensions import db
+from admin_app.importing.columns import FIELDS, IGNORE
+from admin_app.importing.plan import ERROR, NEW, UNCHANGED, UPDATED
+from admin_app.importing.reading import MAX_FILE_BYTES, read_roster
+from admin_app.importing.workbooks import errors_workbook, template_workbook
+from models import RosterUpload
+from models.base import utcnow
+from views.base import AppView
+from views.calendar import visible_homes
+from views.exporting import XLSX
+
+KEPT_FOR = timedelta(days=1)
+SHOWN_ERRORS = 500
+
+
+class ImportView(AppView):
+    resource = "import"
+
+    def _require_create(self) -> None:
+        if not access.can(current_user, CREATE, self.resource_name):
+            abort(403)
+
+    def _upload(self, token: str) -> RosterUpload:
+        upload = db.session.scalar(select(RosterUpload).where(
+            RosterUpload.id == token, RosterUpload.user_id == current_user.id))
+        if upload is None:
+            abort(404)
+        return upload
+
+    def _home(self, home_id: int | None):
+        if home_id is None:
+            return None
+        for home in visible_homes(current_user):
+            if home.id == home_id:
+                return home
+        abort(404)
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        db.session.execute(delete(RosterUpload).where(
+            RosterUpload.uploaded_at < utcnow() - KEPT_FOR))
+        db.session.commit()
+        homes = visible_homes(current_user)
+        if request.method == "GET":
+            return self.render("admin/import.html", homes=homes, error=None)
+        self._require_create()
+        error, status = None, 400
+        upload = request.files.get("file")
+        choice = request.form.get("home", "")
+        home = None
+        if choice:
+            home = self._home(int(choice) if choice.isdigit() else -1)
+        if upload is None or not upload.filename:
+            error = gettext("Please choose the roster file to upload.")
+        else:
+            content = upload.stream.read(MAX_FILE_BYTES + 1)
+            filename = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
+            try:
+                read_roster(content, filename)  # refuse a bad file now, not at the preview
+            except importing.BadFile as bad:
+                error = str(bad.message)
+                status = 413 if len(content) > MAX_FILE_BYTES else 400
+        if error:
+            return self.render("admin/import.html", homes=homes, error=error,
+                               chosen=choice), status
+        record = RosterUpload(id=secrets.token_urlsafe(32), user_id=current_user.id,
+                              home_id=home.id if home else None, filename=filename,
+                              content=content, mapping={})
+        db.session.add(record)
+        db.session.commit()
+        return redirect(url_for(".preview", token=record.id))
+
+    def _plan(self, upload: RosterUpload):
+        home = self._home(upload.home_id)
+        plan = importing.preview(db.session, upload.content, upload.filename, current_user,
+                                 home, upload.mapping)
+        return plan, home
+
+    @expose("/<token>/")
+    def preview(self, token: str):
+        upload = self._upload(token)
+        if upload.result is not None and not upload.content:
+            return self.render("admin/import_preview.html", upload=upload, plan=None,
+                               counts=upload.result, outcomes=(NEW, UPDATED, UNCHANGED, ERROR))
+        plan, home = self._plan(upload)
+        errors = [(row.number, column, message) for row in plan.rows
+                  for column, message in row.errors]
+        updates = [row for row in plan.rows if row.outcome == UPDATED]
+        return self.render(
+            "admin/import_preview.html", upload=upload, plan=plan, home=home,
+            counts=plan.counts, errors=errors[:SHOWN_ERRORS], error_total=len(errors),
+            updates=updates[:SHOWN_ERRORS], fields=FIELDS, ignore=IGNORE,
+            outcomes=(NEW, UPDATED, UNCHANGED, ERROR),
+            may_import=access.can(current_user, CREATE, self.resource_name),
+        )
+
+    @expose("/<token>/mapping", methods=("POST",))
+    def mapping(self, token: str):
+        self._require_create()
+        upload = self._upload(token)
+        keys = {field.key for field in FIELDS}
+        chosen = {}
+        for name, text in request.form.items():
+            if name.startswith("text-"):
+                choice = request.form.get(f"map-{name[5:]}", "")
+                if choice == "ignore":
+                    chosen[text] = IGNORE
+                elif choice in keys:
+                    chosen[text] = choice
+        upload.mapping = {**upload.mapping, **chosen}
+        db.session.commit()
+        return redirect(url_for(".preview", token=token))
+
+    @expose("/<token>/commit", methods=("POST",))
+    def commit(self, token: str):
+        self._require_create()
+        upload = self._upload(token)
+        if upload.result is not None:
+            flash(gettext("This file has been imported already."), "info")
+            return redirect(url_for(".preview", token=token))
+        plan, home = self._plan(upload)
+        valid_only = request.form.get("mode") == "valid"
+        if request.form.get("fingerprint") != plan.fingerprint:
+            flash(gettext("The records changed since the preview (someone saved a child of "
+                          "this file). Here is the preview again; check it and import."),
+                  "error")
+            return redirect(url_for(".preview", token=token))
+        if not plan.ready or (plan.count(ERROR) and not valid_only):
+            abort(400)
+        counts = importing.commit(db.session, plan, home, valid_only=valid_only)
+        upload.result = counts
+        if not counts[ERROR]:
+            upload.content = b""  # nothing left to correct: keep no copy of the roster
+        db.session.commit()
+        flash(gettext("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged, "
+                      "%(refused)s refused.", new=counts[NEW], updated=counts[UPDATED],
+                      unchanged=counts[UNCHANGED], refused=counts[ERROR]), "success")
+        return redirect(url_for(".preview", token=token))
+
+    @expose("/<token>/cancel", methods=("POST",))
+    def cancel(self, token: str):
+        upload = self._upload(token)
+        db.session.delete(upload)
+        db.session.commit()
+        return redirect(url_for(".index"))
+
+    @expose("/<token>/errors.xlsx")
+    def errors(self, token: str):
+        upload = self._upload(token)
+        if not upload.content:
+            abort(404)
+        plan, _home = self._plan(upload)
+        stem = upload.filename.rsplit(".", 1)[0]
+        return send_file(errors_workbook(plan).close(), mimetype=XLSX, as_attachment=True,
+                         download_name=gettext("%(file)s - rows to correct.xlsx", file=stem))
+
+    @expose("/template.xlsx")
+    def template(self):
+        return send_file(template_workbook().close(), mimetype=XLSX, as_attachment=True,
+                         download_name=gettext("Roster template.xlsx"))
