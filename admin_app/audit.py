@@ -51,8 +51,7 @@ def _home_id(session: Session, record) -> int | None:
         return record.id
     if hasattr(record, "home_id"):
         return record.home_id
-    attrs = inspect(record).attrs
-    child = attrs["child"].loaded_value if "child" in attrs.keys() else None
+    child = inspect(record).dict.get("child")  # loaded already, or None
     if isinstance(child, Child) and child.home_id is not None:
         return child.home_id  # loaded already (an import saves parents with their child)
     if getattr(record, "child_id", None) is not None:
@@ -67,8 +66,8 @@ def _home_id(session: Session, record) -> int | None:
 
 
 def _values(record) -> dict:
-    state = inspect(record)
-    return {prop.key: _plain(state.attrs[prop.key].value) for prop in state.mapper.column_attrs
+    return {prop.key: _plain(getattr(record, prop.key))
+            for prop in inspect(record).mapper.column_attrs
             if prop.key not in SKIPPED and prop.key != "id"}
 
 
@@ -129,6 +128,30 @@ def _write(session: Session, flush_context) -> None:
             "version": getattr(record, "version", None),
         })
     session.connection().execute(insert(AuditEntry), rows)
+
+
+def insert_recorded(session: Session, model, rows: list[dict], home_ids: list[int | None]
+                    ) -> list[int]:
+    """Insert many new records of `model` in one statement (an import's new children,
+    guardians and parents), with the same CREATE entries the flush hook writes for
+    records saved one by one. Every row must have the same keys. Returns the new ids."""
+    if not rows:
+        return []
+    table = model.__table__
+    ids = list(session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    user_id, username, address = _actor()
+    defaults = {column.key: column.default.arg for column in table.columns
+                if column.default is not None and column.default.is_scalar}
+    session.execute(insert(AuditEntry), [{
+        "user_id": user_id, "username": username, "address": address,
+        "action": AuditAction.CREATE, "table_name": table.name, "record_id": record_id,
+        "home_id": home_id, "record_label": str(row.get("name", ""))[:100],
+        "changes": {key: _plain(value) for key, value in {**defaults, **row}.items()
+                    if key not in SKIPPED and key != "id"},
+        "version": 1,
+    } for row, record_id, home_id in zip(rows, ids, home_ids, strict=True)])
+    return ids
 
 
 @event.listens_for(Session, "after_rollback")

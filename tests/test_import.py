@@ -106,6 +106,33 @@ def test_a_townships_roster_previews_and_imports(make, db):
     assert entry.record_label == "花名册.xlsx" and entry.changes["new"] == 3
 
 
+def test_every_new_record_has_its_audit_entry(make, db):
+    home = make.home()
+    commit(preview(roster([row(), row(name="王小红", born="2014.5.6", n=2)]), home), home)
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == AuditAction.CREATE, AuditEntry.table_name != "home")).all()
+    made = {(e.table_name, e.record_label) for e in entries}
+    assert made == {("child", "王小明"), ("child", "王小红"), ("guardian", "李奶奶")}
+    child = next(e for e in entries if e.record_label == "王小明")
+    assert child.home_id == home.id and child.changes["living_arrangement"] == "GRANDPARENTS"
+    assert child.record_id == db.session.scalar(select(Child.id).where(Child.name == "王小明"))
+
+
+def test_a_changed_child_and_a_new_sibling_share_their_new_guardian(make, db):
+    home = make.home()
+    kept = make.child(home=home, name="王小明", birth_date=date(2015, 3, 12))
+    content = roster([row(guardian="赵外婆", relation="外婆", phone="13611112222"),
+                      row(name="王小红", born="2014.5.6", guardian="赵外婆", relation="外婆",
+                          phone="13611112222", n=2)])
+    plan = preview(content, home)
+    assert [r.outcome for r in plan.rows] == [UPDATED, NEW]
+    commit(plan, home)
+    db.session.expire_all()
+    sister = db.session.scalar(select(Child).where(Child.name == "王小红"))
+    assert db.session.get(Child, kept.id).guardian_id == sister.guardian_id is not None
+    assert sister.guardian.relation is GuardianRelation.MATERNAL_GRANDMOTHER
+
+
 def test_every_date_form_and_id_forms_are_read(make, db):
     home = make.home()
     born = date(2015, 3, 12)
@@ -490,6 +517,21 @@ def test_bad_files_get_a_4xx_with_the_message_through_the_page(app, make, db):
     assert too_big.status_code == 413
     assert db.session.scalar(select(func.count()).select_from(
         RosterUpload)) == 0
+
+
+def test_a_file_found_too_long_at_the_preview_is_refused_and_forgotten(app, make, db,
+                                                                     monkeypatch):
+    from admin_app.importing import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    home = make.home()
+    client, _ = _client_for(app, make, "STAFF", home)
+    preview_url = _upload(client, roster([row(name=f"孩{i}", n=i) for i in range(30)]),
+                          home).headers["Location"]
+    page = client.get(preview_url)
+    assert page.status_code == 400 and "100,000" in page.text
+    assert client.get(preview_url).status_code == 404  # the upload is gone
+    assert children(db) == 0
 
 
 def test_the_template_downloads_from_the_page(app, make, db):

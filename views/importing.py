@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
@@ -73,7 +73,7 @@ class ImportView(AppView):
             content = upload.stream.read(MAX_FILE_BYTES + 1)
             filename = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
             try:
-                read_roster(content, filename)  # refuse a bad file now, not at the preview
+                read_roster(content, filename).close()  # refuse a bad file now if we can
             except importing.BadFile as bad:
                 error = str(bad.message)
                 status = 413 if len(content) > MAX_FILE_BYTES else 400
@@ -88,10 +88,22 @@ class ImportView(AppView):
         return redirect(url_for(".preview", token=record.id))
 
     def _plan(self, upload: RosterUpload):
+        """The upload's plan; a file found bad only when read through (too many rows, a
+        damaged part) is forgotten, and the user is told why with a 400."""
         home = self._home(upload.home_id)
-        plan = importing.preview(db.session, upload.content, upload.filename, current_user,
-                                 home, upload.mapping)
+        try:
+            plan = importing.preview(db.session, upload.content, upload.filename,
+                                     current_user, home, upload.mapping)
+        except importing.BadFile as bad:
+            db.session.delete(upload)
+            db.session.commit()
+            abort(self._refused(str(bad.message)))
         return plan, home
+
+    def _refused(self, message: str):
+        page = self.render("admin/import.html", homes=visible_homes(current_user),
+                           error=message, chosen="")
+        return make_response(page, 400)
 
     @expose("/<token>/")
     def preview(self, token: str):

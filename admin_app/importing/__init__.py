@@ -16,7 +16,8 @@ from models.enums import AuditAction
 def preview(session: Session, content: bytes, filename: str, user, home: Home | None,
             mapping: dict[str, str] | None = None) -> Plan:
     """What importing the file would do; writes nothing. Raises BadFile."""
-    return plan_import(session, read_roster(content, filename), filename, user, home, mapping)
+    with read_roster(content, filename) as roster:
+        return plan_import(session, roster.sheets, filename, user, home, mapping)
 
 
 def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = False) -> dict:

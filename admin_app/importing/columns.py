@@ -186,7 +186,7 @@ def find_header(sheet: Sheet, scan: int = 15) -> Header | None:
     """The header row (or pair of rows) among the first `scan` rows with the most
     recognised headers, if it has at least a name and one other."""
     best: tuple[int, int, int, list[str]] | None = None
-    rows = sheet.rows[:scan]
+    rows = sheet.head[:scan]
     singles = [[str(c) if c is not None else "" for c in cells] for _, cells in rows]
     scores = [_score(texts) for texts in singles]
     for index in range(len(rows)):

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from admin_app import access
+from admin_app.audit import insert_recorded
 from admin_app.importing import words
 from admin_app.importing.columns import (
     FIELD_BY_KEY,
@@ -59,15 +60,17 @@ PARENTS = (("father", ParentRelation.FATHER), ("mother", ParentRelation.MOTHER))
 PARENT_TEXT = {"work_city": 50}
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     sheet: str
     number: int
-    cells: list[Any]
+    cells: list[Any] | None  # as read; kept for refused rows only (the rows to correct)
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     outcome: str = NEW
-    child: Child | None = None
+    child: Child | None = None  # the kept child, held only while the row would update it
+    child_id: int | None = None
+    version: int | None = None
     home: Home | None = None
     changes: list[str] = field(default_factory=list)  # labels of the changed fields
 
@@ -111,9 +114,7 @@ class Plan:
         """What the preview showed, so a commit can tell that records changed since."""
         digest = hashlib.sha256()
         for row in self.rows:
-            child = row.child
-            digest.update(f"{row.number}:{row.outcome}:{child.id if child else ''}:"
-                          f"{child.version if child else ''};".encode())
+            digest.update(f"{row.number}:{row.outcome}:{row.child_id}:{row.version};".encode())
         return digest.hexdigest()[:32]
 
 
@@ -153,20 +154,32 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
             "added without it.", fields="、".join(str(FIELD_BY_KEY[k].label) for k in missing)))
     homes = _homes(session, user)
     labels = {col: text for col, text in enumerate(header.texts)}
-    name_column = columns["name"]
-    for number, cells in sheet.rows[header.data_from:]:
-        filled = [cell for cell in cells if cell is not None]
-        if (len(cells) <= name_column or cells[name_column] is None) and len(filled) <= 2:
+    matcher = _Matcher(session, user, labels, columns)
+    batch: list[RowPlan] = []
+    skipped = 0
+    for number, cells in sheet.rows_after(header.data_from):
+        if _is_footer(cells, columns["name"]):
             # A footer such as “填表人：… 联系电话：…” or a total line, not a child.
-            plan.notes.append(gettext("Row %(row)s has no name and was skipped: %(text)s",
-                                      row=number, text=" ".join(map(str, filled))[:60]))
+            skipped += 1
+            if skipped <= 20:
+                plan.notes.append(gettext(
+                    "Row %(row)s has no name and was skipped: %(text)s", row=number,
+                    text=" ".join(str(c) for c in cells if c is not None)[:60]))
             continue
         row = RowPlan(sheet.name, number, cells)
         _read_row(row, cells, columns, labels, today)
         _place_row(row, home, homes, columns, labels)
-        plan.rows.append(row)
-    _match(session, plan.rows, user, labels, columns)
+        batch.append(row)
+        if len(batch) == BATCH:
+            plan.rows += matcher.match(batch)
+            batch = []
+    plan.rows += matcher.match(batch)
     return plan
+
+
+def _is_footer(cells: list, name_column: int) -> bool:
+    no_name = len(cells) <= name_column or cells[name_column] is None
+    return no_name and sum(1 for cell in cells if cell is not None) <= 2
 
 
 def _homes(session: Session, user) -> dict[str, Home]:
@@ -278,81 +291,106 @@ def _dates(row: RowPlan, columns, labels, today: date) -> None:
         values["entered_on"] = entered
 
 
-def _match(session: Session, rows: list[RowPlan], user, labels, columns) -> None:
-    """Each row's child in the records, if any; duplicates within the file; then what
-    would change."""
+class _Matcher:
+    """Each row's child in the records, if any; duplicates within the file; then what would
+    change. Rows come a batch at a time, so only one batch of kept children (and of cells)
+    is in memory at once."""
+
+    def __init__(self, session: Session, user, labels, columns) -> None:
+        self.session, self.labels, self.columns = session, labels, columns
+        self.visible = set(session.scalars(access.scoped(select(Home.id), Home, user)))
+        self.seen: dict[object, int] = {}  # ID number or (Home, name, birth date) → row
+        self.guardians = _GuardianBook(session)
+
+    def match(self, rows: list[RowPlan]) -> list[RowPlan]:
+        batch = [row for row in rows if row.home is not None and row.values.get("name")
+                 and row.outcome != ERROR]
+        by_number, by_name = _kept_children(self.session, batch)
+        self.guardians.load(batch)
+        for row in batch:
+            _match_row(row, self.seen, by_number, by_name, self.visible, self.guardians,
+                       self.labels, self.columns)
+            if row.child is not None:
+                row.child_id, row.version = row.child.id, row.child.version
+        for row in rows:
+            if row.outcome in (UNCHANGED, ERROR):  # nothing to save: hold no records
+                row.child = None
+                row.values.pop("guardian", None)
+            if row.outcome != ERROR:
+                row.cells = None  # only refused rows go back to the user as they were
+            if row.outcome == UNCHANGED:
+                row.values = {"name": row.values.get("name")}
+        self.guardians.forget()
+        return rows
+
+
+def _kept_children(session: Session, batch: list[RowPlan]):
+    numbers = {row.values["id_number"] for row in batch if row.values.get("id_number")}
+    names = {row.values["name"] for row in batch}
+    home_ids = {row.home.id for row in batch}
+    options = (joinedload(Child.guardian), selectinload(Child.parents))
     by_number: dict[str, Child] = {}
     by_name: dict[tuple[int, str, date], list[Child]] = {}
-    candidates = [row for row in rows if row.home is not None and row.values.get("name")]
-    for start in range(0, len(candidates), BATCH):
-        batch = candidates[start:start + BATCH]
-        numbers = {row.values["id_number"] for row in batch if row.values.get("id_number")}
-        names = {row.values["name"] for row in batch}
-        home_ids = {row.home.id for row in batch}
-        options = (joinedload(Child.guardian), selectinload(Child.parents))
-        if numbers:
-            for child in session.scalars(select(Child).options(*options)
-                                         .where(Child.id_number.in_(numbers))).unique():
-                by_number[child.id_number] = child
-        for child in session.scalars(select(Child).options(*options).where(
-                Child.home_id.in_(home_ids), Child.name.in_(names))).unique():
-            by_name.setdefault((child.home_id, child.name, child.birth_date), [])
-            if child not in by_name[(child.home_id, child.name, child.birth_date)]:
-                by_name[(child.home_id, child.name, child.birth_date)].append(child)
-    visible = set(session.scalars(access.scoped(select(Home.id), Home, user)))
+    if numbers:
+        for child in session.scalars(select(Child).options(*options)
+                                     .where(Child.id_number.in_(numbers))).unique():
+            by_number[child.id_number] = child
+    # By name alone (its index), the Home checked here: with the Home in the query, the
+    # database may walk the Home's index through every child of a large Home per batch.
+    for child in session.scalars(select(Child).options(*options)
+                                 .where(Child.name.in_(names))).unique():
+        if child.home_id in home_ids:
+            by_name.setdefault((child.home_id, child.name, child.birth_date), []).append(child)
+    return by_number, by_name
+
+
+def _match_row(row: RowPlan, seen, by_number, by_name, visible, guardians, labels,
+               columns) -> None:
+    values = row.values
     id_label = labels.get(columns.get("id_number"), "")
-    seen_numbers: dict[str, int] = {}
-    seen_names: dict[tuple, int] = {}
-    guardians = _GuardianBook(session, rows)
-    for row in rows:
-        if row.home is None or not row.values.get("name"):
-            continue
-        values = row.values
-        number = values.get("id_number")
-        key = (row.home.id, values["name"], values.get("birth_date"))
-        first = seen_numbers.get(number) if number else None
-        if first is None and values.get("birth_date") and not number:
-            first = seen_names.get(key)
-        if first is not None:
-            row.fail(id_label if number else labels[columns["name"]],
-                     _l("The same child as row %(row)s of this file.", row=first))
-            continue
-        if number:
-            seen_numbers[number] = row.number
-        if values.get("birth_date"):
-            seen_names.setdefault(key, row.number)
-        child = by_number.get(number) if number else None
-        if child is not None and child.home_id != row.home.id:
-            if child.home_id in visible:
-                row.fail(id_label, _l("This ID number belongs to a child of another Children's "
-                                      "Home (%(home)s); move the child there first.",
-                                      home=child.home.name))
-            else:
-                row.fail(id_label, _l("This ID number is already registered with another "
-                                      "Children's Home; ask the county office to check it."))
-            continue
-        if child is None and values.get("birth_date"):
-            namesakes = [c for c in by_name.get(key, [])
-                         if not (number and c.id_number and c.id_number != number)]
-            if len(namesakes) > 1:
-                row.fail(labels[columns["name"]], _l(
-                    "More than one child of this name and birth date is in the records; add "
-                    "the resident ID number to say which one."))
-                continue
-            child = namesakes[0] if namesakes else None
-        if row.outcome == ERROR:
-            continue
-        row.child = child
-        if child is None:
-            _check_new(row, columns, labels)
+    number = values.get("id_number")
+    key = (row.home.id, values["name"], values.get("birth_date"))
+    first = seen.get(number) if number else None
+    if first is None and values.get("birth_date") and not number:
+        first = seen.get(key)
+    if first is not None:
+        row.fail(id_label if number else labels[columns["name"]],
+                 _l("The same child as row %(row)s of this file.", row=first))
+        return
+    if number:
+        seen[number] = row.number
+    if values.get("birth_date"):
+        seen.setdefault(key, row.number)
+    child = by_number.get(number) if number else None
+    if child is not None and child.home_id != row.home.id:
+        if child.home_id in visible:
+            row.fail(id_label, _l("This ID number belongs to a child of another Children's "
+                                  "Home (%(home)s); move the child there first.",
+                                  home=child.home.name))
         else:
-            row.changes = _child_changes(child, values)
-            row.changes += guardians.changes(row)
-            row.changes += _parent_changes(child, values)
-            row.outcome = UPDATED if row.changes else UNCHANGED
-        if row.outcome != ERROR and child is None:
+            row.fail(id_label, _l("This ID number is already registered with another "
+                                  "Children's Home; ask the county office to check it."))
+        return
+    if child is None and values.get("birth_date"):
+        namesakes = [c for c in by_name.get(key, [])
+                     if not (number and c.id_number and c.id_number != number)]
+        if len(namesakes) > 1:
+            row.fail(labels[columns["name"]], _l(
+                "More than one child of this name and birth date is in the records; add "
+                "the resident ID number to say which one."))
+            return
+        child = namesakes[0] if namesakes else None
+    row.child = child
+    if child is None:
+        _check_new(row, columns, labels)
+        if row.outcome != ERROR:
             guardians.changes(row)
-        _check_parents(row, labels, columns)
+    else:
+        row.changes = _child_changes(child, values)
+        row.changes += guardians.changes(row)
+        row.changes += _parent_changes(child, values)
+        row.outcome = UPDATED if row.changes else UNCHANGED
+    _check_parents(row, labels, columns)
 
 
 def _check_new(row: RowPlan, columns, labels) -> None:
@@ -411,24 +449,34 @@ GUARDIAN_FIELDS = {"relation": "guardian_relation", "phone": "guardian_phone",
 
 class _GuardianBook:
     """Guardians by Home, name and phone, so siblings share one record: those kept already
-    (looked up in batches) and those the import will create."""
+    (looked up a batch at a time) and those the import will create (kept as keys)."""
 
-    def __init__(self, session: Session, rows: list[RowPlan]) -> None:
+    def __init__(self, session: Session) -> None:
+        self.session = session
         self.known: dict[tuple[int, str, str], Guardian | str] = {}
+
+    def load(self, batch: list[RowPlan]) -> None:
         wanted = [(row.home.id, row.values["guardian_name"], row.values["guardian_phone"])
-                  for row in rows if row.home is not None and row.values.get("guardian_name")
+                  for row in batch if row.values.get("guardian_name")
                   and row.values.get("guardian_phone")]
-        for start in range(0, len(wanted), BATCH):
-            batch = wanted[start:start + BATCH]
-            query = select(Guardian).where(Guardian.home_id.in_({w[0] for w in batch}),
-                                           Guardian.phone.in_({w[2] for w in batch}))
-            for guardian in session.scalars(query):
+        if not wanted:
+            return
+        homes = {w[0] for w in wanted}
+        query = select(Guardian).where(Guardian.phone.in_({w[2] for w in wanted}))
+        for guardian in self.session.scalars(query):
+            if guardian.home_id in homes:
                 self.known.setdefault((guardian.home_id, guardian.name, guardian.phone),
                                       guardian)
 
+    def forget(self) -> None:
+        """Keep the keys (a later sibling still finds its guardian), drop the records."""
+        for key, value in self.known.items():
+            if isinstance(value, Guardian):
+                self.known[key] = value.id
+
     def changes(self, row: RowPlan) -> list[str]:
         """What the row changes about the child's guardian; sets row.values["guardian"] to
-        the Guardian to link (kept or new, as a key) when it is another one."""
+        the guardian to link: a Guardian, the id of one kept, or the key of a new one."""
         values = row.values
         name = values.get("guardian_name")
         if not name:
@@ -443,30 +491,101 @@ class _GuardianBook:
         if phone is None or key not in self.known:
             self.known[key] = "new"
         values["guardian"] = self.known[key] if self.known[key] != "new" else key
-        if values.get("guardian_relation") is None and not isinstance(values["guardian"],
-                                                                      Guardian):
-            values.setdefault("guardian_relation", GuardianRelation.OTHER)
+        if values.get("guardian_relation") is None and isinstance(values["guardian"], tuple):
+            values["guardian_relation"] = GuardianRelation.OTHER
         return [_label("guardian_name")]
 
 
 def apply_plan(session: Session, plan: Plan, valid_only: bool = False) -> dict[str, int]:
-    """Save the plan's rows (not the refused ones) through the ORM, flushing in batches;
-    the caller commits, or rolls back on any error. Returns the counts."""
+    """Save the plan's rows (not the refused ones), a batch at a time: new children, their
+    new guardians and parents in one INSERT each, with their audit entries; changed
+    children through the ORM, so the version check and the audit hook see every change as
+    they see a form's. The caller commits, or rolls back on any error."""
     if plan.count(ERROR) and not valid_only:
         raise ValueError("the plan has refused rows")
-    made: dict[tuple, Guardian] = {}
-    pending = 0
-    for row in plan.rows:
-        if row.outcome in (NEW, UPDATED):
-            _apply_row(session, row, made)
-            pending += 1
-            if pending % BATCH == 0:
-                session.flush()
-    session.flush()
+    made: dict[tuple, Guardian | int] = {}  # the guardians this import creates, by key
+    todo = [row for row in plan.rows if row.outcome in (NEW, UPDATED)]
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start:start + BATCH]
+        _insert_new([row for row in batch if row.outcome == NEW], session, made)
+        linked: set[Guardian] = set()
+        for row in batch:
+            if row.outcome == UPDATED:
+                guardian = _apply_row(session, row, made)
+                if guardian is not None:
+                    linked.add(guardian)
+            row.child, row.values = None, {}
+        _settle(session, linked, made)
     return plan.counts
 
 
-def _apply_row(session: Session, row: RowPlan, made: dict[tuple, Guardian]) -> None:
+def _settle(session: Session, linked: set[Guardian], made: dict) -> None:
+    """Write the batch, then let its records go: a guardian's list of children would
+    otherwise keep every child and parent of the file in memory until the commit, and
+    the guardians made so far are remembered by id."""
+    session.flush()
+    for guardian in linked:
+        session.expire(guardian, ["children"])
+    for key, guardian in made.items():
+        if isinstance(guardian, Guardian):
+            made[key] = guardian.id
+
+
+_CHILD_DEFAULTS = {"school": "", "grade": "", "class_name": "", "class_teacher": "",
+                   "address": "", "health": "", "id_number": None, "class_teacher_phone": None,
+                   "boarding": False, "key_target": False,
+                   "family_situation": FamilySituation.ORDINARY}
+
+
+def _insert_new(rows: list[RowPlan], session: Session, made: dict) -> None:
+    """New children of a batch with their guardians and parents, three INSERTs."""
+    if not rows:
+        return
+    fresh: dict[tuple, dict] = {}
+    for row in rows:
+        key, values = row.values.get("guardian"), row.values
+        if isinstance(key, tuple) and key not in made and key not in fresh:
+            fresh[key] = {"home_id": row.home.id, "name": values["guardian_name"],
+                          "phone": values.get("guardian_phone"),
+                          "relation": values.get("guardian_relation") or GuardianRelation.OTHER,
+                          "birth_year": values.get("guardian_birth_year"),
+                          "health": values.get("guardian_health") or ""}
+        elif isinstance(key, Guardian | int):  # a kept guardian: changes go through the ORM
+            guardian = key if isinstance(key, Guardian) else session.get(Guardian, key)
+            for attr, field_key in GUARDIAN_FIELDS.items():
+                if values.get(field_key) not in (None, "") and \
+                        getattr(guardian, attr) != values[field_key]:
+                    setattr(guardian, attr, values[field_key])
+            values["guardian"] = guardian
+    session.flush()
+    made.update(zip(fresh, insert_recorded(session, Guardian, list(fresh.values()),
+                                           [g["home_id"] for g in fresh.values()]),
+                    strict=True))
+    children = []
+    for row in rows:
+        values, guardian = row.values, row.values.get("guardian")
+        guardian_id = made[guardian] if isinstance(guardian, tuple) else \
+            guardian.id if isinstance(guardian, Guardian) else None
+        children.append({
+            **_CHILD_DEFAULTS,
+            **{key: values[key] for key in CHILD_FIELDS if values.get(key) not in (None, "")},
+            "home_id": row.home.id, "entered_on": values.get("entered_on") or date.today(),
+            "guardian_id": guardian_id,
+        })
+    ids = insert_recorded(session, Child, children, [c["home_id"] for c in children])
+    parents, homes = [], []
+    for row, child_id in zip(rows, ids, strict=True):
+        for prefix, relation in PARENTS:
+            wanted = _parent_values(row.values, prefix)
+            if wanted.get("name"):
+                parents.append({"child_id": child_id, "relation": relation,
+                                "name": wanted["name"], "phone": wanted.get("phone"),
+                                "work_city": wanted.get("work_city", "")})
+                homes.append(row.home.id)
+    insert_recorded(session, ParentContact, parents, homes)
+
+
+def _apply_row(session: Session, row: RowPlan, made: dict[tuple, Guardian]) -> Guardian | None:
     values = row.values
     child = row.child
     if child is None:
@@ -486,6 +605,10 @@ def _apply_row(session: Session, row: RowPlan, made: dict[tuple, Guardian]) -> N
                                       or GuardianRelation.OTHER)
             session.add(made[guardian])
         guardian = made[guardian]
+        if isinstance(guardian, int):  # made in an earlier batch
+            guardian = session.get(Guardian, guardian)
+    elif isinstance(guardian, int):  # kept, and looked up in an earlier batch
+        guardian = session.get(Guardian, guardian)
     if guardian is not None:
         for attr, key in GUARDIAN_FIELDS.items():
             if values.get(key) not in (None, "") and getattr(guardian, attr) != values[key]:
@@ -505,6 +628,7 @@ def _apply_row(session: Session, row: RowPlan, made: dict[tuple, Guardian]) -> N
         for key, value in wanted.items():
             if getattr(parent, key) != value:
                 setattr(parent, key, value)
+    return guardian
 
 
 def error_rows(plan: Plan) -> Iterable[RowPlan]:

@@ -25,6 +25,12 @@ MAX_PACKING_RATIO = 200
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected Office file
 
 
+DAMAGED = _l("This file is not a valid Excel workbook (.xlsx); it may be damaged. Open it in "
+             "Excel or WPS, save it again and upload it.")
+MACROS = _l("Files with macros (.xlsm) are not accepted, because macros can carry harmful "
+            "code. Save the roster as .xlsx without macros.")
+
+
 class BadFile(ValueError):
     """The file cannot be read as a roster; the message says why and what to do."""
 
@@ -33,17 +39,57 @@ class BadFile(ValueError):
         self.message = message
 
 
+HEAD_ROWS = 15  # where the title and header rows are looked for
+
+
 @dataclass
 class Sheet:
-    """The rows of one sheet as lists of cell values (str, int, float, datetime or None),
-    with their row numbers as the spreadsheet shows them (1-based)."""
+    """One sheet: its first non-empty rows (`head`, where the header is found) and an
+    iterator over the rest, read as they are needed so memory stays flat. A row is its
+    number as the spreadsheet shows it (1-based) and a list of cell values (str, int,
+    float, datetime or None)."""
 
     name: str
-    rows: list[tuple[int, list[Any]]]
+    head: list[tuple[int, list[Any]]]
+    rest: Iterator[tuple[int, list[Any]]]
+
+    def rows_after(self, index: int) -> Iterator[tuple[int, list[Any]]]:
+        """The rows after the first `index` rows of the head, then the rest (once)."""
+        yield from self.head[index:]
+        yield from self.rest
 
 
-def read_roster(content: bytes, filename: str) -> list[Sheet]:
-    """The sheets of a roster file, refusing what is not a roster we can safely read."""
+class Roster:
+    """An open roster file: its visible sheets; `close()` when done (or use `with`)."""
+
+    def __init__(self, sheets: list[Sheet], close=lambda: None) -> None:
+        self.sheets = sheets
+        self._close = close
+
+    def close(self) -> None:
+        self._close()
+
+    def __enter__(self) -> Roster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _sheet(name: str, rows: Iterator[tuple[int, list[Any]]]) -> Sheet:
+    rows = _limited(rows)
+    head = []
+    for row in rows:
+        head.append(row)
+        if len(head) == HEAD_ROWS:
+            break
+    return Sheet(name, head, rows)
+
+
+def read_roster(content: bytes, filename: str) -> Roster:
+    """The sheets of a roster file, refusing what is not a roster we can safely read. Only
+    the first rows are read here; the rest as the caller iterates (a row limit or a cell
+    that cannot be read raises BadFile then)."""
     if len(content) > MAX_FILE_BYTES:
         raise BadFile(_l("The file is larger than 20 MB. Split the roster into several files."))
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -51,51 +97,53 @@ def read_roster(content: bytes, filename: str) -> list[Sheet]:
         raise BadFile(_l("This is an old-format Excel file (.xls). Open it in Excel or WPS and "
                          "save it as .xlsx, then upload it again."))
     if suffix in ("xlsm", "xltm"):
-        raise BadFile(_l("Files with macros (.xlsm) are not accepted, because macros can "
-                         "carry harmful code. Save the roster as .xlsx without macros."))
+        raise BadFile(MACROS)
     if content.startswith(_OLE_SIGNATURE):
         raise BadFile(_l("This file is password-protected or in the old .xls format. Remove "
                          "the password and save it as .xlsx, then upload it again."))
     if suffix == "csv":
-        return [_read_csv(content)]
+        return Roster([_read_csv(content)])
     if suffix != "xlsx":
         raise BadFile(_l("Please upload an Excel workbook (.xlsx) or a CSV file."))
     return _read_xlsx(content)
 
 
-def _read_xlsx(content: bytes) -> list[Sheet]:
+def _read_xlsx(content: bytes) -> Roster:
     from openpyxl import load_workbook
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         _check_parts(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
-        raise BadFile(_l("This file is not a valid Excel workbook (.xlsx); it may be damaged. "
-                         "Open it in Excel or WPS, save it again and upload it.")) from None
+        raise BadFile(DAMAGED) from None
     if "xl/vbaProject.bin" in archive.namelist():
-        raise BadFile(_l("Files with macros (.xlsm) are not accepted, because macros can "
-                         "carry harmful code. Save the roster as .xlsx without macros."))
+        raise BadFile(MACROS)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
-        raise BadFile(_l("This file is not a valid Excel workbook (.xlsx); it may be damaged. "
-                         "Open it in Excel or WPS, save it again and upload it.")) from None
+        raise BadFile(DAMAGED) from None
     try:
-        sheets = []
-        for worksheet in book.worksheets:
-            if getattr(worksheet, "sheet_state", "visible") != "visible":
-                continue
-            sheets.append(Sheet(worksheet.title, _limited(
-                (n, list(values)) for n, values in
-                enumerate(worksheet.iter_rows(values_only=True), start=1))))
-        return sheets
+        sheets = [_sheet(worksheet.title, _guarded(enumerate(
+                      worksheet.iter_rows(values_only=True), start=1)))
+                  for worksheet in book.worksheets
+                  if getattr(worksheet, "sheet_state", "visible") == "visible"]
+    except BadFile:
+        book.close()
+        raise
+    except Exception:
+        book.close()
+        raise BadFile(DAMAGED) from None
+    return Roster(sheets, book.close)
+
+
+def _guarded(rows):
+    """A damaged part found while reading is the file's fault, said as such."""
+    try:
+        yield from rows
     except BadFile:
         raise
     except Exception:
-        raise BadFile(_l("This file is not a valid Excel workbook (.xlsx); it may be damaged. "
-                         "Open it in Excel or WPS, save it again and upload it.")) from None
-    finally:
-        book.close()
+        raise BadFile(DAMAGED) from None
 
 
 def _check_parts(archive: zipfile.ZipFile) -> None:
@@ -112,11 +160,15 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
 def _read_csv(content: bytes) -> Sheet:
     text = _decode(content)
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        return Sheet("CSV", _limited((n, list(row)) for n, row in enumerate(reader, start=1)))
-    except csv.Error:
-        raise BadFile(_l("This CSV file could not be read; save it from Excel or WPS as "
-                         "“CSV UTF-8” and upload it again.")) from None
+
+    def rows():
+        try:
+            yield from ((n, list(row)) for n, row in enumerate(reader, start=1))
+        except csv.Error:
+            raise BadFile(_l("This CSV file could not be read; save it from Excel or WPS as "
+                             "“CSV UTF-8” and upload it again.")) from None
+
+    return _sheet("CSV", rows())
 
 
 def _decode(content: bytes) -> str:
@@ -133,20 +185,20 @@ def _decode(content: bytes) -> str:
                      "as “CSV UTF-8” and upload it again."))
 
 
-def _limited(rows: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
+def _limited(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
     """Non-empty rows, at most MAX_ROWS of them, each cell within MAX_CELL_CHARACTERS."""
-    kept = []
+    kept = 0
     for number, values in rows:
         cells = [_cell(value) for value in values]
         while cells and cells[-1] is None:
             cells.pop()
         if not cells:
             continue
-        if len(kept) >= MAX_ROWS + 20:  # room for title and header rows
+        kept += 1
+        if kept > MAX_ROWS + 20:  # room for title and header rows
             raise BadFile(_l("The file has more than 100,000 rows. Split the roster into "
                              "several files."))
-        kept.append((number, cells))
-    return kept
+        yield number, cells
 
 
 def _cell(value: Any) -> Any:
