@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint translations seed-county bench clean
+.PHONY: install run test lint translations seed-county bench bench-import clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ clean:
 # County-scale figures into BENCHMARKS.md (SQLite; PostgreSQL too with BENCH_DATABASE_URL).
 bench: install
 	$(BIN)/python bench/run.py
+
+# Only the 40,000-row roster import (a few minutes).
+bench-import: install
+	$(BIN)/python bench/run.py --only import

@@ -223,6 +223,19 @@ def test_a_changed_row_updates_the_child_with_audit_and_version(make, db):
     assert change.changes["grade"] == ["二年级", "三年级"]
 
 
+def test_a_child_saved_by_someone_after_the_plan_stops_the_import(make, db):
+    home = make.home()
+    child = make.child(home=home, name="王小明", birth_date=date(2015, 3, 12), grade="二年级")
+    plan = preview(roster([row(grade="三年级"), row(name="新来的", born="2014.1.1", n=2)]),
+                   home)
+    child.grade = "四年级"
+    db.session.commit()
+    with pytest.raises(importing.StaleImport):
+        commit(plan, home)
+    db.session.refresh(child)
+    assert child.grade == "四年级" and children(db) == 1
+
+
 def test_empty_cells_never_erase_what_is_kept(make, db):
     home = make.home()
     child = make.child(home=home, name="王小明", birth_date=date(2015, 3, 12), school="城关小学",

@@ -149,14 +149,17 @@ class ImportView(AppView):
             return redirect(url_for(".preview", token=token))
         plan, home = self._plan(upload)
         valid_only = request.form.get("mode") == "valid"
-        if request.form.get("fingerprint") != plan.fingerprint:
+        if not plan.ready or (plan.count(ERROR) and not valid_only):
+            abort(400)
+        try:
+            if request.form.get("fingerprint") != plan.fingerprint:
+                raise importing.StaleImport()
+            counts = importing.commit(db.session, plan, home, valid_only=valid_only)
+        except importing.StaleImport:
             flash(gettext("The records changed since the preview (someone saved a child of "
                           "this file). Here is the preview again; check it and import."),
                   "error")
             return redirect(url_for(".preview", token=token))
-        if not plan.ready or (plan.count(ERROR) and not valid_only):
-            abort(400)
-        counts = importing.commit(db.session, plan, home, valid_only=valid_only)
         upload.result = counts
         if not counts[ERROR]:
             upload.content = b""  # nothing left to correct: keep no copy of the roster

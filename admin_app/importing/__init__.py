@@ -5,9 +5,10 @@ accident. Used by the import page (views.importing) and `flask import children`.
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from admin_app.audit import record_access
-from admin_app.importing.plan import ERROR, Plan, apply_plan, plan_import
+from admin_app.importing.plan import ERROR, Plan, StaleImport, apply_plan, plan_import
 from admin_app.importing.reading import BadFile, read_roster
 from models import Child, Home
 from models.enums import AuditAction
@@ -22,7 +23,9 @@ def preview(session: Session, content: bytes, filename: str, user, home: Home | 
 
 def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = False) -> dict:
     """Save the plan in one transaction with an audit entry for the import itself. Refused
-    rows stop the whole import unless `valid_only`. The caller's session is committed."""
+    rows stop the whole import unless `valid_only`. The caller's session is committed.
+    Raises StaleImport, having saved nothing, if a child of the file was saved by someone
+    else since the plan was made."""
     if not plan.ready:
         raise ValueError("the file cannot be imported as it is")
     if plan.count(ERROR) and not valid_only:
@@ -36,10 +39,13 @@ def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = F
                                                 if row.outcome == ERROR][:1000]},
                       commit=False)
         session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise StaleImport() from None
     except Exception:
         session.rollback()
         raise
     return counts
 
 
-__all__ = ["BadFile", "Plan", "commit", "preview"]
+__all__ = ["BadFile", "Plan", "StaleImport", "commit", "preview"]

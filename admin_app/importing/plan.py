@@ -13,12 +13,13 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from admin_app import access
 from admin_app.audit import insert_recorded
@@ -298,7 +299,8 @@ class _Matcher:
 
     def __init__(self, session: Session, user, labels, columns) -> None:
         self.session, self.labels, self.columns = session, labels, columns
-        self.visible = set(session.scalars(access.scoped(select(Home.id), Home, user)))
+        self.visible = {home_id: name for home_id, name in session.execute(
+            access.scoped(select(Home.id, Home.name), Home, user))}
         self.seen: dict[object, int] = {}  # ID number or (Home, name, birth date) → row
         self.guardians = _GuardianBook(session)
 
@@ -312,9 +314,9 @@ class _Matcher:
                        self.labels, self.columns)
             if row.child is not None:
                 row.child_id, row.version = row.child.id, row.child.version
+            row.child = None  # the snapshot is not needed past the comparison
         for row in rows:
-            if row.outcome in (UNCHANGED, ERROR):  # nothing to save: hold no records
-                row.child = None
+            if row.outcome in (UNCHANGED, ERROR):  # nothing to save
                 row.values.pop("guardian", None)
             if row.outcome != ERROR:
                 row.cells = None  # only refused rows go back to the user as they were
@@ -324,22 +326,53 @@ class _Matcher:
         return rows
 
 
+class Kept(SimpleNamespace):
+    """What the records hold for a child (its guardian and parents too), read as plain
+    values for the comparison: no ORM objects for rows that change nothing."""
+
+
+_GUARDIAN_COLUMNS = (Guardian.id, Guardian.name, Guardian.phone, Guardian.relation,
+                     Guardian.birth_year, Guardian.health)
+
+
 def _kept_children(session: Session, batch: list[RowPlan]):
     numbers = {row.values["id_number"] for row in batch if row.values.get("id_number")}
     names = {row.values["name"] for row in batch}
     home_ids = {row.home.id for row in batch}
-    options = (joinedload(Child.guardian), selectinload(Child.parents))
-    by_number: dict[str, Child] = {}
-    by_name: dict[tuple[int, str, date], list[Child]] = {}
+    columns = (Child.id, Child.version, Child.home_id,
+               *(getattr(Child, key) for key in CHILD_FIELDS), *_GUARDIAN_COLUMNS)
+    query = select(*columns).outerjoin(Guardian, Guardian.id == Child.guardian_id)
+    found: dict[int, Kept] = {}
+    conditions = [Child.name.in_(names)]
     if numbers:
-        for child in session.scalars(select(Child).options(*options)
-                                     .where(Child.id_number.in_(numbers))).unique():
+        conditions.append(Child.id_number.in_(numbers))
+    for condition in conditions:
+        for values in session.execute(query.where(condition)):
+            if values[0] in found:
+                continue
+            child = Kept(**dict(zip(("id", "version", "home_id", *CHILD_FIELDS), values,
+                                    strict=False)), parents=[], guardian=None)
+            guardian = values[3 + len(CHILD_FIELDS):]
+            if guardian[0] is not None:
+                child.guardian = Kept(**dict(zip(("id", "name", "phone", "relation",
+                                                  "birth_year", "health"), guardian,
+                                                 strict=True)))
+            found[child.id] = child
+    if found:
+        parents = select(ParentContact.child_id, ParentContact.relation, ParentContact.name,
+                         ParentContact.phone, ParentContact.work_city).where(
+            ParentContact.child_id.in_(found)).order_by(ParentContact.id)
+        for child_id, relation, name, phone, work_city in session.execute(parents):
+            found[child_id].parents.append(Kept(relation=relation, name=name, phone=phone,
+                                                work_city=work_city))
+    by_number: dict[str, Kept] = {}
+    by_name: dict[tuple[int, str, date], list[Kept]] = {}
+    for child in found.values():
+        if child.id_number in numbers:
             by_number[child.id_number] = child
-    # By name alone (its index), the Home checked here: with the Home in the query, the
-    # database may walk the Home's index through every child of a large Home per batch.
-    for child in session.scalars(select(Child).options(*options)
-                                 .where(Child.name.in_(names))).unique():
-        if child.home_id in home_ids:
+        # By name alone (its index), the Home checked here: with the Home in the query,
+        # the database may walk a large Home's index through all its children per batch.
+        if child.name in names and child.home_id in home_ids:
             by_name.setdefault((child.home_id, child.name, child.birth_date), []).append(child)
     return by_number, by_name
 
@@ -366,7 +399,7 @@ def _match_row(row: RowPlan, seen, by_number, by_name, visible, guardians, label
         if child.home_id in visible:
             row.fail(id_label, _l("This ID number belongs to a child of another Children's "
                                   "Home (%(home)s); move the child there first.",
-                                  home=child.home.name))
+                                  home=visible[child.home_id]))
         else:
             row.fail(id_label, _l("This ID number is already registered with another "
                                   "Children's Home; ask the county office to check it."))
@@ -449,11 +482,13 @@ GUARDIAN_FIELDS = {"relation": "guardian_relation", "phone": "guardian_phone",
 
 class _GuardianBook:
     """Guardians by Home, name and phone, so siblings share one record: those kept already
-    (looked up a batch at a time) and those the import will create (kept as keys)."""
+    (looked up a batch at a time, remembered by id) and those the import will create
+    (remembered by their key)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.known: dict[tuple[int, str, str], Guardian | str] = {}
+        self.known: dict[tuple[int, str, str], int | str] = {}
+        self.details: dict[int, Kept] = {}  # this batch's kept guardians
 
     def load(self, batch: list[RowPlan]) -> None:
         wanted = [(row.home.id, row.values["guardian_name"], row.values["guardian_phone"])
@@ -462,21 +497,21 @@ class _GuardianBook:
         if not wanted:
             return
         homes = {w[0] for w in wanted}
-        query = select(Guardian).where(Guardian.phone.in_({w[2] for w in wanted}))
-        for guardian in self.session.scalars(query):
-            if guardian.home_id in homes:
-                self.known.setdefault((guardian.home_id, guardian.name, guardian.phone),
-                                      guardian)
+        query = select(Guardian.home_id, *_GUARDIAN_COLUMNS).where(
+            Guardian.phone.in_({w[2] for w in wanted}))
+        for home_id, *values in self.session.execute(query):
+            if home_id in homes:
+                kept = Kept(**dict(zip(("id", "name", "phone", "relation", "birth_year",
+                                        "health"), values, strict=True)))
+                self.known.setdefault((home_id, kept.name, kept.phone), kept.id)
+                self.details[kept.id] = kept
 
     def forget(self) -> None:
-        """Keep the keys (a later sibling still finds its guardian), drop the records."""
-        for key, value in self.known.items():
-            if isinstance(value, Guardian):
-                self.known[key] = value.id
+        self.details.clear()
 
     def changes(self, row: RowPlan) -> list[str]:
         """What the row changes about the child's guardian; sets row.values["guardian"] to
-        the guardian to link: a Guardian, the id of one kept, or the key of a new one."""
+        the guardian to link: the id of one kept, or the key of a new one."""
         values = row.values
         name = values.get("guardian_name")
         if not name:
@@ -484,63 +519,52 @@ class _GuardianBook:
         phone = values.get("guardian_phone")
         current = row.child.guardian if row.child is not None else None
         if current is not None and current.name == name and phone in (None, current.phone):
-            values["guardian"] = current
-            return [_label(key) for attr, key in GUARDIAN_FIELDS.items()
-                    if values.get(key) not in (None, "") and getattr(current, attr) != values[key]]
+            values["guardian"] = current.id
+            return _guardian_changes(current, values)
         key = (row.home.id, name, phone or f"row {row.number}")
         if phone is None or key not in self.known:
             self.known[key] = "new"
-        values["guardian"] = self.known[key] if self.known[key] != "new" else key
-        if values.get("guardian_relation") is None and isinstance(values["guardian"], tuple):
+        found = self.known[key]
+        values["guardian"] = key if found == "new" else found
+        if found == "new" and values.get("guardian_relation") is None:
             values["guardian_relation"] = GuardianRelation.OTHER
-        return [_label("guardian_name")]
+        changes = [_label("guardian_name")] if row.child is not None else []
+        if found != "new" and found in self.details:
+            changes += _guardian_changes(self.details[found], values)
+        return changes
+
+
+def _guardian_changes(guardian, values) -> list[str]:
+    return [_label(key) for attr, key in GUARDIAN_FIELDS.items()
+            if values.get(key) not in (None, "") and getattr(guardian, attr) != values[key]]
+
+
+class StaleImport(Exception):
+    """A child of the file was saved by someone else after the preview."""
 
 
 def apply_plan(session: Session, plan: Plan, valid_only: bool = False) -> dict[str, int]:
-    """Save the plan's rows (not the refused ones), a batch at a time: new children, their
-    new guardians and parents in one INSERT each, with their audit entries; changed
+    """Save the plan's rows (not the refused ones), a batch at a time: new guardians, new
+    children and their parents in one INSERT each, with their audit entries; changed
     children through the ORM, so the version check and the audit hook see every change as
     they see a form's. The caller commits, or rolls back on any error."""
     if plan.count(ERROR) and not valid_only:
         raise ValueError("the plan has refused rows")
-    made: dict[tuple, Guardian | int] = {}  # the guardians this import creates, by key
+    made: dict[tuple, int] = {}  # the guardians this import creates, by key
     todo = [row for row in plan.rows if row.outcome in (NEW, UPDATED)]
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
-        _insert_new([row for row in batch if row.outcome == NEW], session, made)
-        linked: set[Guardian] = set()
+        _insert_guardians(session, batch, made)
+        _insert_children(session, [row for row in batch if row.outcome == NEW], made)
+        _update_children(session, [row for row in batch if row.outcome == UPDATED], made)
         for row in batch:
-            if row.outcome == UPDATED:
-                guardian = _apply_row(session, row, made)
-                if guardian is not None:
-                    linked.add(guardian)
-            row.child, row.values = None, {}
-        _settle(session, linked, made)
+            row.values = {}
+        session.flush()
     return plan.counts
 
 
-def _settle(session: Session, linked: set[Guardian], made: dict) -> None:
-    """Write the batch, then let its records go: a guardian's list of children would
-    otherwise keep every child and parent of the file in memory until the commit, and
-    the guardians made so far are remembered by id."""
-    session.flush()
-    for guardian in linked:
-        session.expire(guardian, ["children"])
-    for key, guardian in made.items():
-        if isinstance(guardian, Guardian):
-            made[key] = guardian.id
-
-
-_CHILD_DEFAULTS = {"school": "", "grade": "", "class_name": "", "class_teacher": "",
-                   "address": "", "health": "", "id_number": None, "class_teacher_phone": None,
-                   "boarding": False, "key_target": False,
-                   "family_situation": FamilySituation.ORDINARY}
-
-
-def _insert_new(rows: list[RowPlan], session: Session, made: dict) -> None:
-    """New children of a batch with their guardians and parents, three INSERTs."""
-    if not rows:
-        return
+def _insert_guardians(session: Session, rows: list[RowPlan], made: dict) -> None:
+    """The batch's new guardians in one INSERT; changes to kept ones through the ORM."""
     fresh: dict[tuple, dict] = {}
     for row in rows:
         key, values = row.values.get("guardian"), row.values
@@ -550,28 +574,47 @@ def _insert_new(rows: list[RowPlan], session: Session, made: dict) -> None:
                           "relation": values.get("guardian_relation") or GuardianRelation.OTHER,
                           "birth_year": values.get("guardian_birth_year"),
                           "health": values.get("guardian_health") or ""}
-        elif isinstance(key, Guardian | int):  # a kept guardian: changes go through the ORM
-            guardian = key if isinstance(key, Guardian) else session.get(Guardian, key)
+        elif isinstance(key, int) and _guardian_changes(_NOTHING, values):
+            guardian = session.get(Guardian, key)
             for attr, field_key in GUARDIAN_FIELDS.items():
                 if values.get(field_key) not in (None, "") and \
                         getattr(guardian, attr) != values[field_key]:
                     setattr(guardian, attr, values[field_key])
-            values["guardian"] = guardian
-    session.flush()
-    made.update(zip(fresh, insert_recorded(session, Guardian, list(fresh.values()),
-                                           [g["home_id"] for g in fresh.values()]),
-                    strict=True))
-    children = []
-    for row in rows:
-        values, guardian = row.values, row.values.get("guardian")
-        guardian_id = made[guardian] if isinstance(guardian, tuple) else \
-            guardian.id if isinstance(guardian, Guardian) else None
-        children.append({
-            **_CHILD_DEFAULTS,
-            **{key: values[key] for key in CHILD_FIELDS if values.get(key) not in (None, "")},
-            "home_id": row.home.id, "entered_on": values.get("entered_on") or date.today(),
-            "guardian_id": guardian_id,
-        })
+    ids = insert_recorded(session, Guardian, list(fresh.values()),
+                          [g["home_id"] for g in fresh.values()])
+    made.update(zip(fresh, ids, strict=True))
+
+
+class _Nothing:
+    """Stands for a guardian about whom nothing is known: every filled value is news."""
+
+    def __getattr__(self, name):
+        return object()
+
+
+_NOTHING = _Nothing()
+
+
+def _guardian_id(row: RowPlan, made: dict) -> int | None:
+    guardian = row.values.get("guardian")
+    return made[guardian] if isinstance(guardian, tuple) else guardian
+
+
+_CHILD_DEFAULTS = {"school": "", "grade": "", "class_name": "", "class_teacher": "",
+                   "address": "", "health": "", "id_number": None, "class_teacher_phone": None,
+                   "boarding": False, "key_target": False,
+                   "family_situation": FamilySituation.ORDINARY}
+
+
+def _insert_children(session: Session, rows: list[RowPlan], made: dict) -> None:
+    """New children of a batch, then their parents: two INSERTs."""
+    children = [{
+        **_CHILD_DEFAULTS,
+        **{key: row.values[key] for key in CHILD_FIELDS
+           if row.values.get(key) not in (None, "")},
+        "home_id": row.home.id, "entered_on": row.values.get("entered_on") or date.today(),
+        "guardian_id": _guardian_id(row, made),
+    } for row in rows]
     ids = insert_recorded(session, Child, children, [c["home_id"] for c in children])
     parents, homes = [], []
     for row, child_id in zip(rows, ids, strict=True):
@@ -585,50 +628,37 @@ def _insert_new(rows: list[RowPlan], session: Session, made: dict) -> None:
     insert_recorded(session, ParentContact, parents, homes)
 
 
-def _apply_row(session: Session, row: RowPlan, made: dict[tuple, Guardian]) -> Guardian | None:
-    values = row.values
-    child = row.child
-    if child is None:
-        child = Child(home=row.home, entered_on=values.get("entered_on") or date.today(),
-                      family_situation=FamilySituation.ORDINARY, boarding=False,
-                      key_target=False)
-        session.add(child)
-    for key in CHILD_FIELDS:
-        if values.get(key) not in (None, "") and getattr(child, key) != values[key]:
-            setattr(child, key, values[key])
-    guardian = values.get("guardian")
-    if isinstance(guardian, tuple):  # one the import creates, shared by siblings
-        if guardian not in made:
-            made[guardian] = Guardian(home=row.home, name=values["guardian_name"],
-                                      phone=values.get("guardian_phone"),
-                                      relation=values.get("guardian_relation")
-                                      or GuardianRelation.OTHER)
-            session.add(made[guardian])
-        guardian = made[guardian]
-        if isinstance(guardian, int):  # made in an earlier batch
-            guardian = session.get(Guardian, guardian)
-    elif isinstance(guardian, int):  # kept, and looked up in an earlier batch
-        guardian = session.get(Guardian, guardian)
-    if guardian is not None:
-        for attr, key in GUARDIAN_FIELDS.items():
-            if values.get(key) not in (None, "") and getattr(guardian, attr) != values[key]:
-                setattr(guardian, attr, values[key])
-        if child.guardian is not guardian:
-            child.guardian = guardian
-    for prefix, relation in PARENTS:
-        wanted = _parent_values(values, prefix)
-        if not wanted:
-            continue
-        parent = next((p for p in child.parents if p.relation is relation), None)
-        if parent is None:
-            if not wanted.get("name"):
+def _update_children(session: Session, rows: list[RowPlan], made: dict) -> None:
+    """Changed children through the ORM, refusing any saved by someone since the preview."""
+    if not rows:
+        return
+    children = {child.id: child for child in session.scalars(
+        select(Child).options(selectinload(Child.parents))
+        .where(Child.id.in_([row.child_id for row in rows])))}
+    for row in rows:
+        child = children.get(row.child_id)
+        if child is None or child.version != row.version:
+            raise StaleImport(row.number)
+        values = row.values
+        for key in CHILD_FIELDS:
+            if values.get(key) not in (None, "") and getattr(child, key) != values[key]:
+                setattr(child, key, values[key])
+        guardian_id = _guardian_id(row, made)
+        if guardian_id is not None and child.guardian_id != guardian_id:
+            child.guardian_id = guardian_id
+        for prefix, relation in PARENTS:
+            wanted = _parent_values(values, prefix)
+            if not wanted:
                 continue
-            parent = ParentContact(relation=relation, name=wanted["name"])
-            child.parents.append(parent)
-        for key, value in wanted.items():
-            if getattr(parent, key) != value:
-                setattr(parent, key, value)
-    return guardian
+            parent = next((p for p in child.parents if p.relation is relation), None)
+            if parent is None:
+                if not wanted.get("name"):
+                    continue
+                parent = ParentContact(relation=relation, name=wanted["name"])
+                child.parents.append(parent)
+            for key, value in wanted.items():
+                if getattr(parent, key) != value:
+                    setattr(parent, key, value)
 
 
 def error_rows(plan: Plan) -> Iterable[RowPlan]:
