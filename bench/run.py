@@ -304,9 +304,8 @@ def import_section(rows: int) -> str:
     runs = [("SQLite", [])]
     if os.environ.get("BENCH_DATABASE_URL"):
         url = sa.engine.make_url(os.environ["BENCH_DATABASE_URL"])
-        fresh = url.set(database=f"{url.database}_import")
-        admin = sa.create_engine(url.set(drivername="postgresql+psycopg"),
-                                 isolation_level="AUTOCOMMIT")
+        fresh = url.set(drivername="postgresql+psycopg", database=f"{url.database}_import")
+        admin = sa.create_engine(fresh.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{fresh.database}"'))
             conn.execute(sa.text(f'CREATE DATABASE "{fresh.database}"'))

@@ -349,21 +349,35 @@ def test_bad_files_are_refused_with_the_reason(make, db):
     assert children(db) == 0
 
 
-def test_formulas_give_their_cached_values_and_long_or_hostile_cells_stay_text(make, db):
+def test_formulas_give_their_cached_values_and_long_or_hostile_cells_stay_text(make, db,
+                                                                                tmp_path):
+    import xlsxwriter
+
     home = make.home()
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    sheet.append(row(school="=HYPERLINK(\"http://evil\",\"点我\")"))
-    sheet.append(row(name="<script>alert(1)</script>", born="2014.1.1", n=2))
-    sheet.append(row(name="长", grade="年" * 10_000, born="2014.1.2", n=3))
-    out = io.BytesIO()
-    book.save(out)  # openpyxl writes no cached values: the formula cell reads as empty
-    plan = preview(out.getvalue(), home)
-    assert plan.rows[0].outcome == NEW and plan.rows[0].values["school"] == ""
+    path = tmp_path / "formulas.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    for number, values in enumerate([row(), row(name="<script>alert(1)</script>",
+                                                born="2014.1.1", n=2),
+                                     row(name="长", grade="年" * 10_000, born="2014.1.2", n=3)],
+                                    start=1):
+        for col, value in enumerate(values):
+            if value is not None:
+                sheet.write_string(number, col, str(value)) if isinstance(value, str) \
+                    else sheet.write_number(number, col, value)
+    # What Excel saved: the formula and its last value. The value is read; nothing runs.
+    sheet.write_formula(1, HEADER.index("学校"), '=CONCATENATE("城关","小学")', None, "城关小学")
+    sheet.write_formula(2, HEADER.index("学校"), '=HYPERLINK("http://evil","点我")', None,
+                        "点我")
+    book.close()
+    plan = preview(path.read_bytes(), home)
+    assert plan.rows[0].outcome == NEW and plan.rows[0].values["school"] == "城关小学"
+    assert plan.rows[1].values["school"] == "点我"
     assert plan.rows[1].values["name"] == "<script>alert(1)</script>"
     assert plan.rows[2].outcome == ERROR
-    assert "长" in [r.values.get("name") for r in plan.rows]
+    assert [(column, message) for column, message in plan.rows[2].errors] == [
+        ("年级", "这个单元格的内容远超这一列允许的长度。")]
 
 
 def test_too_many_rows_are_refused(make, db, monkeypatch):
@@ -440,7 +454,9 @@ def test_staff_upload_preview_and_import_through_the_page(app, make, db):
     page = client.get(preview_url)
     assert page.status_code == 200
     assert 'data-count="new">1<' in page.text and 'data-count="error">1<' in page.text
-    assert "明天" in page.text and "生活/监护方式" not in page.text
+    errors = page.text.split('id="import-errors"')[1].split("</table>")[0]
+    assert "明天" in errors and "生活/监护方式" not in errors
+    assert "<td>生活/监护方式</td><td>→</td><td>生活方式</td>" in page.text
     assert children(db) == 0
     errors = client.get(preview_url + "errors.xlsx")
     sheet = load_workbook(io.BytesIO(errors.data)).worksheets[0]
@@ -461,6 +477,14 @@ def test_staff_upload_preview_and_import_through_the_page(app, make, db):
     admin, _ = _client_for(app, make, "ADMIN")
     audit = admin.get("/admin/audit/").text
     assert "花名册.xlsx" in audit and "导入" in audit
+
+
+def test_hostile_text_in_a_roster_is_shown_escaped(app, make, db):
+    home = make.home()
+    client, _ = _client_for(app, make, "STAFF", home)
+    content = roster([row(born="<script>alert(1)</script>")])
+    page = client.get(_upload(client, content, home).headers["Location"]).text
+    assert "&lt;script&gt;alert(1)" in page and "<script>alert(1)" not in page
 
 
 def test_records_changed_since_the_preview_are_not_overwritten(app, make, db):

@@ -119,6 +119,10 @@ class ImportView(AppView):
             "admin/import_preview.html", upload=upload, plan=plan, home=home,
             counts=plan.counts, errors=errors[:SHOWN_ERRORS], error_total=len(errors),
             updates=updates[:SHOWN_ERRORS], fields=FIELDS, ignore=IGNORE,
+            labels={field.key: field.label for field in FIELDS},
+            read_as=[(text, key) for text, key in zip(plan.header.texts, plan.header.keys,
+                                                      strict=True) if text]
+            if plan.header else [],
             outcomes=(NEW, UPDATED, UNCHANGED, ERROR),
             may_import=access.can(current_user, CREATE, self.resource_name),
         )

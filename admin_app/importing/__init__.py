@@ -4,6 +4,7 @@ accident. Used by the import page (views.importing) and `flask import children`.
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,6 +13,8 @@ from admin_app.importing.plan import ERROR, Plan, StaleImport, apply_plan, plan_
 from admin_app.importing.reading import BadFile, read_roster
 from models import Child, Home
 from models.enums import AuditAction
+
+ANALYZE_AFTER = 1000  # new children
 
 
 def preview(session: Session, content: bytes, filename: str, user, home: Home | None,
@@ -39,6 +42,12 @@ def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = F
                                                 if row.outcome == ERROR][:1000]},
                       commit=False)
         session.commit()
+        if counts["new"] >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+            # Fresh statistics now, not when autovacuum comes round: the next preview of a
+            # large file looks its children up by index only if the planner knows the
+            # tables have grown.
+            session.execute(text("ANALYZE child, guardian, parent_contact, audit_entry"))
+            session.commit()
     except StaleDataError:
         session.rollback()
         raise StaleImport() from None

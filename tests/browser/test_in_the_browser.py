@@ -115,3 +115,39 @@ def test_an_export_downloads_and_opens(signed_in):
         book = openpyxl.load_workbook(io.BytesIO(handle.read()))
     assert book.sheetnames == ["2026-06", "活动明细"]
     assert re.search(r"2026年6月活动行事历", book["2026-06"]["A1"].value)
+
+
+def test_staff_import_a_roster_with_an_unknown_column(signed_in, tmp_path):
+    page = signed_in("staff")
+    base = page.url.split("/admin")[0]
+    page.goto(base + "/admin/import/")
+    with page.expect_download() as download:
+        page.click("#import-template")
+    with open(download.value.path(), "rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    sheet = book.worksheets[0]
+    headers = [cell.value for cell in sheet[2]]
+    sheet.cell(row=2, column=len(headers) + 1, value="在校表现")
+    values = {"姓名": "浏览器导入", "性别": "女", "出生日期": "2016.4.5",
+              "留守类型": "父母均外出", "生活方式": "随祖辈", "监护人": "周奶奶",
+              "与儿童关系": "奶奶", "监护人电话": "13655556666"}
+    for col, header in enumerate(headers, start=1):
+        if header in values:
+            sheet.cell(row=3, column=col, value=values[header])
+    sheet.cell(row=3, column=len(headers) + 1, value="爱读书")
+    roster = tmp_path / "城关镇花名册.xlsx"
+    book.save(roster)
+    page.set_input_files("#import-file", str(roster))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#import-mapping")
+    shoot(page, "import-mapping")
+    assert "健康状况" not in page.inner_text("#map-1")  # the template has that column
+    page.select_option("#map-1", "ignore")
+    page.click("#import-mapping button[type=submit]")
+    page.wait_for_selector("#import-commit")
+    assert page.inner_text('[data-count="new"]') == "1"
+    shoot(page, "import-preview")
+    page.click("#import-commit button[type=submit]")
+    page.wait_for_selector("#import-done")
+    page.goto(base + "/admin/child/?search=浏览器导入")
+    assert "浏览器导入" in page.inner_text("table.model-list")
