@@ -22,6 +22,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
 
     import models  # noqa: F401  (registers every table on db.metadata)
+    from models import sealed
+
+    # The keys of the sealed (encrypted) columns: outside the database and the repository.
+    sealed.configure(app.config.pop("DATA_KEYS_CONTENT"))
     from admin_app import audit, cli, i18n  # noqa: F401  (audit registers the session hooks)
     from admin_app.auth import init_auth
     from views import init_admin

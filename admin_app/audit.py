@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 
 from flask import has_request_context, request
 from flask_babel import gettext
@@ -18,6 +19,7 @@ from admin_app.extensions import db
 from admin_app.masking import column_mask, shown
 from models import AuditEntry, Child, Home, ResourceItem, RosterUpload, StockMovement
 from models.enums import AuditAction, ChildStatus
+from models.sealed import Sealed, open_text, seal_text
 
 # Bookkeeping columns that say nothing about the record itself.
 SKIPPED = {"created_at", "updated_at", "version", "password_hash", "session_token"}
@@ -65,15 +67,30 @@ def _home_id(session: Session, record) -> int | None:
     return None
 
 
+@cache
+def _sealed_keys(mapper) -> frozenset[str]:
+    return frozenset(prop.key for prop in mapper.column_attrs
+                     if isinstance(prop.columns[0].type, Sealed))
+
+
+def _kept(value, sealed: bool):
+    """A value as the trail keeps it: encrypted when its column is (the trail must not
+    become a plain copy of the ID numbers, phones and notes)."""
+    value = _plain(value)
+    return seal_text(value) if sealed and isinstance(value, str) else value
+
+
 def _values(record) -> dict:
-    return {prop.key: _plain(getattr(record, prop.key))
-            for prop in inspect(record).mapper.column_attrs
-            if prop.key not in SKIPPED and prop.key != "id"}
+    mapper = inspect(record).mapper
+    sealed = _sealed_keys(mapper)
+    return {prop.key: _kept(getattr(record, prop.key), prop.key in sealed)
+            for prop in mapper.column_attrs if prop.key not in SKIPPED and prop.key != "id"}
 
 
 def _updates(record) -> dict:
     changes = {}
     state = inspect(record)
+    sealed = _sealed_keys(state.mapper)
     for attr in state.mapper.column_attrs:
         if attr.key in SKIPPED:
             continue
@@ -82,7 +99,8 @@ def _updates(record) -> dict:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if old != new:
-                changes[attr.key] = [_plain(old), _plain(new)]
+                changes[attr.key] = [_kept(old, attr.key in sealed),
+                                     _kept(new, attr.key in sealed)]
     return changes
 
 
@@ -143,11 +161,12 @@ def insert_recorded(session: Session, model, rows: list[dict], home_ids: list[in
     user_id, username, address = _actor()
     defaults = {column.key: column.default.arg for column in table.columns
                 if column.default is not None and column.default.is_scalar}
+    sealed = {column.key for column in table.columns if isinstance(column.type, Sealed)}
     session.execute(insert(AuditEntry), [{
         "user_id": user_id, "username": username, "address": address,
         "action": AuditAction.CREATE, "table_name": table.name, "record_id": record_id,
         "home_id": home_id, "record_label": str(row.get("name", ""))[:100],
-        "changes": {key: _plain(value) for key, value in {**defaults, **row}.items()
+        "changes": {key: _kept(value, key in sealed) for key, value in {**defaults, **row}.items()
                     if key not in SKIPPED and key != "id"},
         "version": 1,
     } for row, record_id, home_id in zip(rows, ids, home_ids, strict=True)])
@@ -192,7 +211,7 @@ def describe_changes(entry: AuditEntry, user) -> list[str]:
                 return "—"
             if enum_class is not None and v in enum_class.__members__:
                 return str(enum_class[v].label)
-            return str(shown(user, kind, v))
+            return str(shown(user, kind, open_text(v) if isinstance(v, str) else v))
 
         label = str(LABELS.get(field, field))
         if isinstance(value, list) and len(value) == 2:

@@ -19,6 +19,7 @@ seed_cli = AppGroup("seed", help="Fill the database with demo or county-scale da
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 export_cli = AppGroup("export", help="Write workbooks for supervisors.")
 import_cli = AppGroup("import", help="Bring in rosters staff keep in Excel.")
+privacy_cli = AppGroup("privacy", help="Minors' personal information: keys, retention.")
 
 
 @seed_cli.command("demo")
@@ -269,8 +270,45 @@ def import_children(file: str, home_name: str | None, dry_run: bool, valid_only:
         sys.exit(1)
 
 
+@privacy_cli.command("rotate-key")
+def rotate_key() -> None:
+    """A new encryption key for the sealed columns: every sealed value (and every sealed
+    value in the audit trail) is re-encrypted with it, then the old keys are dropped."""
+    import json
+
+    from admin_app.sealing import reseal_everything
+    from models import sealed
+
+    path = current_app.config.get("DATA_KEYS_FILE")
+    if path is None:
+        raise click.ClickException(
+            "The keys come from the DATA_KEYS environment variable. Rotate them where that "
+            "is set: add a new key to its \"keys\", make it \"current\", restart, run this "
+            "command, then remove the old key.")
+    old = json.loads(path.read_text())
+    new = sealed.new_key_file_content(old)
+    _write_keys(path, new)  # old keys kept until every value is re-sealed
+    sealed.configure(new)
+    counts = reseal_everything(db.session)
+    _write_keys(path, {**new, "keys": {new["current"]: new["keys"][new["current"]]}})
+    sealed.configure(json.loads(path.read_text()))
+    click.echo(f"Key {new['current']} is now the only key; re-encrypted "
+               + ", ".join(f"{n} {table}" for table, n in counts.items()) + ".")
+
+
+def _write_keys(path, content: dict) -> None:
+    import json
+    import os
+
+    temporary = path.with_suffix(".new")
+    temporary.write_text(json.dumps(content, indent=1))
+    temporary.chmod(0o600)
+    os.replace(temporary, path)
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(import_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)

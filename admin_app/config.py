@@ -72,5 +72,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
     }
+    if "DATA_KEYS_CONTENT" not in overrides:
+        from models.sealed import load_keys
+
+        # The keys of the encrypted columns: DATA_KEYS, else instance/data_keys.json.
+        config["DATA_KEYS_CONTENT"], config["DATA_KEYS_FILE"] = load_keys(instance_path)
     config.update(overrides)
     return config

@@ -12,7 +12,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
     and_,
     or_,
     text,
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Timestamped, Versioned, db, enum_column
 from models.enums import CareKind
 from models.people import Child, Volunteer
+from models.sealed import Sealed
 
 
 class Pairing(Versioned, Timestamped, db.Model):
@@ -80,9 +80,9 @@ class CareRecord(Versioned, Timestamped, db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[CareKind] = mapped_column(enum_column(CareKind))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Sealed(multiline=True), default="")
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
-    follow_up_note: Mapped[str] = mapped_column(String(200), default="")
+    follow_up_note: Mapped[str] = mapped_column(Sealed(200), default="")
     follow_up_done_on: Mapped[date | None] = mapped_column(Date)
 
     child: Mapped[Child] = relationship()

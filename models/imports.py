@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import db, utcnow
+from models.sealed import SealedBytes
 
 
 class RosterUpload(db.Model):
@@ -22,7 +23,7 @@ class RosterUpload(db.Model):
     # The Home picked on upload; None when each row names its Home.
     home_id: Mapped[int | None] = mapped_column(ForeignKey("home.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(200))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(SealedBytes)
     # {header text: field key or ""} chosen by the user where a header was not recognised.
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

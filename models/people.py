@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Timestamped, Versioned, db, enum_column
@@ -20,10 +20,19 @@ from models.enums import (
     VolunteerKind,
 )
 from models.places import Home, VolunteerOrganisation
+from models.sealed import Sealed, blind_index, index_default
 
-# Column tags read by the masking formatter (admin_app.masking) and the search.
-ID_NUMBER = {"mask": "id_number"}
-PHONE = {"mask": "phone"}
+# Column tags read by the masking formatter (admin_app.masking) and the search: how a value
+# is masked, and the blind index column an exact look-up of it uses.
+ID_NUMBER = {"mask": "id_number", "index": "id_number_hash"}
+PHONE = {"mask": "phone", "index": "phone_hash"}
+UNINDEXED_PHONE = {"mask": "phone"}
+INDEX_LENGTH = 64  # hex of an HMAC-SHA256
+
+
+def _index_column(of: str, unique: bool = False):
+    return mapped_column(String(INDEX_LENGTH), unique=unique, index=not unique,
+                         default=index_default(of))
 
 
 class Guardian(Versioned, Timestamped, db.Model):
@@ -35,12 +44,13 @@ class Guardian(Versioned, Timestamped, db.Model):
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
     name: Mapped[str] = mapped_column(String(50), index=True)
     relation: Mapped[GuardianRelation] = mapped_column(enum_column(GuardianRelation))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True, info=PHONE)
+    phone: Mapped[str | None] = mapped_column(Sealed(20), info=PHONE)
+    phone_hash: Mapped[str | None] = _index_column("phone")
     birth_year: Mapped[int | None] = mapped_column(Integer)
-    health: Mapped[str] = mapped_column(String(100), default="")
+    health: Mapped[str] = mapped_column(Sealed(100), default="")
     occupation: Mapped[str] = mapped_column(String(50), default="")
     education: Mapped[str] = mapped_column(String(50), default="")
-    address: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Sealed(200), default="")
 
     home: Mapped[Home] = relationship()
     children: Mapped[list[Child]] = relationship(back_populates="guardian")
@@ -57,13 +67,14 @@ class Child(Versioned, Timestamped, db.Model):
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
     birth_date: Mapped[date] = mapped_column(Date, index=True)
-    id_number: Mapped[str | None] = mapped_column(String(18), unique=True, info=ID_NUMBER)
+    id_number: Mapped[str | None] = mapped_column(Sealed(18), info=ID_NUMBER)
+    id_number_hash: Mapped[str | None] = _index_column("id_number", unique=True)
     school: Mapped[str] = mapped_column(String(100), default="")
     grade: Mapped[str] = mapped_column(String(20), default="")
     class_name: Mapped[str] = mapped_column(String(20), default="")
     class_teacher: Mapped[str] = mapped_column(String(50), default="")
-    class_teacher_phone: Mapped[str | None] = mapped_column(String(20), info=PHONE)
-    address: Mapped[str] = mapped_column(String(200), default="")
+    class_teacher_phone: Mapped[str | None] = mapped_column(Sealed(20), info=UNINDEXED_PHONE)
+    address: Mapped[str] = mapped_column(Sealed(200), default="")
     left_behind_type: Mapped[LeftBehindType] = mapped_column(enum_column(LeftBehindType))
     living_arrangement: Mapped[LivingArrangement] = mapped_column(
         enum_column(LivingArrangement), index=True
@@ -74,10 +85,10 @@ class Child(Versioned, Timestamped, db.Model):
     )
     key_target: Mapped[bool] = mapped_column(Boolean, default=False)
     in_difficulty: Mapped[bool] = mapped_column(Boolean, default=False)
-    health: Mapped[str] = mapped_column(Text, default="")
+    health: Mapped[str] = mapped_column(Sealed(multiline=True), default="")
     study: Mapped[str] = mapped_column(Text, default="")
-    psychology: Mapped[str] = mapped_column(Text, default="")
-    behaviour: Mapped[str] = mapped_column(Text, default="")
+    psychology: Mapped[str] = mapped_column(Sealed(multiline=True), default="")
+    behaviour: Mapped[str] = mapped_column(Sealed(multiline=True), default="")
     hobbies: Mapped[str] = mapped_column(String(200), default="")
     entered_on: Mapped[date] = mapped_column(Date)
     status: Mapped[ChildStatus] = mapped_column(
@@ -107,7 +118,8 @@ class ParentContact(Versioned, Timestamped, db.Model):
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     relation: Mapped[ParentRelation] = mapped_column(enum_column(ParentRelation))
     name: Mapped[str] = mapped_column(String(50))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True, info=PHONE)
+    phone: Mapped[str | None] = mapped_column(Sealed(20), info=PHONE)
+    phone_hash: Mapped[str | None] = _index_column("phone")
     work_city: Mapped[str] = mapped_column(String(50), default="")
     employer: Mapped[str] = mapped_column(String(100), default="")
     employer_address: Mapped[str] = mapped_column(String(200), default="")
@@ -128,7 +140,8 @@ class Volunteer(Versioned, Timestamped, db.Model):
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True, info=PHONE)
+    phone: Mapped[str | None] = mapped_column(Sealed(20), info=PHONE)
+    phone_hash: Mapped[str | None] = _index_column("phone")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_organisation.id"))
     kind: Mapped[VolunteerKind] = mapped_column(enum_column(VolunteerKind))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -139,3 +152,16 @@ class Volunteer(Versioned, Timestamped, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _keep_index(attribute, index: str) -> None:
+    """The blind index follows its value whenever the ORM sets it (forms, the import)."""
+
+    @event.listens_for(attribute, "set")
+    def _set(target, value, old, initiator):
+        setattr(target, index, blind_index(value))
+
+
+_keep_index(Child.id_number, "id_number_hash")
+for _model in (Guardian, ParentContact, Volunteer):
+    _keep_index(_model.phone, "phone_hash")

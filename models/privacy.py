@@ -36,6 +36,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "gender": (PERSONAL, "statistics the county reports"),
         "birth_date": (PERSONAL, "age: care ends at 18; under-14 consent rules"),
         "id_number": (SENSITIVE, "tells two children apart; required by the 2016 registration"),
+        "id_number_hash": (PERSONAL, "finds a child by the whole ID number (keyed hash)"),
         "school": (PERSONAL, "contact with the school"), "grade": (PERSONAL, "study support"),
         "class_name": (PERSONAL, "contact with the class teacher"),
         "class_teacher": (PERSONAL, "who to call at school"),
@@ -61,6 +62,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
     "guardian": {
         "home_id": (PERSONAL, "which Home"), "name": (PERSONAL, "who to talk to"),
         "relation": (PERSONAL, "who to talk to"), "phone": (SENSITIVE, "calling the guardian"),
+        "phone_hash": (PERSONAL, "finds the guardian by the whole phone (keyed hash)"),
         "birth_year": (PERSONAL, "whether an elderly guardian needs help"),
         "health": (SENSITIVE, "whether the guardian can care for the child"),
         "occupation": (PERSONAL, "family situation"), "education": (PERSONAL, "family situation"),
@@ -69,6 +71,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
     "parent_contact": {
         "child_id": (PERSONAL, "whose parent"), "relation": (PERSONAL, "father or mother"),
         "name": (PERSONAL, "who to call"), "phone": (SENSITIVE, "calling the parent"),
+        "phone_hash": (PERSONAL, "finds the parent by the whole phone (keyed hash)"),
         "work_city": (PERSONAL, "where the parent works"),
         "employer": (PERSONAL, "reaching the parent"),
         "employer_address": (PERSONAL, "reaching the parent"),
@@ -77,6 +80,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
     "volunteer": {
         "home_id": (PERSONAL, "which Home"), "name": (PERSONAL, "who cares"),
         "gender": (PERSONAL, "statistics"), "phone": (SENSITIVE, "reaching the volunteer"),
+        "phone_hash": (PERSONAL, "finds the volunteer by the whole phone (keyed hash)"),
         "organisation_id": (PERSONAL, "statistics"), "kind": (PERSONAL, "statistics"),
         "active": (PERSONAL, "who can be paired"), "joined_on": (PERSONAL, "statistics"),
     },

@@ -41,6 +41,7 @@ from models.enums import (
     Role,
     VolunteerKind,
 )
+from models.sealed import new_key_file_content
 
 PASSWORD = "correct horse battery"
 
@@ -92,6 +93,8 @@ def app(database_url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # One test turns it on (test_auth); elsewhere tests sign in as often as they like.
         "LOGIN_THROTTLE": False,
+        # Keys of the encrypted columns made for this run, never the instance folder's.
+        "DATA_KEYS_CONTENT": new_key_file_content(),
     })
     app.test_client_class = FreshContextClient
     with app.app_context():

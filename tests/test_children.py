@@ -200,8 +200,12 @@ def test_guardian_lookup_answers_json_with_matches_only(admin_client, make):
     assert response.status_code == 200
     names = [label for _, label in response.get_json()]
     assert names == ["李奶奶（奶奶 13800009999）"]  # relation and phone tell namesakes apart
-    by_phone = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=137000")
+    # Phones are encrypted: the whole number finds its guardian (by its blind index), a
+    # fragment finds nobody.
+    by_phone = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=13700008888")
     assert [label for _, label in by_phone.get_json()] == ["王爷爷（爷爷 13700008888）"]
+    fragment = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=137000")
+    assert fragment.get_json() == []
 
 
 def test_edit_form_does_not_load_every_guardian(admin_client, make):

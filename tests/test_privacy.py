@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from models import Child
 from models.base import db
 from models.privacy import CLASSIFICATION, COMMON, LEVELS, SENSITIVE, classify
 
@@ -35,3 +41,117 @@ def test_what_the_law_calls_sensitive_is_sensitive():
                           ("parent_contact", "phone"), ("volunteer", "phone"),
                           ("care_record", "notes"), ("guardian", "address")]:
         assert classify(table, column)[0] == SENSITIVE, (table, column)
+
+
+# -- item 2: encryption at rest ----------------------------------------------------------------
+SECRETS = {"id_number": "430626201503120034", "guardian phone": "13812349876",
+           "parent phone": "13998761234", "address": "新联村八组门牌十六号",
+           "notes": "孩子说晚上一个人害怕", "health": "先天性心脏病"}
+
+
+def _record_secrets(make, db):
+    from datetime import date
+
+    from tests.test_children import valid_id_for
+
+    home = make.home()
+    number = valid_id_for(date(2015, 3, 12), 34)
+    guardian = make.guardian(home=home, phone=SECRETS["guardian phone"])
+    child = make.child(home=home, name="测试儿童甲", id_number=number, birth_date=date(2015, 3, 12),
+                       address=SECRETS["address"], health=SECRETS["health"], guardian=guardian)
+    make.parent(child, phone=SECRETS["parent phone"])
+    make.care_record(child, notes=SECRETS["notes"])
+    child.address = SECRETS["address"] + "（新）"  # an update: the trail records old and new
+    db.session.commit()
+    return {**SECRETS, "id_number": number}
+
+
+def _clear_text_found(blob: bytes, secrets: dict) -> list[str]:
+    return [name for name, value in secrets.items()
+            if value.encode() in blob or value.encode("utf-16-le") in blob]
+
+
+def test_no_id_number_phone_or_note_in_clear_in_the_database_file(app, make, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the PostgreSQL run reads a dump instead")
+    secrets = _record_secrets(make, db)
+    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db.session.commit()
+    path = Path(db.engine.url.database)
+    blob = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    assert _clear_text_found(blob, secrets) == []
+    assert _clear_text_found(blob, {"name (not sealed)": "测试儿童甲"}) != []  # it can find
+    # ...and the application reads them back as they were typed.
+    child = db.session.scalar(select(Child))
+    assert child.id_number == secrets["id_number"] and child.health == secrets["health"]
+
+
+def test_no_id_number_phone_or_note_in_clear_in_a_postgresql_dump(app, make, db):
+    import shutil
+    import subprocess
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the SQLite run reads the file instead")
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        pytest.fail("pg_dump is missing (postgresql-client)")
+    secrets = _record_secrets(make, db)
+    url = db.engine.url
+    dump = subprocess.run(  # noqa: S603 (our own database's address, as a list)
+        [pg_dump, "-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U",
+         url.username or "postgres", "--data-only", url.database],
+        check=True, capture_output=True).stdout
+    assert _clear_text_found(dump, secrets) == []
+    assert _clear_text_found(dump, {"name (not sealed)": "测试儿童甲"}) != []  # it can find
+
+
+def test_search_by_full_id_number_and_phone_goes_through_the_blind_index(app, make, db,
+                                                                        admin_client):
+    from models.sealed import blind_index
+    from tests.conftest import count_queries
+
+    secrets = _record_secrets(make, db)
+    child = db.session.scalar(select(Child))
+    assert child.id_number_hash == blind_index(secrets["id_number"])
+    with count_queries(db.engine) as queries:
+        page = admin_client.get(f"/admin/child/?search={secrets['id_number']}").text
+    assert child.name in page
+    assert any("id_number_hash" in sql for sql in queries.statements)
+    page = admin_client.get(f"/admin/child/?search={secrets['guardian phone']}").text
+    assert child.name in page
+    # A fragment of the number finds nothing: the stored value is ciphertext.
+    page = admin_client.get(f"/admin/child/?search={secrets['id_number'][:10]}").text
+    assert child.name not in page
+
+
+def test_key_rotation_reseals_every_value_and_drops_the_old_key(app, make, db, tmp_path):
+    import json
+
+    from models import sealed
+    from models.audit import AuditEntry
+
+    secrets = _record_secrets(make, db)
+    before = sealed.keyring().current
+    keys = tmp_path / "data_keys.json"
+    original = sealed.keyring().content()
+    keys.write_text(json.dumps(original))
+    app.config["DATA_KEYS_FILE"] = keys
+    try:
+        result = app.test_cli_runner().invoke(args=["privacy", "rotate-key"])
+        assert result.exit_code == 0, result.output
+        after = json.loads(keys.read_text())
+        assert list(after["keys"]) == [after["current"]] and after["current"] != before
+        raw = db.session.execute(text("SELECT id_number, address FROM child")).one()
+        assert all(value.startswith(f"s1.{after['current']}.") for value in raw)
+        trail = db.session.scalars(select(AuditEntry.changes).where(
+            AuditEntry.table_name == "child")).all()
+        sealed_in_trail = [v for changes in trail for value in changes.values()
+                           for v in (value if isinstance(value, list) else [value])
+                           if isinstance(v, str) and v.startswith("s1.")]
+        assert sealed_in_trail and all(v.startswith(f"s1.{after['current']}.")
+                                       for v in sealed_in_trail)
+        db.session.expire_all()
+        assert db.session.scalar(select(Child)).id_number == secrets["id_number"]
+    finally:
+        app.config.pop("DATA_KEYS_FILE")
+        sealed.configure(original)  # the tests after this one seal with the test key again

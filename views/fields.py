@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
-from wtforms import validators
+from sqlalchemy import String, cast, false, or_
+from wtforms import fields, validators
 from wtforms.validators import ValidationError
 
 from admin_app import access
@@ -120,6 +121,23 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     def get_query(self):
         return access.scoped(db.session.query(self.model), self.model, current_user)
 
+    def get_list(self, term: str, offset: int = 0, limit: int = 10):
+        """Names by fragment; an encrypted phone only by the whole number, through its
+        blind index, and only for roles that see phones unmasked."""
+        from views.search import index_match, is_sealed, whole_numbers
+
+        numbers = {} if access.masks_sensitive(current_user) else whole_numbers(term)
+        clauses = []
+        for field in self._cached_fields:
+            if not is_sealed(field):
+                clauses.append(cast(field, String).ilike(f"%{term}%"))
+            elif field.info.get("mask") in numbers and "index" in field.info:
+                clauses.append(index_match(field, numbers[field.info["mask"]]))
+        query = self.get_query().filter(or_(*clauses) if clauses else false())
+        if self.order_by:
+            query = query.order_by(self.order_by)
+        return query.offset(offset).limit(limit).all()
+
     def get_one(self, pk):
         try:
             key = int(pk)
@@ -166,6 +184,14 @@ class ScopedModelConverter(AdminModelConverter):
             validators.AnyOf(accepted, message=_l("Please choose from the list."))
         )
         return Select2Field(**field_args)
+
+    @converts("models.sealed.Sealed")
+    def convert_sealed(self, column, field_args, **extra):
+        """An encrypted column edits like the text it holds, within its plain length."""
+        self._string_common(column=column, field_args=field_args, **extra)
+        if column.type.multiline:
+            return fields.TextAreaField(**field_args)
+        return fields.StringField(**field_args)
 
     def _model_select_field(self, prop, multiple, remote_model, **kwargs):
         loader = getattr(self.view, "_form_ajax_refs", {}).get(prop.key)

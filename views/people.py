@@ -27,6 +27,7 @@ from models import (
 )
 from models import validators as rules
 from models.enums import AuditAction, ChildStatus
+from models.sealed import blind_index
 from views.base import AppModelView
 from views.display import home_filter
 from views.fields import (
@@ -51,6 +52,20 @@ def _child_id_matches_birth_date(form) -> None:
         )
     except rules.InvalidValue as error:
         raise FieldError("id_number", error.message) from None
+
+
+def _child_id_number_is_new(form) -> None:
+    """One child per ID number, checked through its blind index (the number is encrypted,
+    so the database cannot compare it; its unique index on the hash is the backstop)."""
+    number = field_value(form, "id_number")
+    if not number:
+        return
+    query = select(Child.id).where(Child.id_number_hash == blind_index(number))
+    current = getattr(form, "_obj", None)
+    if current is not None and current.id is not None:
+        query = query.where(Child.id != current.id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise FieldError("id_number", _l("A child with this resident ID number already exists."))
 
 
 def _child_age_on_entering(form) -> None:
@@ -171,7 +186,8 @@ class ChildView(AppModelView):
                      "placeholder": _l("Type a name or phone number")},
     }
     inline_models = (ParentInline(ParentContact),)
-    form_checks = (_child_id_matches_birth_date, _child_age_on_entering,
+    form_checks = (_child_id_matches_birth_date, _child_id_number_is_new,
+                   _child_age_on_entering,
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
     # The archive card and the edit form show these: load them with the child.

@@ -12,7 +12,34 @@ from sqlalchemy.orm import MANYTOONE
 from admin_app import access
 from admin_app.extensions import db
 from models import validators as rules
+from models.sealed import Sealed, blind_index
 from models.validators import InvalidValue
+
+CLEANERS = {"id_number": rules.clean_id_number, "phone": rules.clean_phone}
+
+
+def whole_numbers(term: str) -> dict[str, str]:
+    """The kinds of number (ID number, phone) `term` is a whole one of, in normal form."""
+    numbers = {}
+    for kind, clean in CLEANERS.items():
+        try:
+            numbers[kind] = clean(term)
+        except InvalidValue:
+            pass
+    return {kind: number for kind, number in numbers.items() if number}
+
+
+def index_match(field, number: str):
+    """`field` (a sealed column, of a model or an alias) equals `number`, through its blind
+    index: indexed, and no plain value is compared in SQL."""
+    name = field.info["index"]
+    table = getattr(field, "table", None)
+    index = table.c[name] if table is not None else getattr(field.parent.entity, name)
+    return index == blind_index(number)
+
+
+def is_sealed(field) -> bool:
+    return isinstance(getattr(field, "type", None), Sealed)
 
 
 class ScopedSearchMixin:
@@ -28,27 +55,21 @@ class ScopedSearchMixin:
         """A word that is a whole ID number or phone matches those columns exactly (indexed,
         and only for roles that see them unmasked); other words match names and text by
         fragment. A fragment of a number never probes who has it."""
-        cleaners = {"id_number": rules.clean_id_number, "phone": rules.clean_phone}
         masked = access.masks_sensitive(current_user)
         sqlite = db.engine.dialect.name == "sqlite"
         for term in search.split():
-            numbers = {}
-            for kind, clean in cleaners.items():
-                try:
-                    numbers[kind] = clean(term)
-                except InvalidValue:
-                    pass
+            numbers = whole_numbers(term)
             clauses, count_clauses = [], []
             for field, path in self._search_fields:
                 kind = field.info.get("mask") if hasattr(field, "info") else None
                 if numbers:
-                    if kind not in numbers or masked:
+                    if kind not in numbers or masked or "index" not in field.info:
                         continue
 
                     def match(column, value=numbers[kind]):
-                        return column == value
-                elif kind is not None:
-                    continue
+                        return index_match(column, value)
+                elif kind is not None or is_sealed(field):
+                    continue  # encrypted: only a whole number finds it, through its index
                 else:
                     pattern = f"%{term}%"
                     is_text = isinstance(field.type, String)

@@ -44,6 +44,7 @@ from models.enums import (
     LivingArrangement,
     ParentRelation,
 )
+from models.sealed import blind_index
 from models.validators import InvalidValue
 
 BATCH = 1000
@@ -345,7 +346,7 @@ def _kept_children(session: Session, batch: list[RowPlan]):
     found: dict[int, Kept] = {}
     conditions = [Child.name.in_(names)]
     if numbers:
-        conditions.append(Child.id_number.in_(numbers))
+        conditions.append(Child.id_number_hash.in_({blind_index(n) for n in numbers}))
     for condition in conditions:
         for values in session.execute(query.where(condition)):
             if values[0] in found:
@@ -498,7 +499,7 @@ class _GuardianBook:
             return
         homes = {w[0] for w in wanted}
         query = select(Guardian.home_id, *_GUARDIAN_COLUMNS).where(
-            Guardian.phone.in_({w[2] for w in wanted}))
+            Guardian.phone_hash.in_({blind_index(w[2]) for w in wanted}))
         for home_id, *values in self.session.execute(query):
             if home_id in homes:
                 kept = Kept(**dict(zip(("id", "name", "phone", "relation", "birth_year",

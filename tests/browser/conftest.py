@@ -18,6 +18,7 @@ from admin_app import create_app
 from admin_app.extensions import db
 from models import Child, Pairing, User
 from models.enums import Role
+from models.sealed import new_key_file_content
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser password 1"
@@ -42,6 +43,7 @@ def live(browser_available, tmp_path_factory):
     """The app served on a free port of 127.0.0.1, with demo data and one user per role."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     app = create_app({"SECRET_KEY": "browser", "SQLALCHEMY_DATABASE_URI": url,
+                      "DATA_KEYS_CONTENT": new_key_file_content(),
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "LOGIN_THROTTLE": False})
     with app.app_context():
         from flask_migrate import upgrade

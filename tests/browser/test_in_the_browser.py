@@ -45,10 +45,11 @@ def test_volunteer_adds_a_care_record_from_a_phone(live, signed_in):
     page.locator("input[type=submit]").first.click()
     page.wait_for_load_state()
     with app.app_context():
-        saved = db.session.scalar(select(CareRecord).where(
-            CareRecord.notes == "放学后谈心，孩子说想念在深圳打工的妈妈"))
-        assert saved is not None and saved.volunteer_id == volunteer_id
-        assert saved.child_id in mine and saved.occurred_on == date.today()
+        # Notes are encrypted at rest: found by reading them, not by comparing in SQL.
+        saved = [r for r in db.session.scalars(select(CareRecord))
+                 if r.notes == "放学后谈心，孩子说想念在深圳打工的妈妈"]
+        assert len(saved) == 1 and saved[0].volunteer_id == volunteer_id
+        assert saved[0].child_id in mine and saved[0].occurred_on == date.today()
 
 
 def pick_ajax(page, field: str, text: str) -> None:
