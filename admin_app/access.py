@@ -130,9 +130,22 @@ def can(user, action: Action, resource: str) -> bool:
     return action in PERMISSIONS[role].get(resource, frozenset())
 
 
-def masks_sensitive(user) -> bool:
-    """Volunteers and supervisors see ID numbers and phones masked."""
-    return _role(user) in (Role.VOLUNTEER, Role.SUPERVISOR, None)
+def masks(user, kind: str) -> bool:
+    """Whether `user` sees values of this kind masked. ID numbers: everyone, until a user
+    who may asks to see one record's number with a reason (PIPL; see views.people). Phones:
+    everyone but staff, who call parents and guardians every day."""
+    if kind == "id_number":
+        return True
+    if kind == "phone":
+        return _role(user) is not Role.STAFF
+    return False
+
+
+def handles_numbers(user) -> bool:
+    """Administrators and staff type ID numbers and phones, find a child by the whole
+    number, and may unmask one record's ID number with a reason. Caring mothers and
+    supervisors never do."""
+    return _role(user) in (Role.ADMIN, Role.STAFF)
 
 
 def my_children(user, today: date | None = None):

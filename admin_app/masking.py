@@ -1,11 +1,13 @@
 """Masking of ID numbers and phones: `430624********1234`, `138****5678`.
 
 Which columns are masked is tagged on the column (`info={"mask": ...}` in models.people);
-who sees them masked is access.masks_sensitive. Lists, details, look-ups, the archive card
+who sees them masked is access.masks. Lists, details, look-ups, the archive card
 and the audit trail all show values through `shown`.
 """
 
 from __future__ import annotations
+
+from flask import g, has_request_context
 
 from admin_app import access
 
@@ -35,10 +37,21 @@ def mask(kind: str, value):
 
 
 def shown(user, kind: str | None, value):
-    """The value as `user` may see it."""
-    if kind is None or not access.masks_sensitive(user):
+    """The value as `user` may see it: masked, unless the rules let this role see it or
+    the user has revealed it, with a reason, for this page (`reveal`)."""
+    if kind is None or not access.masks(user, kind) or value in _revealed():
         return value
     return mask(kind, value)
+
+
+def reveal(value) -> None:
+    """Show `value` unmasked for the rest of this request (one page), nowhere else."""
+    if has_request_context():
+        g.revealed_values = {*_revealed(), value}
+
+
+def _revealed() -> set:
+    return g.get("revealed_values", set()) if has_request_context() else set()
 
 
 def column_mask(model, name: str) -> str | None:

@@ -146,3 +146,4 @@ class AuditAction(LabelledEnum):
     VIEW = "view", _l("Viewed")
     EXPORT = "export", _l("Exported")
     IMPORT = "import", _l("Imported")
+    UNMASK = "unmask", _l("Saw the full number")

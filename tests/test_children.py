@@ -199,11 +199,12 @@ def test_guardian_lookup_answers_json_with_matches_only(admin_client, make):
     response = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=李")
     assert response.status_code == 200
     names = [label for _, label in response.get_json()]
-    assert names == ["李奶奶（奶奶 13800009999）"]  # relation and phone tell namesakes apart
+    # Relation and phone tell namesakes apart (an administrator sees the phone masked).
+    assert names == ["李奶奶（奶奶 138****9999）"]
     # Phones are encrypted: the whole number finds its guardian (by its blind index), a
     # fragment finds nobody.
     by_phone = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=13700008888")
-    assert [label for _, label in by_phone.get_json()] == ["王爷爷（爷爷 13700008888）"]
+    assert [label for _, label in by_phone.get_json()] == ["王爷爷（爷爷 137****8888）"]
     fragment = admin_client.get("/admin/child/ajax/lookup/?name=guardian&query=137000")
     assert fragment.get_json() == []
 

@@ -155,3 +155,90 @@ def test_key_rotation_reseals_every_value_and_drops_the_old_key(app, make, db, t
     finally:
         app.config.pop("DATA_KEYS_FILE")
         sealed.configure(original)  # the tests after this one seal with the test key again
+
+
+# -- item 3: masked by default, unmasked with a reason ----------------------------------------
+def _child_with_number(make):
+    from datetime import date
+
+    from tests.test_children import valid_id_for
+
+    home = make.home()
+    number = valid_id_for(date(2015, 3, 12), 21)
+    child = make.child(home=home, name="揭示测试", id_number=number,
+                       birth_date=date(2015, 3, 12),
+                       guardian=make.guardian(home=home, phone="13811112222"))
+    return home, child, number
+
+
+def _signed_in(app, make, role, home=None):
+    from models.enums import Role
+    from tests.conftest import sign_in
+
+    user = make.user(getattr(Role, role), home_id=home.id if home else None)
+    client = app.test_client()
+    assert sign_in(client, user.username).status_code == 302
+    return client
+
+
+def _unmasks(db):
+    from models import AuditEntry
+    from models.enums import AuditAction
+
+    return db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == AuditAction.UNMASK)).all()
+
+
+def test_staff_see_the_full_id_number_only_with_a_reason_and_it_is_logged(app, make, db):
+    home, child, number = _child_with_number(make)
+    staff = _signed_in(app, make, "STAFF", home)
+    card = staff.get(f"/admin/child/details/?id={child.id}").text
+    assert number not in card and number[:6] + "********" + number[-4:] in card
+    assert "13811112222" in card  # the Home's staff see phones
+    assert 'id="reveal-id-number"' in card
+    # No reason: refused, nothing shown, nothing logged.
+    refused = staff.post(f"/admin/child/reveal/?id={child.id}", data={"reason": ""})
+    assert refused.status_code == 302 and _unmasks(db) == []
+    other = staff.post(f"/admin/child/reveal/?id={child.id}", data={"reason": "other"})
+    assert other.status_code == 302 and _unmasks(db) == []
+    # With a reason: the number on this page, and an entry saying who, why.
+    shown = staff.post(f"/admin/child/reveal/?id={child.id}",
+                       data={"reason": "identity", "note": "办理医保"})
+    assert shown.status_code == 200 and number in shown.text and 'id="revealed"' in shown.text
+    [entry] = _unmasks(db)
+    assert entry.record_id == child.id and entry.changes["note"] == "办理医保"
+    assert "证件" in entry.changes["reason"]
+    # The next page masks it again.
+    assert number not in staff.get(f"/admin/child/details/?id={child.id}").text
+
+
+def test_volunteers_and_supervisors_cannot_unmask_and_admins_see_phones_masked(app, make, db):
+    home, child, number = _child_with_number(make)
+    for role in ("VOLUNTEER", "SUPERVISOR"):
+        client = _signed_in(app, make, role, home)
+        response = client.post(f"/admin/child/reveal/?id={child.id}",
+                               data={"reason": "identity"})
+        assert response.status_code == 403 and number not in response.text
+    admin = _signed_in(app, make, "ADMIN")
+    card = admin.get(f"/admin/child/details/?id={child.id}").text
+    assert "13811112222" not in card and "138****2222" in card
+    other_staff = _signed_in(app, make, "STAFF", make.home())
+    assert other_staff.post(f"/admin/child/reveal/?id={child.id}",
+                            data={"reason": "identity"}).status_code == 404
+    assert _unmasks(db) == []
+
+
+def test_the_edit_form_never_shows_the_id_number_and_an_empty_field_keeps_it(app, make, db):
+    from tests.test_children import child_form
+
+    home, child, number = _child_with_number(make)
+    staff = _signed_in(app, make, "STAFF", home)
+    form = staff.get(f"/admin/child/edit/?id={child.id}").text
+    assert number not in form and f'placeholder="{number[:6]}********{number[-4:]}"' in form
+    data = child_form(home, name="揭示测试", id_number="", grade="五年级",
+                      loaded_version=str(child.version))
+    response = staff.post(f"/admin/child/edit/?id={child.id}", data=data)
+    assert response.status_code == 302, response.text
+    db.session.expire_all()
+    saved = db.session.get(Child, child.id)
+    assert saved.id_number == number and saved.grade == "五年级"

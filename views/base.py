@@ -284,7 +284,7 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
             if loaded is not None and loaded.data and int(loaded.data) != model.version:
                 raise StaleEdit(int(loaded.data))
         if masks := [name for name in form._fields if column_mask(self.model, name)]:
-            if access.masks_sensitive(current_user):
+            if not access.handles_numbers(current_user):
                 raise PermissionError(f"masked fields in form: {masks}")
         action = CREATE if is_created else EDIT
         if not access.can_change(current_user, action, model):

@@ -126,7 +126,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         blind index, and only for roles that see phones unmasked."""
         from views.search import index_match, is_sealed, whole_numbers
 
-        numbers = {} if access.masks_sensitive(current_user) else whole_numbers(term)
+        numbers = whole_numbers(term) if access.handles_numbers(current_user) else {}
         clauses = []
         for field in self._cached_fields:
             if not is_sealed(field):

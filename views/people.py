@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.form import rules as layout
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from flask_login import current_user
+from sqlalchemy import exists, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from admin_app import access
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from admin_app.masking import mask, reveal
 from admin_app.reports.records import roster_workbook
 from models import (
     Activity,
@@ -44,12 +49,22 @@ from views.labels import LABELS
 
 ARCHIVE_RECENT = 10
 
+# Why someone needs to see a child's full ID number (the reveal is logged with it).
+REVEAL_REASONS = (
+    ("identity", _l("Checking identity (papers, school enrolment, insurance)")),
+    ("authority", _l("Checking with the school or the civil affairs office")),
+    ("guardian", _l("The guardian or the child asked")),
+    ("report", _l("Checking a report to the county")),
+    ("other", _l("Other (say why)")),
+)
+
 
 def _child_id_matches_birth_date(form) -> None:
+    # An edit leaves the field empty to keep the number: check the kept one then.
+    number = field_value(form, "id_number") or getattr(getattr(form, "_obj", None),
+                                                       "id_number", None)
     try:
-        rules.check_id_matches_birth_date(
-            field_value(form, "id_number"), field_value(form, "birth_date")
-        )
+        rules.check_id_matches_birth_date(number, field_value(form, "birth_date"))
     except rules.InvalidValue as error:
         raise FieldError("id_number", error.message) from None
 
@@ -203,9 +218,57 @@ class ChildView(AppModelView):
         (title, names) for title, names in CHILD_SECTIONS if "guardian" not in names
     )
 
+    @property
+    def may_reveal(self) -> bool:
+        """For the archive card: may this user ask to see the full ID number?"""
+        return access.handles_numbers(current_user)
+
+    reveal_reasons = REVEAL_REASONS
+
+    @expose("/reveal/", methods=("POST",))
+    def reveal_view(self):
+        """The full ID number of one child, for this page only, to a user who may see it and
+        says why; the reveal is an audit entry. Anyone else: 403; a child out of reach: 404."""
+        if not access.handles_numbers(current_user):
+            abort(403)
+        child = self.get_one(request.args.get("id", ""))
+        if child is None:
+            abort(404)
+        reasons = dict(REVEAL_REASONS)
+        reason, note = request.form.get("reason", ""), request.form.get("note", "").strip()
+        if reason not in reasons or (reason == "other" and not note) or len(note) > 200:
+            flash(_l("Please choose why you need to see the full ID number (and for “Other”, "
+                     "say why)."), "error")
+            return redirect(url_for(".details_view", id=child.id))
+        record_access(AuditAction.UNMASK, child, details={
+            "field": "id_number", "reason": str(reasons[reason]), "note": note})
+        reveal(child.id_number)
+        g.revealed_reason = reasons[reason]
+        return self.details_view()
+
+    def on_form_prefill(self, form, id):
+        """The edit form never shows the ID number: it is typed to change it, left empty
+        to keep it (the kept one shows masked as the placeholder)."""
+        super().on_form_prefill(form, id)
+        field = getattr(form, "id_number", None)
+        if field is not None and field.data:
+            field.render_kw = {**(field.render_kw or {}),
+                               "placeholder": str(mask("id_number", field.data)),
+                               "autocomplete": "off"}
+            field.data = None
+
+    def on_model_change(self, form, model, is_created: bool) -> None:
+        if not is_created and getattr(form, "id_number", None) is not None \
+                and not form.id_number.data:
+            kept = inspect(model).attrs.id_number.history.deleted
+            if kept and kept[0]:
+                model.id_number = kept[0]  # left empty: the number is kept, not erased
+        super().on_model_change(form, model, is_created)
+
     def render(self, template, **kwargs):
         if template == self.details_template and kwargs.get("model") is not None:
-            record_access(AuditAction.VIEW, kwargs["model"])
+            if not g.get("revealed_reason"):
+                record_access(AuditAction.VIEW, kwargs["model"])
             kwargs["archive"] = archive_card(kwargs["model"])
             kwargs["sections"] = [
                 (title, [(name, self.column_labels.get(name, name)) for name in names])
