@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import cached_property
 
 from flask import (
     abort,
@@ -28,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField
@@ -38,6 +40,7 @@ from admin_app.audit import changes_since
 from admin_app.extensions import db
 from admin_app.i18n import show_date
 from admin_app.masking import column_mask, shown
+from models.sealed import Sealed
 from models.validators import InvalidValue
 from views.display import (
     DETAIL_FORMATTERS,
@@ -209,7 +212,18 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
         return self.allow_export and self._may(EXPORT)
 
     # -- every read goes through the scope ----------------------------------------------
+    @cached_property
+    def _unlisted_sealed(self) -> tuple:
+        """Encrypted columns the list does not show: left out of list queries, so a page of
+        50 rows decrypts nothing it does not display."""
+        listed = {name for name, _label in self._list_columns}
+        return tuple(getattr(self.model, column.key) for column in self.model.__table__.columns
+                     if isinstance(column.type, Sealed) and column.key not in listed)
+
     def get_query(self):
+        return self._scoped_query().options(*(defer(c) for c in self._unlisted_sealed))
+
+    def _scoped_query(self):
         return access.scoped(super().get_query(), self.model, current_user)
 
     def get_count_query(self):
@@ -221,7 +235,7 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
             key = int(id)
         except (TypeError, ValueError):
             abort(404)
-        query = self.get_query().filter(self.model.id == key)
+        query = self._scoped_query().filter(self.model.id == key)  # every column
         if self.record_load_options:
             query = query.options(*self.record_load_options)
         record = query.one_or_none()
