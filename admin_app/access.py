@@ -20,6 +20,8 @@ from models import (
     AuditEntry,
     CareRecord,
     Child,
+    Consent,
+    DataRequest,
     Guardian,
     Home,
     Pairing,
@@ -55,7 +57,8 @@ EVERYTHING = frozenset(Action)
 READ_ONLY = frozenset({READ, EXPORT})
 
 RECORDS = ("home", "child", "guardian", "parent_contact", "volunteer", "pairing",
-           "care_record", "activity", "activity_series", "resource_item", "stock_movement")
+           "care_record", "activity", "activity_series", "resource_item", "stock_movement",
+           "consent", "data_request")
 LOOKUPS = ("activity_kind", "resource_category", "volunteer_organisation")
 
 # What each role may do on each resource (a view's endpoint, or a custom page's name).
@@ -68,6 +71,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "followup": READ_ONLY,
         "donors": frozenset({READ}),
         "import": frozenset({READ, CREATE}),
+        # The privacy page: notice, retention purge, yearly audit export, incident query.
+        "privacy": EVERYTHING,
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -79,6 +84,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "donors": frozenset({READ}),
         # Rosters into their own Home(s) only (the import plans rows in the user's scope).
         "import": frozenset({READ, CREATE}),
+        "privacy": frozenset({READ}),  # the guardians' notice
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -87,6 +93,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
         "donors": frozenset({READ}),
+        # The notice, the yearly audit export and the incident query of their Homes.
+        "privacy": READ_ONLY,
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
@@ -169,6 +177,8 @@ def _by_home(model, home_id: int) -> ColumnElement[bool]:
         ParentContact: lambda: ParentContact.child.has(Child.home_id == home_id),
         Pairing: lambda: Pairing.child.has(Child.home_id == home_id),
         CareRecord: lambda: CareRecord.child.has(Child.home_id == home_id),
+        Consent: lambda: Consent.child.has(Child.home_id == home_id),
+        DataRequest: lambda: DataRequest.child.has(Child.home_id == home_id),
         StockMovement: lambda: StockMovement.item.has(ResourceItem.home_id == home_id),
         ActivityParticipant: lambda: ActivityParticipant.activity.has(
             Activity.home_id == home_id),
@@ -212,7 +222,7 @@ def _for_volunteer(model, user) -> ColumnElement[bool]:
 SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation}
 KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
                   ParentContact, Pairing, CareRecord, StockMovement, ActivityParticipant, User,
-                  AuditEntry}
+                  AuditEntry, Consent, DataRequest}
 
 
 def visible(model, user) -> ColumnElement[bool]:

@@ -270,6 +270,27 @@ def import_children(file: str, home_name: str | None, dry_run: bool, valid_only:
         sys.exit(1)
 
 
+@privacy_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
+def privacy_purge(dry_run: bool) -> None:
+    """Anonymise (never delete) the records past their retention period
+    (PRIVACY_RETENTION_YEARS after leaving care or turning 18)."""
+    from datetime import date
+
+    from admin_app.privacy import purge
+
+    years = current_app.config["PRIVACY_RETENTION_YEARS"]
+    report = purge(db.session, date.today(), years, dry_run=dry_run)
+    counts = report.as_dict()
+    click.echo(("Would anonymise" if dry_run else "Anonymised") + ": "
+               + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items())
+               + f" (retention {years} years).")
+    for code in report.codes:
+        click.echo(f"  {code}")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+
+
 @privacy_cli.command("rotate-key")
 def rotate_key() -> None:
     """A new encryption key for the sealed columns: every sealed value (and every sealed

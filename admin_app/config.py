@@ -65,6 +65,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Several server processes must share one store (e.g. redis://127.0.0.1:6379/0).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Years a child's record is kept after leaving care or turning 18 (then anonymised).
+        "PRIVACY_RETENTION_YEARS": int(os.environ.get("PRIVACY_RETENTION_YEARS", "3")),
+        # How many exports a user may make in a day.
+        "DAILY_EXPORT_LIMIT": int(os.environ.get("DAILY_EXPORT_LIMIT", "20")),
         # How many children one volunteer may care for at once (DOMAIN.md: usually 2-3).
         "MAX_ACTIVE_PAIRINGS": int(os.environ.get("MAX_ACTIVE_PAIRINGS", "3")),
         # Failed sign-ins allowed per account and per address before a pause.

@@ -6,6 +6,7 @@ from models.accounts import User
 from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry
 from models.care import CareRecord, Pairing
+from models.consent import Consent, DataRequest
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
 from models.people import Child, Guardian, ParentContact, Volunteer
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEntry",
     "CareRecord",
     "Child",
+    "Consent",
+    "DataRequest",
     "Guardian",
     "Home",
     "Pairing",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,6 +34,10 @@ class User(UserMixin, Versioned, Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 儿童个人信息保护负责人: of the user's Home, or of the deployment when home_id is None.
+    # Named in the guardians' notice; approves exports of sensitive columns.
+    privacy_officer: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
     # Part of every session cookie; a new one signs the account out everywhere (Flask-Login
     # alone cannot invalidate a copied cookie).
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))

@@ -147,3 +147,4 @@ class AuditAction(LabelledEnum):
     EXPORT = "export", _l("Exported")
     IMPORT = "import", _l("Imported")
     UNMASK = "unmask", _l("Saw the full number")
+    ANONYMISE = "anonymise", _l("Anonymised")

@@ -98,6 +98,8 @@ class Child(Versioned, Timestamped, db.Model):
     leave_reason: Mapped[LeaveReason | None] = mapped_column(enum_column(LeaveReason))
     leave_note: Mapped[str] = mapped_column(String(200), default="")
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"), index=True)
+    # Set when the retention period passed and the record was anonymised (privacy purge).
+    anonymised_on: Mapped[date | None] = mapped_column(Date)
 
     home: Mapped[Home] = relationship()
     guardian: Mapped[Guardian | None] = relationship(back_populates="children")

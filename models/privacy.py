@@ -58,6 +58,22 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "left_on": (PERSONAL, "retention period"),
         "leave_reason": (PERSONAL, "statistics"), "leave_note": (PERSONAL, "why care ended"),
         "guardian_id": (PERSONAL, "who the child lives with"),
+        "anonymised_on": (PUBLIC, "when the retention period ended"),
+    },
+    "consent": {
+        "child_id": (PERSONAL, "whose consent"), "basis": (PERSONAL, "legal basis"),
+        "state": (PERSONAL, "given, refused or withdrawn"),
+        "given_by": (PERSONAL, "who decided"), "relation": (PERSONAL, "who decided"),
+        "decided_on": (PERSONAL, "when"), "scope": (PERSONAL, "what was agreed"),
+        "notice_version": (PUBLIC, "which notice was read"),
+        "note": (PERSONAL, "what follows from the decision"),
+    },
+    "data_request": {
+        "child_id": (PERSONAL, "whose information"), "kind": (PERSONAL, "what was asked"),
+        "requested_by": (PERSONAL, "who asked"), "relation": (PERSONAL, "who asked"),
+        "received_on": (PERSONAL, "when"), "details": (PERSONAL, "what was asked"),
+        "state": (PUBLIC, "tracking to done"), "handled_by_id": (PERSONAL, "who handled it"),
+        "handled_on": (PERSONAL, "when it was done"), "outcome": (PERSONAL, "what was done"),
     },
     "guardian": {
         "home_id": (PERSONAL, "which Home"), "name": (PERSONAL, "who to talk to"),
@@ -143,6 +159,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "volunteer_id": (PERSONAL, "scope"), "active": (PERSONAL, "signing in"),
         "must_change_password": (PUBLIC, "signing in"),
         "last_login_at": (PERSONAL, "security review"),
+        "privacy_officer": (PERSONAL, "the designated person for children's information"),
         "session_token": (SENSITIVE, "ends every session at sign-out"),
     },
     "audit_entry": {

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 
 from models import Child
 from models.base import db
+from models.enums import LeaveReason, Role
 from models.privacy import CLASSIFICATION, COMMON, LEVELS, SENSITIVE, classify
 
 
@@ -242,3 +243,183 @@ def test_the_edit_form_never_shows_the_id_number_and_an_empty_field_keeps_it(app
     db.session.expire_all()
     saved = db.session.get(Child, child.id)
     assert saved.id_number == number and saved.grade == "五年级"
+
+
+# -- item 5: legal basis and consent; item 6: the designated person ----------------------------
+def test_a_refusal_of_consent_is_recorded_and_the_notice_names_the_designated_person(
+        app, make, db):
+    from models import Consent
+    from models.consent import ConsentState
+
+    home, child, _ = _child_with_number(make)
+    officer = make.user(Role.STAFF,
+                        home_id=home.id, display_name="周负责人", privacy_officer=True)
+    staff = _signed_in(app, make, "STAFF", home)
+    response = staff.post("/admin/consent/new/", data={
+        "child": str(child.id), "basis": "GUARDIAN_CONSENT", "state": "REFUSED",
+        "given_by": "李奶奶", "relation": "奶奶", "decided_on": "2026-01-05",
+        "notice_version": "2026-11", "note": "只保留法定职责所需信息"})
+    assert response.status_code == 302, response.text[-2000:]
+    [consent] = db.session.scalars(select(Consent)).all()
+    assert consent.state is ConsentState.REFUSED and consent.given_by == "李奶奶"
+    notice = staff.get("/admin/privacy/notice/").text
+    assert officer.display_name in notice and home.name in notice and "3年" in notice
+    # Volunteers see neither consents nor the privacy pages.
+    volunteer = _signed_in(app, make, "VOLUNTEER", home)
+    assert volunteer.get("/admin/consent/").status_code == 403
+    assert volunteer.get("/admin/privacy/notice/").status_code == 403
+
+
+# -- item 7: retention --------------------------------------------------------------------------
+def _past_retention(make, db):
+    from datetime import date, timedelta
+
+    from models.enums import CareKind, ChildStatus
+    from tests.test_children import valid_id_for
+
+    home = make.home()
+    born = date(2010, 5, 1)
+    guardian = make.guardian(home=home, name="旧监护人", phone="13500001111", address="旧址")
+    old = make.child(home=home, name="早已离开", id_number=valid_id_for(born, 3),
+                     birth_date=born, guardian=guardian, address="旧村", health="近视",
+                     status=ChildStatus.LEFT_CARE, left_on=date.today() - timedelta(days=4 * 365),
+                     leave_reason=LeaveReason.MOVED)
+    make.parent(old, name="旧父亲", phone="13600002222", work_city="深圳")
+    for kind in (CareKind.TALK, CareKind.HOME_VISIT, CareKind.TALK):
+        make.care_record(old, kind=kind, notes="很久以前的谈心")
+    current = make.child(home=home, name="仍在册")
+    return old, current, guardian
+
+
+def test_the_purge_dry_run_changes_nothing_and_the_real_one_anonymises_keeping_statistics(
+        app, make, db):
+    from models import CareRecord, Guardian, ParentContact
+
+    old, current, guardian = _past_retention(make, db)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert dry.exit_code == 0 and "1 children" in dry.output and "nothing was changed" in dry.output
+    db.session.expire_all()
+    assert db.session.get(Child, old.id).name == "早已离开"
+    done = runner.invoke(args=["privacy", "purge"])
+    assert done.exit_code == 0 and "Anonymised: 1 children" in done.output, done.output
+    db.session.expire_all()
+    child = db.session.get(Child, old.id)
+    assert child.name.startswith("匿名-") and child.anonymised_on is not None
+    assert (child.id_number, child.address, child.health) == (None, "", "")
+    assert child.birth_date == old.birth_date and child.status is old.status  # statistics
+    kept = db.session.get(Guardian, guardian.id)
+    assert kept.phone is None and kept.name != "旧监护人"
+    parent = db.session.scalar(select(ParentContact).where(ParentContact.child_id == old.id))
+    assert parent.phone is None and parent.work_city == "深圳"
+    records = db.session.scalars(select(CareRecord).where(CareRecord.child_id == old.id)).all()
+    assert len(records) == 3 and {r.notes for r in records} == {""}
+    assert sorted(r.kind.name for r in records) == ["HOME_VISIT", "TALK", "TALK"]
+    assert db.session.get(Child, current.id).name == "仍在册"
+    # A second run finds nothing left to do.
+    again = runner.invoke(args=["privacy", "purge"])
+    assert "Anonymised: 0 children" in again.output
+
+
+def test_the_audit_trail_cannot_be_edited_or_deleted_through_the_application(app, make, db,
+                                                                            admin_client):
+    from models import AuditEntry
+
+    make.child()
+    entry = db.session.scalars(select(AuditEntry)).first()
+    assert admin_client.get(f"/admin/audit/edit/?id={entry.id}").status_code == 403
+    assert admin_client.post("/admin/audit/delete/", data={"id": str(entry.id)}).status_code \
+        == 403
+    assert db.session.get(AuditEntry, entry.id) is not None
+
+
+# -- item 8: guardians' requests ----------------------------------------------------------------
+def test_a_correction_request_is_tracked_to_done(app, make, db):
+    from models import DataRequest
+    from models.consent import RequestState
+
+    home, child, _ = _child_with_number(make)
+    staff = _signed_in(app, make, "STAFF", home)
+    assert staff.post("/admin/data_request/new/", data={
+        "child": str(child.id), "kind": "CORRECTION", "requested_by": "李奶奶",
+        "relation": "奶奶", "received_on": "2026-11-02", "details": "年级应为四年级",
+        "state": "OPEN"}).status_code == 302
+    request = db.session.scalar(select(DataRequest))
+    assert request.state is RequestState.OPEN
+    page = staff.get("/admin/privacy/").text
+    assert 'id="open-requests"' in page
+    # Done needs a date and an outcome.
+    form = {"child": str(child.id), "kind": "CORRECTION", "requested_by": "李奶奶",
+            "relation": "奶奶", "received_on": "2026-11-02", "details": "年级应为四年级",
+            "state": "DONE", "loaded_version": str(request.version)}
+    refused = staff.post(f"/admin/data_request/edit/?id={request.id}", data=form)
+    assert refused.status_code == 200 and "办结日期" in refused.text
+    done = staff.post(f"/admin/data_request/edit/?id={request.id}", data={
+        **form, "handled_on": "2026-11-05", "outcome": "已更正为四年级"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    request = db.session.get(DataRequest, request.id)
+    assert request.state is RequestState.DONE and request.handled_by_id is not None
+    assert request.outcome == "已更正为四年级"
+
+
+def test_a_deletion_request_done_anonymises_the_child(app, make, db):
+    home, child, _ = _child_with_number(make)
+    staff = _signed_in(app, make, "STAFF", home)
+    assert staff.post("/admin/data_request/new/", data={
+        "child": str(child.id), "kind": "DELETION", "requested_by": "李奶奶",
+        "relation": "奶奶", "received_on": "2026-11-02", "details": "要求删除",
+        "state": "DONE", "handled_on": "2026-11-03", "outcome": "已匿名化"}).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Child, child.id)
+    assert saved.name.startswith("匿名-") and saved.id_number is None
+
+
+# -- item 9: the yearly audit and the incident query ---------------------------------------------
+def test_the_yearly_audit_workbook_opens_and_lists_unmasks_and_exports(app, make, db):
+    import io
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    home, child, _ = _child_with_number(make)
+    staff = _signed_in(app, make, "STAFF", home)
+    staff.post(f"/admin/child/reveal/?id={child.id}", data={"reason": "identity"})
+    staff.get("/admin/child/export/xlsx/")
+    admin = _signed_in(app, make, "ADMIN")
+    response = admin.get(f"/admin/privacy/audit.xlsx?year={date.today().year}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["查看记录", "查看完整号码", "导出与导入", "匿名化", "同意情况",
+                               "申请"]
+    unmasks = list(book["查看完整号码"].iter_rows(min_row=3, values_only=True))
+    assert len(unmasks) == 1 and unmasks[0][5] == child.name
+    exports = list(book["导出与导入"].iter_rows(min_row=3, values_only=True))
+    assert len(exports) == 1
+    assert _signed_in(app, make, "VOLUNTEER", home).get(
+        "/admin/privacy/audit.xlsx").status_code == 403
+    assert staff.get("/admin/privacy/audit.xlsx").status_code == 403
+
+
+def test_the_incident_query_finds_exactly_the_children_an_export_contained(app, make, db):
+    from datetime import date
+
+    from models import AuditEntry
+    from models.enums import AuditAction
+
+    home = make.home()
+    exported = [make.child(home=home, name=f"导出{i}") for i in range(3)]
+    other_home = make.home()
+    make.child(home=other_home, name="别家孩子")
+    staff = _signed_in(app, make, "STAFF", home)
+    assert staff.get("/admin/child/export/xlsx/").status_code == 200
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
+    admin = _signed_in(app, make, "ADMIN")
+    today = date.today().isoformat()
+    page = admin.get(f"/admin/privacy/incident/?start={today}&end={today}"
+                     f"&export={entry.id}").text
+    found = page.split('id="incident-children"')[1].split("</ul>")[0]
+    assert sorted(c.name for c in exported) == sorted(
+        name for name in (f"导出{i}" for i in range(3)) if name in found)
+    assert "别家孩子" not in found
+    assert found.count("<li") == 3

@@ -12,11 +12,14 @@ from sqlalchemy import func, select
 from models import (
     ActivityKind,
     AuditEntry,
+    Consent,
+    DataRequest,
     ResourceCategory,
     StockMovement,
     User,
     VolunteerOrganisation,
 )
+from models.consent import LegalBasis, RequestKind
 from models.enums import Role
 
 
@@ -87,6 +90,18 @@ def sample(make, endpoint: str):
         "volunteer_organisation": (make._save(VolunteerOrganisation(name="党员")),
                                    {"name": "退休人员", "sort_order": "1"}),
         "audit": (make.session.scalars(select(AuditEntry)).first(), {}),
+        "consent": (make._save(Consent(child=child, basis=LegalBasis.GUARDIAN_CONSENT,
+                                       given_by="李奶奶", relation="奶奶",
+                                       decided_on=date(2025, 3, 1))),
+                    {"child": str(child.id), "basis": "GUARDIAN_CONSENT", "state": "REFUSED",
+                     "given_by": "王爷爷", "relation": "爷爷", "decided_on": "2025-04-01",
+                     "notice_version": "2026-11", "note": "只保留法定职责所需信息"}),
+        "data_request": (make._save(DataRequest(child=child, kind=RequestKind.CORRECTION,
+                                                requested_by="李奶奶",
+                                                received_on=date(2025, 3, 1))),
+                         {"child": str(child.id), "kind": "CORRECTION", "requested_by": "王爷爷",
+                          "received_on": "2025-04-01", "details": "出生日期有误",
+                          "state": "OPEN"}),
         "user": (make.user(Role.STAFF, username="staffer", home=home),
                  {"username": "newstaff", "display_name": "新同事", "role": "STAFF",
                   "home": str(home.id), "active": "y", "new_password": "a long passphrase"}),
@@ -136,7 +151,7 @@ def test_edit_through_the_form_saves_the_change(app, admin_client, make, db, end
     db.session.expire_all()
     saved = db.session.get(view.model, record.id)
     first_text = next(k for k in form if k in ("name", "title", "notes", "username", "donor",
-                                                   "end_reason"))
+                                                   "end_reason", "given_by", "requested_by"))
     expected = form[first_text]
     assert getattr(saved, first_text) == expected
 

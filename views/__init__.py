@@ -15,6 +15,8 @@ from models import (
     AuditEntry,
     CareRecord,
     Child,
+    Consent,
+    DataRequest,
     Guardian,
     Home,
     Pairing,
@@ -40,12 +42,14 @@ from views.inventory import ResourceItemView, StockMovementView
 from views.my_children import MyChildrenView
 from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
 from views.places import ActivityKindView, HomeView, LookupView
+from views.privacy import ConsentView, DataRequestView, PrivacyView
 
 CHILDREN = _l("Children's archives")
 CARE = _l("Care")
 ACTIVITIES = _l("Activities")
 RESOURCES = _l("Resources")
 SETTINGS = _l("Settings")
+PRIVACY = _l("Personal information")
 
 
 def init_admin(app: Flask) -> Admin:
@@ -86,6 +90,11 @@ def init_admin(app: Flask) -> Admin:
                    endpoint="volunteer_organisation"),
         UserView(User, _l("Accounts"), SETTINGS, endpoint="user"),
         AuditView(AuditEntry, _l("Audit trail"), SETTINGS, endpoint="audit"),
+        PrivacyView(name=_l("Protection of children's information"), category=PRIVACY,
+                    endpoint="privacy", url="privacy"),
+        ConsentView(Consent, _l("Legal basis and consent"), PRIVACY, endpoint="consent"),
+        DataRequestView(DataRequest, _l("Guardians' requests"), PRIVACY,
+                        endpoint="data_request"),
         MyChildrenView(name=_l("My children"), endpoint="my_children", url="my-children"),
     ]
     for view in views:

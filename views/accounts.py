@@ -26,12 +26,12 @@ class UserView(AppModelView):
     column_labels = {**LABELS, "new_password": _l("New password"),
                      "volunteer": _l("Linked volunteer")}
     column_list = ("username", "display_name", "role", "home", "volunteer", "active",
-                   "last_login_at")
+                   "privacy_officer", "last_login_at")
     column_searchable_list = ("username", "display_name")
     column_filters = ("role", "active", home_filter(User.home_id))
     column_sortable_list = ("username", "role", "last_login_at")
     form_columns = ("username", "display_name", "role", "home", "volunteer", "active",
-                    "must_change_password", "new_password")
+                    "must_change_password", "privacy_officer", "new_password")
     column_details_exclude_list = ("password_hash", "session_token", "version")
     form_extra_fields = {
         "new_password": PasswordField(

@@ -10,11 +10,24 @@ from flask import abort, send_file
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from admin_app.audit import record_access
+from admin_app.extensions import db
 from models.enums import AuditAction
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def children_of(model, ids) -> list[int]:
+    """The children whose rows are among `ids` of `model` (a child, or a row about one)."""
+    from models import Child
+
+    column = model.id if model is Child else getattr(model, "child_id", None)
+    if column is None:
+        return []
+    query = select(column).where(model.id.in_(ids), column.is_not(None)).distinct()
+    return sorted(db.session.scalars(query))
 
 
 class ExportMixin:
@@ -22,6 +35,9 @@ class ExportMixin:
     # Callable(ids, user, title) -> (Workbook, row count); set with allow_export = True.
     export_builder: Callable | None = None
     export_name = None  # lazy text: what the workbook is called, e.g. 花名册
+
+    def _children_in(self, ids) -> list[int]:
+        return children_of(self.model, ids)
 
     @expose("/export/<export_type>/")
     def export(self, export_type: str):
@@ -40,7 +56,9 @@ class ExportMixin:
         record_access(AuditAction.EXPORT, table_name=self.model.__tablename__,
                       home_id=current_user.home_id, label=title,
                       details={"rows": count, "search": args.search or "",
-                               "filters": [list(map(str, f)) for f in args.filters or []]})
+                               "filters": [list(map(str, f)) for f in args.filters or []],
+                               # Whose data left the panel: the incident query reads this.
+                               "children": self._children_in(ids.subquery().select())})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,
                          download_name=f"{title}.xlsx")
 

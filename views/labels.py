@@ -93,6 +93,22 @@ LABELS = {
     "last_login_at": _l("Last sign-in"),
     "created_at": _l("Created"),
     "updated_at": _l("Updated"),
+    # consent and guardians' requests
+    "basis": _l("Legal basis"),
+    "state": _l("State"),
+    "given_by": _l("Decided by"),
+    "decided_on": _l("Decided on"),
+    "scope": _l("Scope"),
+    "notice_version": _l("Notice"),
+    "requested_by": _l("Asked by"),
+    "received_on": _l("Received on"),
+    "details": _l("What was asked"),
+    "handled_by": _l("Handled by"),
+    "handled_on": _l("Handled on"),
+    "outcome": _l("Outcome"),
+    "privacy_officer": _l("Designated person for children's information"),
+    "anonymised_on": _l("Anonymised on"),
+    "reason": _l("Reason"),
 }
 
 # What each table is called in the audit screen.
@@ -112,4 +128,7 @@ TABLE_LABELS = {
     "activity_kind": _l("Activity kind"),
     "resource_category": _l("Resource category"),
     "volunteer_organisation": _l("Volunteer organisation"),
+    "consent": _l("Consent"),
+    "data_request": _l("Request"),
+    "audit_entry": _l("Audit trail"),
 }
