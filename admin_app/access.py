@@ -73,6 +73,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "import": frozenset({READ, CREATE}),
         # The privacy page: notice, retention purge, yearly audit export, incident query.
         "privacy": EVERYTHING,
+        "export_request": frozenset({READ, CREATE}),
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -85,6 +86,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # Rosters into their own Home(s) only (the import plans rows in the user's scope).
         "import": frozenset({READ, CREATE}),
         "privacy": frozenset({READ}),  # the guardians' notice
+        "export_request": frozenset({READ, CREATE}),
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -95,6 +97,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "donors": frozenset({READ}),
         # The notice, the yearly audit export and the incident query of their Homes.
         "privacy": READ_ONLY,
+        "export_request": frozenset({READ, CREATE}),
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.

@@ -19,6 +19,7 @@ from enum import Enum
 from typing import IO, Any
 
 import xlsxwriter
+from flask import g, has_request_context
 from xlsxwriter.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
@@ -49,7 +50,12 @@ class Workbook:
     """A workbook written to a temporary file; `close()` hands back an open binary file
     (already unlinked on POSIX, so it disappears when closed)."""
 
-    def __init__(self, title: str = "") -> None:
+    def __init__(self, title: str = "", stamp: str | None = None) -> None:
+        # An approved export of sensitive columns carries who, when and what for on every
+        # sheet's header (views.exporting sets it for the request as `g.export_stamp`).
+        if stamp is None and has_request_context():
+            stamp = g.get("export_stamp")
+        self.stamp = stamp
         handle, self.path = tempfile.mkstemp(suffix=".xlsx")
         os.close(handle)
         self.book = xlsxwriter.Workbook(self.path, {
@@ -93,6 +99,9 @@ class Workbook:
         sheet.fit_to_pages(1, 0)  # one page wide, as many long as it takes
         sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         sheet.set_footer("&C&P / &N")
+        if self.stamp:
+            # Excel's header codes start with &: a stamp's own & is written &&.
+            sheet.set_header("&L&8" + self.stamp.replace("&", "&&")[:200])
         return sheet
 
     def table(self, name: str, title: str, columns: Sequence[Column],

@@ -6,7 +6,7 @@ from models.accounts import User
 from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry
 from models.care import CareRecord, Pairing
-from models.consent import Consent, DataRequest
+from models.consent import Consent, DataRequest, ExportRequest
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
 from models.people import Child, Guardian, ParentContact, Volunteer
@@ -22,6 +22,7 @@ __all__ = [
     "Child",
     "Consent",
     "DataRequest",
+    "ExportRequest",
     "Guardian",
     "Home",
     "Pairing",

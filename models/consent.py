@@ -91,3 +91,37 @@ class DataRequest(Versioned, Timestamped, db.Model):
 
     def __str__(self) -> str:
         return f"{getattr(self.kind, 'label', '')} {self.child.name if self.child else ''}"
+
+
+class ExportState(LabelledEnum):
+    PENDING = "pending", _l("Waiting for approval")
+    APPROVED = "approved", _l("Approved")
+    REFUSED = "refused", _l("Refused")
+    USED = "used", _l("Downloaded")
+
+
+class ExportRequest(Versioned, Timestamped, db.Model):
+    """An export carrying sensitive columns (phones, addresses, talk notes): asked for with a
+    reason, approved by the Home's designated person (an administrator approves her own),
+    downloaded once, stamped with who, when and what for."""
+
+    __tablename__ = "export_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("home.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(50))
+    # The list's own arguments (search, filters, sort), replayed at download.
+    query: Mapped[str] = mapped_column(String(2000), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(200))
+    state: Mapped[ExportState] = mapped_column(enum_column(ExportState),
+                                               default=ExportState.PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    def __str__(self) -> str:
+        return self.title or self.endpoint

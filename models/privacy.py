@@ -68,6 +68,13 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "notice_version": (PUBLIC, "which notice was read"),
         "note": (PERSONAL, "what follows from the decision"),
     },
+    "export_request": {
+        "user_id": (PERSONAL, "who asked"), "home_id": (PUBLIC, "which Home's officer decides"),
+        "endpoint": (PUBLIC, "which list"), "query": (PERSONAL, "which rows (search, filters)"),
+        "title": (PUBLIC, "the file's title"), "reason": (PERSONAL, "what the export is for"),
+        "state": (PUBLIC, "tracking"), "decided_by_id": (PERSONAL, "who approved"),
+        "decided_on": (PUBLIC, "when it was decided"),
+    },
     "data_request": {
         "child_id": (PERSONAL, "whose information"), "kind": (PERSONAL, "what was asked"),
         "requested_by": (PERSONAL, "who asked"), "relation": (PERSONAL, "who asked"),

@@ -26,7 +26,7 @@ from models import (
     VolunteerOrganisation,
 )
 from models.enums import Role
-from tests.conftest import sign_in
+from tests.conftest import export_through_approval, sign_in
 from tests.test_screens import registered_model_views
 
 ROLES = ("admin", "staff", "county_staff", "supervisor", "volunteer")
@@ -399,7 +399,8 @@ def test_every_export_obeys_role_and_scope(app, world, role):
     checked = 0
     for view in registered_model_views(app):
         for export_type in ("xlsx", "csv"):
-            response = client.get(f"/admin/{view.endpoint}/export/{export_type}/")
+            response = export_through_approval(
+                client, f"/admin/{view.endpoint}/export/{export_type}/")
             allowed = (access.can(user, EXPORT, view.resource_name) and view.allow_export)
             if not allowed:
                 assert response.status_code == 403, (view.endpoint, role, export_type)

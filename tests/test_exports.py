@@ -15,7 +15,7 @@ from admin_app.xlsx import needs_quote
 from models import AuditEntry
 from models.enums import AuditAction, CareKind, LivingArrangement, MovementKind, Role
 from seed.demo import id_number
-from tests.conftest import sign_in
+from tests.conftest import export_through_approval, sign_in
 
 HOSTILE = '=HYPERLINK("http://x")'
 
@@ -116,7 +116,7 @@ def test_roster_export_is_the_list_the_user_sees(app, make, db):
                boarding=True)
     make_children(make, home_b)
     staff = signed_in(app, make, Role.STAFF, home=home_a)
-    book = workbook(staff.get("/admin/child/export/xlsx/"))
+    book = workbook(export_through_approval(staff, "/admin/child/export/xlsx/"))
     assert book.sheetnames == ["花名册", "分类统计"]
     roster = book["花名册"]
     assert roster["A1"].value.startswith("甲之家花名册")
@@ -155,7 +155,8 @@ def test_roster_export_follows_the_lists_filters_and_masks_for_a_supervisor(app,
     view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "child")
     arg = next(f["arg"] for g in view._filter_groups.values() for f in g.filters
                if str(g.label) == "生活方式")
-    book = workbook(supervisor.get(f"/admin/child/export/xlsx/?flt0_{arg}=ALONE"))
+    book = workbook(export_through_approval(supervisor,
+                                            f"/admin/child/export/xlsx/?flt0_{arg}=ALONE"))
     rows = data_rows(book["花名册"])
     assert [row[1] for row in rows] == ["独自"]
     assert rows[0][4] == "430626********" + id_number("430626", born, 1, True)[-4:]
@@ -174,8 +175,8 @@ def test_care_records_export_for_a_period(app, make):
     view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "care_record")
     arg = next(f["arg"] for g in view._filter_groups.values() for f in g.filters
                if str(g.label) == "日期" and f["type"] == "daterangepicker")
-    book = workbook(client.get(
-        f"/admin/care_record/export/xlsx/?flt0_{arg}=2026-04-01+to+2026-04-30"))
+    book = workbook(export_through_approval(
+        client, f"/admin/care_record/export/xlsx/?flt0_{arg}=2026-04-01+to+2026-04-30"))
     rows = data_rows(book["关爱记录"])
     assert [row[5] for row in rows] == ["四月一日", "四月底"]
     assert rows[0][0] == datetime(2026, 4, 1) and rows[0][3] == "家访"

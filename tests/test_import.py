@@ -25,6 +25,7 @@ from models.enums import (
     ParentRelation,
     Role,
 )
+from tests.conftest import export_through_approval
 from tests.test_children import valid_id_for
 
 HEADER = ["序号", "姓名", "性别", "出生年月", "公民身份号码", "学校", "年级", "班主任及电话",
@@ -418,7 +419,7 @@ def test_the_roster_export_imports_back_unchanged(app, make, db, admin_client):
     make.parent(first, relation=ParentRelation.MOTHER,
                 name="张芳", phone="13933334444")
     make.child(home=home, name="王小红", guardian=guardian, birth_date=date(2014, 5, 6))
-    response = admin_client.get("/admin/child/export/xlsx/")
+    response = export_through_approval(admin_client, "/admin/child/export/xlsx/")
     assert response.status_code == 200
     plan = preview(response.data, None, filename="roster.xlsx")
     assert plan.ready, (plan.problems, plan.unmatched)

@@ -11,6 +11,7 @@ from models import Child
 from models.base import db
 from models.enums import LeaveReason, Role
 from models.privacy import CLASSIFICATION, COMMON, LEVELS, SENSITIVE, classify
+from tests.conftest import export_through_approval, sign_in
 
 
 def test_every_column_is_classified_with_a_purpose():
@@ -385,7 +386,7 @@ def test_the_yearly_audit_workbook_opens_and_lists_unmasks_and_exports(app, make
     home, child, _ = _child_with_number(make)
     staff = _signed_in(app, make, "STAFF", home)
     staff.post(f"/admin/child/reveal/?id={child.id}", data={"reason": "identity"})
-    staff.get("/admin/child/export/xlsx/")
+    export_through_approval(staff, "/admin/child/export/xlsx/")
     admin = _signed_in(app, make, "ADMIN")
     response = admin.get(f"/admin/privacy/audit.xlsx?year={date.today().year}")
     assert response.status_code == 200
@@ -412,7 +413,7 @@ def test_the_incident_query_finds_exactly_the_children_an_export_contained(app, 
     other_home = make.home()
     make.child(home=other_home, name="别家孩子")
     staff = _signed_in(app, make, "STAFF", home)
-    assert staff.get("/admin/child/export/xlsx/").status_code == 200
+    assert export_through_approval(staff, "/admin/child/export/xlsx/").status_code == 200
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
     admin = _signed_in(app, make, "ADMIN")
     today = date.today().isoformat()
@@ -423,3 +424,79 @@ def test_the_incident_query_finds_exactly_the_children_an_export_contained(app, 
         name for name in (f"导出{i}" for i in range(3)) if name in found)
     assert "别家孩子" not in found
     assert found.count("<li") == 3
+
+
+# -- item 4: exports with sensitive columns ------------------------------------------------------
+def test_a_sensitive_export_is_refused_before_approval_and_stamped_after(app, make, db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from models import AuditEntry, ExportRequest
+    from models.consent import ExportState
+    from models.enums import AuditAction
+
+    home, _, _ = _child_with_number(make)
+    make.user(Role.STAFF, home_id=home.id, username="officer", display_name="周负责人",
+              privacy_officer=True)
+    staff = _signed_in(app, make, "STAFF", home)
+    # Before approval: no file, the request form instead.
+    first = staff.get("/admin/child/export/xlsx/")
+    assert first.status_code == 302 and "/export-requests/ask" in first.location
+    assert staff.post("/admin/export-requests/ask", data={
+        "list": "child", "query": "", "purpose": ""}).status_code == 400  # no reason
+    asked = staff.post("/admin/export-requests/ask", data={
+        "list": "child", "query": "", "purpose": "visits", "note": "安排暑期家访"})
+    assert asked.status_code == 302
+    item = db.session.scalar(select(ExportRequest))
+    assert item.state is ExportState.PENDING
+    early = staff.get(f"/admin/child/export/xlsx/?approved={item.id}")
+    assert early.status_code == 302 and "/export-requests/ask" in early.location
+    # The requester cannot approve her own request; the designated person can.
+    assert staff.post(f"/admin/export-requests/{item.id}/decide",
+                      data={"approve": "1"}).status_code == 403
+    officer = app.test_client()
+    assert sign_in(officer, "officer").status_code == 302
+    queue = officer.get("/admin/export-requests/").text
+    assert "安排暑期家访" in queue and 'id="to-decide"' in queue
+    assert officer.post(f"/admin/export-requests/{item.id}/decide",
+                        data={"approve": "1"}).status_code == 302
+    download = staff.get(f"/admin/child/export/xlsx/?approved={item.id}")
+    assert download.status_code == 200
+    book = load_workbook(io.BytesIO(download.data))
+    for sheet in book.worksheets:
+        header = sheet.oddHeader.left.text
+        assert "安排暑期家访" in header and "周负责人" in header
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
+    assert entry.changes["request"] == item.id and "安排暑期家访" in entry.changes["reason"]
+    # One approval, one download.
+    again = staff.get(f"/admin/child/export/xlsx/?approved={item.id}")
+    assert again.status_code == 302
+
+
+def test_exports_without_sensitive_columns_need_no_approval(app, make, db):
+    home = make.home()
+    make.movement(make.item(home=home))
+    staff = _signed_in(app, make, "STAFF", home)
+    assert staff.get("/admin/stock_movement/export/xlsx/").status_code == 200
+
+
+def test_the_daily_export_limit(app, make, db):
+    home = make.home()
+    make.movement(make.item(home=home))
+    staff = _signed_in(app, make, "STAFF", home)
+    app.config["DAILY_EXPORT_LIMIT"] = 2
+    try:
+        for _ in range(2):
+            assert staff.get("/admin/stock_movement/export/xlsx/").status_code == 200
+        refused = staff.get("/admin/stock_movement/export/xlsx/", follow_redirects=True)
+        assert refused.status_code == 200 and "今天已导出 2 次" in refused.text
+    finally:
+        app.config["DAILY_EXPORT_LIMIT"] = 20
+
+
+def test_volunteers_cannot_ask_for_exports(app, make, db):
+    home = make.home()
+    volunteer = _signed_in(app, make, "VOLUNTEER", home)
+    assert volunteer.get("/admin/export-requests/ask?list=child").status_code == 403
+    assert volunteer.get("/admin/export-requests/").status_code == 403

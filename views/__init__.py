@@ -36,6 +36,7 @@ from views.calendar import CalendarView
 from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
 from views.donors import DonorsView
+from views.export_requests import ExportRequestView
 from views.followup import FollowupView
 from views.importing import ImportView
 from views.inventory import ResourceItemView, StockMovementView
@@ -93,6 +94,8 @@ def init_admin(app: Flask) -> Admin:
         PrivacyView(name=_l("Protection of children's information"), category=PRIVACY,
                     endpoint="privacy", url="privacy"),
         ConsentView(Consent, _l("Legal basis and consent"), PRIVACY, endpoint="consent"),
+        ExportRequestView(name=_l("Export approvals"), category=PRIVACY,
+                          endpoint="export_request", url="export-requests"),
         DataRequestView(DataRequest, _l("Guardians' requests"), PRIVACY,
                         endpoint="data_request"),
         MyChildrenView(name=_l("My children"), endpoint="my_children", url="my-children"),

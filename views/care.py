@@ -97,6 +97,7 @@ class PairingView(AppModelView):
 class CareRecordView(AppModelView):
     allow_export = True
     export_builder = staticmethod(care_records_workbook)
+    export_sensitive = True  # talk notes
     export_name = _l("care records")
     column_labels = LABELS
     column_list = ("occurred_on", "child", "kind", "volunteer", "follow_up_needed",

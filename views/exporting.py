@@ -1,19 +1,27 @@
 """The export button of the lists: the list's own query (scope, search, filters) written by
-a builder of admin_app.reports, recorded in the audit trail."""
+a builder of admin_app.reports, recorded in the audit trail.
+
+A workbook with sensitive columns (phones, addresses, talk notes) is asked for with a reason
+and, for anyone but an administrator, approved by the Home's designated person first
+(views.export_requests); the approved file is stamped with who, when and what for, and
+downloads once. Every user has a daily number of exports (DAILY_EXPORT_LIMIT)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time
+from urllib.parse import urlencode
 
-from flask import abort, send_file
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from models import AuditEntry, ExportRequest
+from models.consent import ExportState
 from models.enums import AuditAction
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,19 +38,70 @@ def children_of(model, ids) -> list[int]:
     return sorted(db.session.scalars(query))
 
 
+def over_daily_limit(user) -> bool:
+    """Whether `user` has made today's allowed number of exports already."""
+    midnight = datetime.combine(date.today(), time(), tzinfo=UTC)
+    made = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.user_id == user.id, AuditEntry.action == AuditAction.EXPORT,
+        AuditEntry.at >= midnight))
+    return made >= current_app.config["DAILY_EXPORT_LIMIT"]
+
+
+def daily_limit_message() -> str:
+    return gettext("You have made %(n)s exports today, the most allowed in a day. Please try "
+                   "again tomorrow, or ask an administrator.",
+                   n=current_app.config["DAILY_EXPORT_LIMIT"])
+
+
+def list_arguments() -> str:
+    """The list's arguments of this request, in a stable order, without the approval."""
+    return urlencode(sorted((k, v) for k, values in request.args.lists() for v in values
+                            if k != "approved"))
+
+
+def stamp_for(approval: ExportRequest) -> str:
+    return gettext("Exported by %(who)s on %(when)s for: %(reason)s; approved by %(by)s",
+                   who=approval.user.display_name or approval.user.username,
+                   when=datetime.now().strftime("%Y-%m-%d %H:%M"), reason=approval.reason,
+                   by=(approval.decided_by.display_name or approval.decided_by.username)
+                   if approval.decided_by else "—")
+
+
 class ExportMixin:
     export_types = ["xlsx"]
     # Callable(ids, user, title) -> (Workbook, row count); set with allow_export = True.
     export_builder: Callable | None = None
     export_name = None  # lazy text: what the workbook is called, e.g. 花名册
+    # The workbook carries sensitive columns: a reason and an approval first.
+    export_sensitive = False
 
     def _children_in(self, ids) -> list[int]:
         return children_of(self.model, ids)
+
+    def _approval(self) -> ExportRequest | None:
+        """The user's approved request for exactly this list and these arguments."""
+        approved = request.args.get("approved", type=int)
+        if approved is None:
+            return None
+        return db.session.scalar(select(ExportRequest).where(
+            ExportRequest.id == approved, ExportRequest.user_id == current_user.id,
+            ExportRequest.endpoint == self.endpoint, ExportRequest.query == list_arguments(),
+            ExportRequest.state == ExportState.APPROVED))
 
     @expose("/export/<export_type>/")
     def export(self, export_type: str):
         if export_type != "xlsx" or self.export_builder is None:
             abort(404)
+        if over_daily_limit(current_user):
+            flash(daily_limit_message(), "error")
+            return redirect(url_for(".index_view"))
+        approval = None
+        if self.export_sensitive:
+            approval = self._approval()
+            if approval is None:
+                return redirect(url_for("export_request.ask", list=self.endpoint,
+                                        query=list_arguments()))
+            g.export_stamp = stamp_for(approval)
         args = self._get_list_extra_args()
         sort = self._get_column_by_idx(args.sort)
         _, query = self.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
@@ -53,12 +112,15 @@ class ExportMixin:
         title = gettext("%(place)s %(name)s, %(day)s", place=place, name=self.export_name,
                         day=date.today().isoformat())
         book, count = type(self).export_builder(ids.subquery().select(), current_user, title)
+        if approval is not None:
+            approval.state = ExportState.USED  # one approval, one download
         record_access(AuditAction.EXPORT, table_name=self.model.__tablename__,
                       home_id=current_user.home_id, label=title,
                       details={"rows": count, "search": args.search or "",
                                "filters": [list(map(str, f)) for f in args.filters or []],
+                               "request": approval.id if approval else None,
+                               "reason": approval.reason if approval else "",
                                # Whose data left the panel: the incident query reads this.
                                "children": self._children_in(ids.subquery().select())})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,
                          download_name=f"{title}.xlsx")
-

@@ -212,6 +212,7 @@ class ChildView(AppModelView):
     allow_delete = False
     allow_export = True
     export_builder = staticmethod(roster_workbook)
+    export_sensitive = True  # phones and addresses
     export_name = _l("roster")
     # The archive card shows guardian and parents in tables of their own (archive_card).
     details_sections = tuple(

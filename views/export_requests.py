@@ -1,0 +1,123 @@
+"""导出审批: exports carrying sensitive columns are asked for with a reason; the Home's
+designated person (儿童个人信息保护负责人) approves or refuses; an administrator's own request
+is approved as she makes it. Approved requests download once, stamped."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qsl
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from admin_app import access
+from admin_app.access import CREATE
+from admin_app.extensions import db
+from models import ExportRequest, User
+from models.consent import ExportState
+from models.enums import Role
+from views.base import AppView
+from views.exporting import daily_limit_message, over_daily_limit
+
+PURPOSES = (
+    ("report", _l("Report to the county or the women's federation")),
+    ("school", _l("Checking with the schools")),
+    ("visits", _l("Planning home visits and calls")),
+    ("audit", _l("Inspection or audit")),
+)
+
+
+def may_decide(user, item: ExportRequest) -> bool:
+    """Administrators, and the designated person of the request's Home (or the county's)."""
+    if getattr(user, "role", None) is Role.ADMIN:
+        return True
+    if not getattr(user, "privacy_officer", False):
+        return False
+    return user.home_id is None or user.home_id == item.home_id
+
+
+class ExportRequestView(AppView):
+    resource = "export_request"
+
+    def _export_views(self) -> dict:
+        return {view.endpoint: view for view in self.admin._views
+                if getattr(view, "export_sensitive", False)}
+
+    @expose("/")
+    def index(self):
+        mine = db.session.scalars(select(ExportRequest).where(
+            ExportRequest.user_id == current_user.id)
+            .order_by(ExportRequest.id.desc()).limit(50)).all()
+        to_decide = []
+        if current_user.role is Role.ADMIN or current_user.privacy_officer:
+            query = select(ExportRequest).where(ExportRequest.state == ExportState.PENDING)
+            if current_user.role is not Role.ADMIN and current_user.home_id is not None:
+                query = query.where(or_(ExportRequest.home_id == current_user.home_id))
+            to_decide = db.session.scalars(query.order_by(ExportRequest.id)).all()
+        return self.render("admin/export_requests.html", mine=mine, to_decide=to_decide,
+                           download=self._download_url)
+
+    def _download_url(self, item: ExportRequest) -> str:
+        return url_for(f"{item.endpoint}.export", export_type="xlsx", approved=item.id,
+                       **dict(parse_qsl(item.query)))
+
+    @expose("/ask", methods=("GET", "POST"))
+    def ask(self):
+        if not access.can(current_user, CREATE, self.resource_name):
+            abort(403)
+        endpoint = request.values.get("list", "")
+        view = self._export_views().get(endpoint)
+        if view is None or not access.can(current_user, access.EXPORT, view.resource_name):
+            abort(404)
+        query = request.values.get("query", "")[:2000]
+        if request.method == "GET":
+            return self.render("admin/export_ask.html", view=view, query=query,
+                               purposes=PURPOSES)
+        purposes = dict(PURPOSES)
+        purpose, note = request.form.get("purpose", ""), request.form.get("note", "").strip()
+        if purpose not in purposes and not note:
+            flash(gettext("Please say what the export is for."), "error")
+            return self.render("admin/export_ask.html", view=view, query=query,
+                               purposes=PURPOSES), 400
+        if over_daily_limit(current_user):
+            flash(daily_limit_message(), "error")
+            return redirect(url_for(f"{endpoint}.index_view"))
+        reason = "；".join(part for part in (str(purposes.get(purpose, "")), note) if part)
+        item = ExportRequest(user_id=current_user.id, home_id=current_user.home_id,
+                             endpoint=endpoint, query=query, reason=reason[:200],
+                             title=str(view.name))
+        if current_user.role is Role.ADMIN:
+            item.state, item.decided_by_id, item.decided_on = (
+                ExportState.APPROVED, current_user.id, date.today())
+        db.session.add(item)
+        db.session.commit()
+        if item.state is ExportState.APPROVED:
+            return redirect(self._download_url(item))
+        officers = db.session.scalars(select(User).where(
+            User.privacy_officer.is_(True), User.active.is_(True),
+            or_(User.home_id.is_(None), User.home_id == current_user.home_id))).all()
+        flash(gettext("Sent for approval to %(who)s. You will find the download here once "
+                      "it is approved.",
+                      who="、".join(u.display_name or u.username for u in officers)
+                      or gettext("an administrator")), "info")
+        return redirect(url_for(".index"))
+
+    @expose("/<int:item_id>/decide", methods=("POST",))
+    def decide(self, item_id: int):
+        item = db.session.get(ExportRequest, item_id)
+        if item is None:
+            abort(404)
+        if not may_decide(current_user, item) or (item.user_id == current_user.id and \
+                current_user.role is not Role.ADMIN):
+            abort(403)  # nobody approves her own request but an administrator
+        if item.state is not ExportState.PENDING:
+            abort(409)
+        item.state = ExportState.APPROVED if request.form.get("approve") == "1" \
+            else ExportState.REFUSED
+        item.decided_by_id, item.decided_on = current_user.id, date.today()
+        db.session.commit()
+        return redirect(url_for(".index"))
