@@ -85,7 +85,7 @@ class Bench:
         self.app = create_app({
             "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
             "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "LOGIN_THROTTLE": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "DAILY_EXPORT_LIMIT": 10_000,
         })
         self.app.test_client_class = FreshContextClient
         self.ctx = self.app.app_context()
@@ -142,18 +142,42 @@ class Bench:
         """Timed once as is, then once more under tracemalloc for the peak (it slows Python
         down several times, so the two are not measured together)."""
         client = self.users[who]
+        approved = self._approved(who, url)
         self.queries = 0
         started = time.perf_counter()
-        response = client.get(url)
+        response = client.get(approved)
         seconds = time.perf_counter() - started
         assert response.status_code == 200, (url, response.status_code)
         queries = self.queries
+        approved = self._approved(who, url)
         tracemalloc.start()
-        client.get(url)
+        client.get(approved)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         return {"seconds": seconds, "peak_mib": peak / 2**20, "queries": queries,
                 "bytes": len(response.data)}
+
+
+    def _approved(self, who: str, url: str) -> str:
+        """An export of sensitive columns needs an approved request: made here directly,
+        as the designated person would approve it (the approval is not what is timed)."""
+        from urllib.parse import parse_qs, urlsplit
+
+        from models import ExportRequest, User
+        from models.consent import ExportState
+
+        response = self.users[who].get(url)
+        if response.status_code != 302 or "/export-requests/ask" not in response.location:
+            return url
+        asked = parse_qs(urlsplit(response.location).query)
+        user = self.db.session.scalar(sa.select(User).where(User.username == who))
+        item = ExportRequest(user_id=user.id, home_id=user.home_id, endpoint=asked["list"][0],
+                             query=asked.get("query", [""])[0], reason="benchmark",
+                             state=ExportState.APPROVED, decided_by_id=user.id,
+                             decided_on=date.today())
+        self.db.session.add(item)
+        self.db.session.commit()
+        return url + ("&" if "?" in url else "?") + f"approved={item.id}"
 
 
 def floor(bench: Bench, query, columns: int) -> dict:
