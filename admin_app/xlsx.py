@@ -10,9 +10,10 @@ Excel's quote prefix, so it stays text.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
@@ -46,9 +47,15 @@ class Column:
     width: float = 12
 
 
+_END = object()
+
+
 class Workbook:
     """A workbook written to a temporary file; `close()` hands back an open binary file
     (already unlinked on POSIX, so it disappears when closed)."""
+
+    # Rows one Excel sheet holds (XlsxWriter silently drops any beyond).
+    max_rows = 1_048_576
 
     def __init__(self, title: str = "", stamp: str | None = None) -> None:
         # An approved export of sensitive columns carries who, when and what for on every
@@ -107,7 +114,20 @@ class Workbook:
     def table(self, name: str, title: str, columns: Sequence[Column],
               rows: Iterable[Sequence[Any]], *, subtitle: str = "", paper: int = 9) -> int:
         """A sheet with a title row, a header row (frozen, with an autofilter) and `rows`
-        streamed in. Returns the number of data rows written."""
+        streamed in; rows beyond what one Excel sheet holds continue on sheets named
+        “name (2)”, “name (3)”… rather than being cut off. Returns the number of rows."""
+        remaining: Iterator | None = iter(rows)
+        total, part = 0, 1
+        while remaining is not None:
+            sheet_name = name if part == 1 else f"{name[:25]} ({part})"
+            written, remaining = self._table_sheet(sheet_name, title, columns, remaining,
+                                                   subtitle, paper)
+            total += written
+            part += 1
+        return total
+
+    def _table_sheet(self, name, title, columns, rows, subtitle, paper):
+        """One sheet of a table; returns the rows written and the rows left (or None)."""
         sheet = self.sheet(name, paper=paper)
         last_col = len(columns) - 1
         sheet.set_row(0, 28)
@@ -121,11 +141,17 @@ class Workbook:
             sheet.write_string(header_row, col, column.header, self.formats["header"])
         sheet.freeze_panes(header_row + 1, 0)
         sheet.repeat_rows(header_row)
-        count = 0
-        for count, values in enumerate(rows, start=1):
+        room = self.max_rows - header_row - 1
+        count, left = 0, None
+        for values in rows:
+            count += 1
             self.write_row(sheet, header_row + count, columns, values)
+            if count == room:
+                following = next(rows, _END)
+                left = None if following is _END else itertools.chain([following], rows)
+                break
         sheet.autofilter(header_row, 0, header_row + max(count, 1), last_col)
-        return count
+        return count, left
 
     def write_row(self, sheet: Worksheet, row: int, columns: Sequence[Column],
                   values: Sequence[Any]) -> None:

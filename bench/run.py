@@ -249,9 +249,12 @@ def measure(url: str) -> tuple[list, list, dict]:
 
     year = date.today().year
     month = date.today().replace(day=1)
-    care_args = {str(g.label) + str(f["type"]): f["arg"] for g in
-                 next(v for v in bench.app.extensions["admin"][0]._views
-                      if v.endpoint == "care_record")._filter_groups.values() for f in g.filters}
+    # The first date-range filter is "between" (the next one is "not between").
+    care_args = {}
+    for g in next(v for v in bench.app.extensions["admin"][0]._views
+                  if v.endpoint == "care_record")._filter_groups.values():
+        for f in g.filters:
+            care_args.setdefault(str(g.label) + str(f["type"]), f["arg"])
     last = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     period = f"{month:%Y-%m-%d}+to+{last - timedelta(days=1):%Y-%m-%d}"
     exports = [

@@ -205,3 +205,23 @@ def test_only_xlsx_is_offered_and_only_to_roles_that_export(app, make):
     volunteer = signed_in(app, make, Role.VOLUNTEER, volunteer=make.volunteer(home=home))
     assert volunteer.get("/admin/child/export/xlsx/").status_code == 403
     assert volunteer.get("/admin/care_record/export/xlsx/").status_code == 403
+
+
+def test_rows_beyond_one_sheet_continue_on_the_next_never_cut_off(monkeypatch):
+    """Excel holds 1,048,576 rows a sheet and XlsxWriter drops any beyond without a word;
+    a county's care records over years are more than that."""
+    from admin_app.xlsx import Column, Workbook
+
+    monkeypatch.setattr(Workbook, "max_rows", 6)  # title, header and 4 rows a sheet
+    book = Workbook(title="测试")
+    written = book.table("关爱记录", "测试", [Column("编号", "int", 6)],
+                         ([n] for n in range(1, 11)))
+    assert written == 10
+    result = openpyxl.load_workbook(book.close())
+    assert result.sheetnames == ["关爱记录", "关爱记录 (2)", "关爱记录 (3)"]
+    numbers = [row[0] for sheet in result.worksheets
+               for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert numbers == list(range(1, 11))
+    exactly = Workbook(title="测试")
+    assert exactly.table("表", "测试", [Column("编号", "int", 6)], ([n] for n in range(4))) == 4
+    assert openpyxl.load_workbook(exactly.close()).sheetnames == ["表"]
