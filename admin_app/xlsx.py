@@ -131,10 +131,10 @@ class Workbook:
         sheet = self.sheet(name, paper=paper)
         last_col = len(columns) - 1
         sheet.set_row(0, 28)
-        sheet.merge_range(0, 0, 0, last_col, title, self.formats["title"])
+        self._across(sheet, 0, last_col, title, self.formats["title"])
         header_row = 1
         if subtitle:
-            sheet.merge_range(1, 0, 1, last_col, subtitle, self.formats["subtitle"])
+            self._across(sheet, 1, last_col, subtitle, self.formats["subtitle"])
             header_row = 2
         for col, column in enumerate(columns):
             sheet.set_column(col, col, column.width)
@@ -152,6 +152,14 @@ class Workbook:
                 break
         sheet.autofilter(header_row, 0, header_row + max(count, 1), last_col)
         return count, left
+
+    @staticmethod
+    def _across(sheet: Worksheet, row: int, last_col: int, text: str, cell_format) -> None:
+        """A line over the whole table's width (a merged range, unless one column)."""
+        if last_col > 0:
+            sheet.merge_range(row, 0, row, last_col, text, cell_format)
+        else:
+            sheet.write_string(row, 0, text, cell_format)
 
     def write_row(self, sheet: Worksheet, row: int, columns: Sequence[Column],
                   values: Sequence[Any]) -> None:

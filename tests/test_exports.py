@@ -217,11 +217,13 @@ def test_rows_beyond_one_sheet_continue_on_the_next_never_cut_off(monkeypatch):
     written = book.table("关爱记录", "测试", [Column("编号", "int", 6)],
                          ([n] for n in range(1, 11)))
     assert written == 10
-    result = openpyxl.load_workbook(book.close())
+    with book.close() as handle:
+        result = openpyxl.load_workbook(handle)
     assert result.sheetnames == ["关爱记录", "关爱记录 (2)", "关爱记录 (3)"]
     numbers = [row[0] for sheet in result.worksheets
                for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert numbers == list(range(1, 11))
     exactly = Workbook(title="测试")
     assert exactly.table("表", "测试", [Column("编号", "int", 6)], ([n] for n in range(4))) == 4
-    assert openpyxl.load_workbook(exactly.close()).sheetnames == ["表"]
+    with exactly.close() as handle:
+        assert openpyxl.load_workbook(handle).sheetnames == ["表"]

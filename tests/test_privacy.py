@@ -500,3 +500,13 @@ def test_volunteers_cannot_ask_for_exports(app, make, db):
     volunteer = _signed_in(app, make, "VOLUNTEER", home)
     assert volunteer.get("/admin/export-requests/ask?list=child").status_code == 403
     assert volunteer.get("/admin/export-requests/").status_code == 403
+
+
+def test_children_under_14_are_flagged_on_their_archive_card(app, make, db, admin_client):
+    from datetime import date
+
+    young = make.child(birth_date=date(date.today().year - 9, 1, 1))
+    older = make.child(birth_date=date(date.today().year - 16, 1, 1),
+                       entered_on=date(date.today().year - 3, 1, 1))
+    assert 'id="under-14"' in admin_client.get(f"/admin/child/details/?id={young.id}").text
+    assert 'id="under-14"' not in admin_client.get(f"/admin/child/details/?id={older.id}").text

@@ -48,6 +48,7 @@ from views.fields import (
 from views.labels import LABELS
 
 ARCHIVE_RECENT = 10
+CONSENT_AGE = 14  # PIPL Art. 28: under 14, all of a child's information is sensitive
 
 # Why someone needs to see a child's full ID number (the reveal is logged with it).
 REVEAL_REASONS = (
@@ -225,6 +226,16 @@ class ChildView(AppModelView):
         return access.handles_numbers(current_user)
 
     reveal_reasons = REVEAL_REASONS
+
+    @staticmethod
+    def under_14(child: Child) -> bool:
+        """PIPL Art. 28 and 31: a child under 14's information is all sensitive, and the
+        guardian's consent (or a statutory duty) is needed for any of it."""
+        return rules.age_on(child.birth_date, date.today()) < CONSENT_AGE
+
+    @property
+    def may_see_consent(self) -> bool:
+        return access.can(current_user, access.READ, "consent")
 
     @expose("/reveal/", methods=("POST",))
     def reveal_view(self):
