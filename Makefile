@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint translations seed-county bench bench-import clean
+.PHONY: install run test lint translations seed-county bench bench-import load clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,9 @@ bench: install
 # Only the 40,000-row roster import (a few minutes).
 bench-import: install
 	$(BIN)/python bench/run.py --only import
+
+# 50 users of mixed roles against two gunicorn instances on PostgreSQL (127.0.0.1 only);
+# needs PostgreSQL and redis running. Figures into BENCHMARKS.md.
+load: install
+	$(BIN)/pip install --quiet -e ".[dev,load]"
+	$(BIN)/python bench/load.py
