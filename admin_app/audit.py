@@ -214,6 +214,10 @@ def describe_changes(entry: AuditEntry, user) -> list[str]:
             return str(shown(user, kind, open_text(v) if isinstance(v, str) else v))
 
         label = str(LABELS.get(field, field))
+        if field == "children" and isinstance(value, list):
+            # An export's children are kept for the incident query; here, how many.
+            lines.append(gettext("Children in it: %(n)s", n=len(value)))
+            continue
         if isinstance(value, list) and len(value) == 2:
             lines.append(f"{label}: {show(value[0])} → {show(value[1])}")
         else:

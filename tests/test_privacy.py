@@ -510,3 +510,12 @@ def test_children_under_14_are_flagged_on_their_archive_card(app, make, db, admi
                        entered_on=date(date.today().year - 3, 1, 1))
     assert 'id="under-14"' in admin_client.get(f"/admin/child/details/?id={young.id}").text
     assert 'id="under-14"' not in admin_client.get(f"/admin/child/details/?id={older.id}").text
+
+
+def test_the_audit_screen_counts_an_exports_children_rather_than_listing_them(app, make, db):
+    home = make.home()
+    kids = [make.child(home=home, name=f"计数{i}") for i in range(2)]
+    staff = _signed_in(app, make, "STAFF", home)
+    assert export_through_approval(staff, "/admin/child/export/xlsx/").status_code == 200
+    page = _signed_in(app, make, "ADMIN").get("/admin/audit/").text
+    assert "涉及儿童：2 人" in page and f"{kids[0].id} → {kids[1].id}" not in page
