@@ -23,13 +23,19 @@ import secrets
 from pathlib import Path
 
 from sqlalchemy import LargeBinary, Text
+from sqlalchemy.sql import ClauseElement, operators
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "s1."
+_COMPARISONS = {operators.eq, operators.ne, operators.in_op, operators.not_in_op,
+                operators.like_op, operators.ilike_op, operators.not_like_op,
+                operators.not_ilike_op, operators.contains_op, operators.startswith_op,
+                operators.endswith_op, operators.lt, operators.le, operators.gt, operators.ge,
+                operators.between_op}
 BYTES_PREFIX = b"s1."
 
 
-class KeyError_(RuntimeError):
+class MissingKey(RuntimeError):
     """No keys configured, or a value sealed with a key that is not in the key file."""
 
 
@@ -58,7 +64,7 @@ class Keyring:
         _, key_id, body = token.split(".", 2)
         cipher = self.ciphers.get(key_id)
         if cipher is None:
-            raise KeyError_(f"no key {key_id!r} to open a sealed value")
+            raise MissingKey(f"no key {key_id!r} to open a sealed value")
         raw = base64.urlsafe_b64decode(body)
         return cipher.decrypt(raw[:12], raw[12:], None)
 
@@ -71,7 +77,7 @@ _keyring: Keyring | None = None
 
 def keyring() -> Keyring:
     if _keyring is None:
-        raise KeyError_("the data keys are not configured (create_app does it)")
+        raise MissingKey("the data keys are not configured (create_app does it)")
     return _keyring
 
 
@@ -127,10 +133,21 @@ def blind_index(value: str | None) -> str | None:
 class Sealed(TypeDecorator):
     """Text encrypted at rest. `length` is the longest plain value (forms check it); the
     stored text is longer. Such a column cannot be searched by fragment, sorted or
-    compared in SQL: give it a blind index column for exact look-ups."""
+    compared in SQL: give it a blind index column for exact look-ups. Comparing it with a
+    value raises rather than silently matching nothing (each sealing is different)."""
 
     impl = Text
     cache_ok = True
+
+    class comparator_factory(TypeDecorator.Comparator):
+        def operate(self, op, *other, **kwargs):
+            # A plain value (or a list of them): it would be sealed anew and match nothing.
+            # Column-to-column comparisons (SQLAlchemy's own bookkeeping) are left alone.
+            if op in _COMPARISONS and any(value is not None and not isinstance(value, ClauseElement)
+                                          for value in other):
+                raise TypeError("an encrypted column cannot be compared in SQL; compare its "
+                                "blind index (models.sealed.blind_index) instead")
+            return super().operate(op, *other, **kwargs)
 
     def __init__(self, length: int | None = None, multiline: bool = False) -> None:
         super().__init__()

@@ -99,6 +99,11 @@ def test_a_townships_roster_previews_and_imports(make, db):
     assert xiaoming.boarding is False and xiaoming.home_id == home.id
     assert kept["王小红"].id_number == number and kept["王小红"].gender is Gender.FEMALE
     assert kept["陈  刚"].guardian.phone == "13900002222"
+    # Saved a batch per statement, and still encrypted at rest.
+    from sqlalchemy import text
+
+    raw = db.session.execute(text("SELECT id_number FROM child WHERE id_number IS NOT NULL"))
+    assert raw.scalar().startswith("s1.")
     assert kept["陈  刚"].guardian.relation is GuardianRelation.GRANDFATHER
     # Siblings with the same guardian (name + phone) share one record.
     assert xiaoming.guardian_id == kept["王小红"].guardian_id

@@ -519,3 +519,14 @@ def test_the_audit_screen_counts_an_exports_children_rather_than_listing_them(ap
     assert export_through_approval(staff, "/admin/child/export/xlsx/").status_code == 200
     page = _signed_in(app, make, "ADMIN").get("/admin/audit/").text
     assert "涉及儿童：2 人" in page and f"{kids[0].id} → {kids[1].id}" not in page
+
+
+def test_comparing_an_encrypted_column_with_a_value_is_refused_not_silently_empty():
+    from models import CareRecord
+
+    for compare in (lambda: Child.id_number == "430626201503120034",
+                    lambda: Child.id_number.in_(["430626201503120034"]),
+                    lambda: CareRecord.notes.like("%谈心%")):
+        with pytest.raises(TypeError, match="blind index"):
+            compare()
+    assert Child.id_number.is_(None) is not None and (Child.id_number == None) is not None  # noqa: E711
