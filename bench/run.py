@@ -365,7 +365,9 @@ def main() -> int:
     parser.add_argument("--homes", type=int, default=200)
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--import-rows", type=int, default=40_000)
-    parser.add_argument("--only", choices=("all", "pages", "import"), default="all")
+    parser.add_argument("--only", choices=("all", "pages", "import", "postgresql"),
+                        default="all", help="postgresql: the pages and exports on "
+                        "BENCH_DATABASE_URL only")
     options = parser.parse_args()
     if options.only in ("all", "import"):
         body = import_section(options.import_rows)
@@ -375,6 +377,10 @@ def main() -> int:
             return 0
     CACHE.mkdir(parents=True, exist_ok=True)
     targets = {"sqlite": f"sqlite:///{CACHE / f'county-{options.children}.db'}"}
+    if options.only == "postgresql":
+        if not os.environ.get("BENCH_DATABASE_URL"):
+            parser.error("--only postgresql needs BENCH_DATABASE_URL")
+        targets = {}
     if os.environ.get("BENCH_DATABASE_URL"):
         targets["postgresql"] = os.environ["BENCH_DATABASE_URL"]
     sections = {}
