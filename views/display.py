@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 
+from flask import g
 from flask_admin.contrib.sqla.filters import FilterConverter, IntEqualFilter
 from flask_admin.model import filters, typefmt
 from flask_babel import lazy_gettext as _l
@@ -17,12 +18,21 @@ from admin_app.i18n import show_date, show_datetime
 from admin_app.masking import shown
 
 
+def _once_per_request(value, make) -> str:
+    """A label translated once per request, not once per cell (a list page shows the same
+    few labels hundreds of times, and each translation looks up the locale)."""
+    cache = g.setdefault("_labels", {})
+    if value not in cache:
+        cache[value] = make()
+    return cache[value]
+
+
 def _enum_label(view, value: Enum, name: str) -> str:
-    return str(getattr(value, "label", value.name))
+    return _once_per_request(value, lambda: str(getattr(value, "label", value.name)))
 
 
 def _yes_no(view, value: bool, name: str) -> str:
-    return str(_l("Yes") if value else _l("No"))
+    return _once_per_request(bool(value), lambda: str(_l("Yes") if value else _l("No")))
 
 
 def _date(view, value: date, name: str) -> str:
