@@ -234,6 +234,21 @@ def test_children_list_costs_the_same_queries_whatever_the_page_size(admin_clien
     assert large.count <= 8, large.statements
 
 
+def test_a_page_far_into_the_list_shows_its_own_rows_in_order(admin_client, make, db):
+    home = make.home()
+    made = [make.child(home=home, name=f"翻页{n:02d}") for n in range(25)]
+    with count_queries(db.engine) as first:
+        top = admin_client.get("/admin/child/?page_size=20").text
+    with count_queries(db.engine) as second:
+        rest = admin_client.get("/admin/child/?page=1&page_size=20").text
+    names = [c.name for c in made]  # newest first in the list: page 2 holds the 5 oldest
+    assert all(name in top for name in names[5:]) and not any(n in top for n in names[:5])
+    shown = [name for name in reversed(names[:5])]
+    positions = [rest.index(name) for name in shown]
+    assert positions == sorted(positions) and not any(n in rest for n in names[5:])
+    assert second.count == first.count
+
+
 def test_unknown_or_malformed_ids_are_not_found_not_a_crash(admin_client):
     for query in ("id=999999", "id=1,2", "id=abc", "id="):
         response = admin_client.get(f"/admin/child/details/?{query}")

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField
@@ -222,6 +222,17 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
 
     def get_query(self):
         return self._scoped_query().options(*(defer(c) for c in self._unlisted_sealed))
+
+    def _apply_pagination(self, query, page, page_size):
+        """A page far into a list: first the ids of that page (a walk of the narrow id index,
+        not of every preceding row), then those rows, in the same order."""
+        if page_size is None:
+            page_size = self.page_size
+        if not page or not page_size:
+            return super()._apply_pagination(query, page, page_size)
+        ids = (query.with_entities(self.model.id).options(lazyload("*"))
+               .limit(page_size).offset(page * page_size).subquery())
+        return query.filter(self.model.id.in_(select(ids.c.id)))
 
     def _scoped_query(self):
         return access.scoped(super().get_query(), self.model, current_user)
