@@ -233,7 +233,7 @@ def import_children(file: str, home_name: str | None, dry_run: bool, valid_only:
 
     from admin_app import importing
     from admin_app.access import SYSTEM
-    from admin_app.importing.plan import ERROR
+    from admin_app.importing.rows import ERROR
 
     home = None
     if home_name:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from admin_app import importing
 from admin_app.access import SYSTEM
-from admin_app.importing.plan import ERROR, NEW, UNCHANGED, UPDATED
+from admin_app.importing.rows import ERROR, NEW, UNCHANGED, UPDATED
 from models import AuditEntry, Child, Guardian, ParentContact, RosterUpload
 from models.enums import (
     AuditAction,

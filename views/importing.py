@@ -17,8 +17,8 @@ from admin_app import access, importing
 from admin_app.access import CREATE
 from admin_app.extensions import db
 from admin_app.importing.columns import FIELDS, IGNORE
-from admin_app.importing.plan import ERROR, NEW, UNCHANGED, UPDATED
 from admin_app.importing.reading import MAX_FILE_BYTES, read_roster
+from admin_app.importing.rows import ERROR, NEW, UNCHANGED, UPDATED
 from admin_app.importing.workbooks import errors_workbook, template_workbook
 from models import RosterUpload
 from models.base import utcnow

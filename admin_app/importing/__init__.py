@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from admin_app.audit import record_access
-from admin_app.importing.plan import ERROR, Plan, plan_import
+from admin_app.importing.plan import plan_import
 from admin_app.importing.reading import BadFile, read_roster
+from admin_app.importing.rows import ERROR, Plan
 from admin_app.importing.saving import StaleImport, apply_plan
 from models import Child, Home
 from models.enums import AuditAction

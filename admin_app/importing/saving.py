@@ -10,18 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from admin_app.audit import insert_recorded
-from admin_app.importing.plan import (
+from admin_app.importing.matching import GUARDIAN_FIELDS, guardian_changes, parent_values
+from admin_app.importing.rows import (
     BATCH,
     CHILD_FIELDS,
     ERROR,
-    GUARDIAN_FIELDS,
     NEW,
     PARENTS,
     UPDATED,
     Plan,
     RowPlan,
-    guardian_changes,
-    parent_values,
 )
 from models import Child, Guardian, ParentContact
 from models.enums import FamilySituation, GuardianRelation

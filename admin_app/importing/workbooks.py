@@ -8,7 +8,7 @@ from datetime import date, datetime
 from flask_babel import gettext
 
 from admin_app.importing.columns import FIELD_BY_KEY
-from admin_app.importing.plan import Plan, error_rows
+from admin_app.importing.rows import Plan, error_rows
 from admin_app.xlsx import Column, Workbook
 from models.enums import (
     FamilySituation,

@@ -1,0 +1,89 @@
+"""What an import would do, row by row: the plan the preview shows and the commit saves."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from admin_app.importing.columns import IGNORE, Header
+from models import Child, Home
+from models.enums import ParentRelation
+
+BATCH = 1000
+NEW, UPDATED, UNCHANGED, ERROR = "new", "updated", "unchanged", "error"
+
+# Child columns an import sets, with the longest text each takes.
+CHILD_TEXT = {"school": 100, "grade": 20, "class_name": 20, "class_teacher": 50,
+              "address": 200, "health": 2000}
+CHILD_FIELDS = ("name", "gender", "birth_date", "id_number", "school", "grade", "class_name",
+                "class_teacher", "class_teacher_phone", "address", "left_behind_type",
+                "living_arrangement", "boarding", "family_situation", "key_target", "health",
+                "entered_on")
+NEEDED_FOR_NEW = ("gender", "birth_date", "left_behind_type", "living_arrangement")
+PARENTS = (("father", ParentRelation.FATHER), ("mother", ParentRelation.MOTHER))
+PARENT_TEXT = {"work_city": 50}
+
+
+@dataclass(slots=True)
+class RowPlan:
+    sheet: str
+    number: int
+    cells: list[Any] | None  # as read; kept for refused rows only (the rows to correct)
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    outcome: str = NEW
+    child: Child | None = None  # the kept child, held only while the row would update it
+    child_id: int | None = None
+    version: int | None = None
+    home: Home | None = None
+    changes: list[str] = field(default_factory=list)  # labels of the changed fields
+
+    def fail(self, column: str, message) -> None:
+        self.errors.append((column, str(message)))
+        self.outcome = ERROR
+
+
+@dataclass
+class Plan:
+    filename: str
+    sheet: str = ""
+    header: Header | None = None
+    rows: list[RowPlan] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # about the whole file
+    notes: list[str] = field(default_factory=list)  # said once, not an error
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {outcome: self.count(outcome) for outcome in (NEW, UPDATED, UNCHANGED, ERROR)}
+
+    @property
+    def unmatched(self) -> list[str]:
+        return self.header.unmatched if self.header else []
+
+    @property
+    def ready(self) -> bool:
+        """Whether the file can be imported at all (its rows may still have errors)."""
+        return not self.problems and not self.unmatched
+
+    def ignore_unmatched(self) -> None:
+        """Set aside the columns that were not recognised (the command line's choice)."""
+        if self.header is not None:
+            self.header.keys = [IGNORE if key is None else key for key in self.header.keys]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the preview showed, so a commit can tell that records changed since."""
+        digest = hashlib.sha256()
+        for row in self.rows:
+            digest.update(f"{row.number}:{row.outcome}:{row.child_id}:{row.version};".encode())
+        return digest.hexdigest()[:32]
+
+
+def error_rows(plan: Plan) -> Iterable[RowPlan]:
+    return (row for row in plan.rows if row.outcome == ERROR)
+
