@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -19,6 +20,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 import xlsxwriter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +76,41 @@ def write_roster(path: Path, rows: int, seed: int = 7) -> None:
             else:
                 sheet.write_string(n + 1, col, value)
     book.close()
+
+
+def report_section(rows: int) -> str:
+    """The 40,000-row roster import, in a process of its own (its peak memory is its own):
+    SQLite, and PostgreSQL in a fresh database beside BENCH_DATABASE_URL's when set."""
+    runs = [("SQLite", [])]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        url = sa.engine.make_url(os.environ["BENCH_DATABASE_URL"])
+        fresh = url.set(drivername="postgresql+psycopg", database=f"{url.database}_import")
+        admin = sa.create_engine(fresh.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{fresh.database}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{fresh.database}"'))
+        admin.dispose()
+        runs.append(("PostgreSQL", ["--database-url",
+                                    fresh.render_as_string(hide_password=False)]))
+    lines = ["### roster import", "",
+             f"Date {date.today()}. Command: `make bench` (`python bench/import_roster.py "
+             f"--rows {rows}`): a roster with a title row, header variants, text dates, "
+             "siblings sharing guardians and both parents, previewed and imported into an "
+             "empty Home, then previewed again (every row unchanged). Peak memory is the "
+             "process's peak RSS up to the end of the import.", "",
+             "| database | rows | file MiB | preview s | import s | preview + import s | "
+             "peak RSS MiB | second preview s | second preview: unchanged |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, extra in runs:
+        done = subprocess.run([sys.executable, str(Path(__file__)),
+                               "--rows", str(rows), *extra], cwd=ROOT, check=True,
+                              capture_output=True, text=True)
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        lines.append(f"| {name} | {r['rows']:,} | {r['file_mib']} | {r['preview_s']} | "
+                     f"{r['commit_s']} | {r['preview_s'] + r['commit_s']:.1f} | "
+                     f"{r['import_peak_rss_mib']} | {r['second_preview_s']} | "
+                     f"{r['second_counts']['unchanged']:,} |")
+    return "\n".join(lines)
 
 
 def main() -> int:

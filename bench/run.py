@@ -323,43 +323,6 @@ def write_report(sections: dict[str, str]) -> None:
     REPORT.write_text(text)
 
 
-def import_section(rows: int) -> str:
-    """The 40,000-row roster import, in a process of its own (its peak memory is its own):
-    SQLite, and PostgreSQL in a fresh database beside BENCH_DATABASE_URL's when set."""
-    import json
-
-    runs = [("SQLite", [])]
-    if os.environ.get("BENCH_DATABASE_URL"):
-        url = sa.engine.make_url(os.environ["BENCH_DATABASE_URL"])
-        fresh = url.set(drivername="postgresql+psycopg", database=f"{url.database}_import")
-        admin = sa.create_engine(fresh.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{fresh.database}"'))
-            conn.execute(sa.text(f'CREATE DATABASE "{fresh.database}"'))
-        admin.dispose()
-        runs.append(("PostgreSQL", ["--database-url",
-                                    fresh.render_as_string(hide_password=False)]))
-    lines = ["### roster import", "",
-             f"Date {date.today()}. Command: `make bench` (`python bench/import_roster.py "
-             f"--rows {rows}`): a roster with a title row, header variants, text dates, "
-             "siblings sharing guardians and both parents, previewed and imported into an "
-             "empty Home, then previewed again (every row unchanged). Peak memory is the "
-             "process's peak RSS up to the end of the import.", "",
-             "| database | rows | file MiB | preview s | import s | preview + import s | "
-             "peak RSS MiB | second preview s | second preview: unchanged |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for name, extra in runs:
-        done = subprocess.run([sys.executable, str(ROOT / "bench" / "import_roster.py"),
-                               "--rows", str(rows), *extra], cwd=ROOT, check=True,
-                              capture_output=True, text=True)
-        r = json.loads(done.stdout.strip().splitlines()[-1])
-        lines.append(f"| {name} | {r['rows']:,} | {r['file_mib']} | {r['preview_s']} | "
-                     f"{r['commit_s']} | {r['preview_s'] + r['commit_s']:.1f} | "
-                     f"{r['import_peak_rss_mib']} | {r['second_preview_s']} | "
-                     f"{r['second_counts']['unchanged']:,} |")
-    return "\n".join(lines)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--homes", type=int, default=200)
@@ -370,7 +333,9 @@ def main() -> int:
                         "BENCH_DATABASE_URL only")
     options = parser.parse_args()
     if options.only in ("all", "import"):
-        body = import_section(options.import_rows)
+        from bench.import_roster import report_section
+
+        body = report_section(options.import_rows)
         print(body)
         write_report({"import": body})
         if options.only == "import":

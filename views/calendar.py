@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import get_locale, gettext
 from flask_login import current_user
@@ -19,7 +19,7 @@ from models import Activity, Home
 from models.calendar import Month, festivals
 from models.enums import AuditAction
 from views.base import AppView
-from views.exporting import XLSX, daily_limit_message, over_daily_limit
+from views.exporting import XLSX, refused_over_daily_limit
 
 
 def visible_homes(user) -> list[Home]:
@@ -69,9 +69,8 @@ class CalendarView(AppView):
     def export(self):
         if not access.can(current_user, EXPORT, self.resource_name):
             abort(403)
-        if over_daily_limit(current_user):
-            flash(daily_limit_message(), "error")
-            return redirect(url_for(".index"))
+        if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
+            return refused
         homes = visible_homes(current_user)
         home = chosen_home(homes)
         year = request.args.get("year", type=int)

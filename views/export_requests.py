@@ -21,7 +21,7 @@ from models import ExportRequest, User
 from models.consent import ExportState
 from models.enums import Role
 from views.base import AppView
-from views.exporting import daily_limit_message, over_daily_limit
+from views.exporting import refused_over_daily_limit
 
 PURPOSES = (
     ("report", _l("Report to the county or the women's federation")),
@@ -83,9 +83,8 @@ class ExportRequestView(AppView):
             flash(gettext("Please say what the export is for."), "error")
             return self.render("admin/export_ask.html", view=view, query=query,
                                purposes=PURPOSES), 400
-        if over_daily_limit(current_user):
-            flash(daily_limit_message(), "error")
-            return redirect(url_for(f"{endpoint}.index_view"))
+        if (refused := refused_over_daily_limit(url_for(f"{endpoint}.index_view"))) is not None:
+            return refused
         reason = "；".join(part for part in (str(purposes.get(purpose, "")), note) if part)
         item = ExportRequest(user_id=current_user.id, home_id=current_user.home_id,
                              endpoint=endpoint, query=query, reason=reason[:200],

@@ -47,6 +47,15 @@ def over_daily_limit(user) -> bool:
     return made >= current_app.config["DAILY_EXPORT_LIMIT"]
 
 
+def refused_over_daily_limit(back: str):
+    """A redirect to `back` with the reason when the user has made today's exports already;
+    None while she may export. Every export asks this first."""
+    if not over_daily_limit(current_user):
+        return None
+    flash(daily_limit_message(), "error")
+    return redirect(back)
+
+
 def daily_limit_message() -> str:
     return gettext("You have made %(n)s exports today, the most allowed in a day. Please try "
                    "again tomorrow, or ask an administrator.",
@@ -92,9 +101,8 @@ class ExportMixin:
     def export(self, export_type: str):
         if export_type != "xlsx" or self.export_builder is None:
             abort(404)
-        if over_daily_limit(current_user):
-            flash(daily_limit_message(), "error")
-            return redirect(url_for(".index_view"))
+        if (refused := refused_over_daily_limit(url_for(".index_view"))) is not None:
+            return refused
         approval = None
         if self.export_sensitive:
             approval = self._approval()

@@ -3,7 +3,7 @@ supervisors in their scope; and the same as a workbook."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
@@ -20,7 +20,7 @@ from models.enums import AuditAction
 from models.followup import FIVE_ONES
 from views.base import AppView
 from views.calendar import chosen_home, place_name, visible_homes
-from views.exporting import XLSX, daily_limit_message, over_daily_limit
+from views.exporting import XLSX, refused_over_daily_limit
 
 
 class FollowupView(AppView):
@@ -72,9 +72,8 @@ class FollowupView(AppView):
     def export(self):
         if not access.can(current_user, EXPORT, self.resource_name):
             abort(403)
-        if over_daily_limit(current_user):
-            flash(daily_limit_message(), "error")
-            return redirect(url_for(".index"))
+        if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
+            return refused
         month, _homes, home, volunteer, only_incomplete = self._arguments()
         rows = followup_rows(current_user, month.first, home.id if home else None,
                              volunteer.id if volunteer else None, only_incomplete)

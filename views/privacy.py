@@ -22,7 +22,7 @@ from models.enums import AuditAction
 from models.privacy import CLASSIFICATION, SENSITIVE
 from views.base import AppModelView, AppView
 from views.calendar import chosen_home, visible_homes
-from views.exporting import XLSX, daily_limit_message, over_daily_limit
+from views.exporting import XLSX, refused_over_daily_limit
 from views.fields import NAME, PAST_DATE, FieldError, field_value, lookup
 from views.labels import LABELS
 
@@ -92,9 +92,8 @@ class PrivacyView(AppView):
     def audit(self):
         if not self._may(EXPORT):
             abort(403)
-        if over_daily_limit(current_user):
-            flash(daily_limit_message(), "error")
-            return redirect(url_for(".index"))
+        if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
+            return refused
         year = request.args.get("year", type=int) or date.today().year
         if not 2000 <= year <= 2200:
             abort(400)
