@@ -39,7 +39,8 @@ def _plain(value):
     return value
 
 
-def _actor() -> tuple[int | None, str, str]:
+def actor() -> tuple[int | None, str, str]:
+    """(user id, username, network address) of whoever acts now; "system" outside a request."""
     if not has_request_context():
         return None, "system", ""
     user_id, username = None, ""
@@ -134,7 +135,7 @@ def _write(session: Session, flush_context) -> None:
     pending = session.info.pop(_PENDING, [])
     if not pending:
         return
-    user_id, username, address = _actor()
+    user_id, username, address = actor()
     rows = []
     for action, record, changes in pending:
         rows.append({
@@ -158,7 +159,7 @@ def insert_recorded(session: Session, model, rows: list[dict], home_ids: list[in
     table = model.__table__
     ids = list(session.execute(
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
-    user_id, username, address = _actor()
+    user_id, username, address = actor()
     defaults = {column.key: column.default.arg for column in table.columns
                 if column.default is not None and column.default.is_scalar}
     sealed = {column.key for column in table.columns if isinstance(column.type, Sealed)}
@@ -182,7 +183,7 @@ def record_access(action: AuditAction, record=None, *, table_name: str = "",
                   home_id: int | None = None, label: str = "", details: dict | None = None,
                   commit: bool = True) -> None:
     """Record that the current user viewed or exported `record` (or a set of records)."""
-    user_id, username, address = _actor()
+    user_id, username, address = actor()
     entry = AuditEntry(
         user_id=user_id, username=username, address=address, action=action,
         table_name=record.__tablename__ if record is not None else table_name,

@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from admin_app import access
-from admin_app.audit import _actor
+from admin_app.audit import actor
 from admin_app.xlsx import Column, Workbook
 from models import (
     AuditEntry,
@@ -87,7 +87,7 @@ def purge(session: Session, today: date, years: int, dry_run: bool = False) -> P
         batch = ids[start:start + BATCH]
         _anonymise(session, batch, today, report, dry_run)
     if not dry_run and ids:
-        user_id, username, address = _actor()
+        user_id, username, address = actor()
         session.execute(insert(AuditEntry), [{
             "user_id": user_id, "username": username, "address": address,
             "action": AuditAction.ANONYMISE, "table_name": Child.__tablename__,
@@ -155,7 +155,7 @@ def _anonymise(session: Session, ids: list[int], today: date, report: PurgeRepor
                 entry.record_label = child_code(entry.record_id)
             else:
                 entry.record_label = "—"
-    user_id, username, address = _actor()
+    user_id, username, address = actor()
     session.execute(insert(AuditEntry), [{
         "user_id": user_id, "username": username, "address": address,
         "action": AuditAction.ANONYMISE, "table_name": "child", "record_id": child_id,
