@@ -1,11 +1,12 @@
 """What exists: every model, importable from one place."""
 
-# Imported for its session hook, which keeps stock on hand with every movement.
-from models import stock  # noqa: F401
+# Imported for their session hooks, which keep stock on hand with every movement and the
+# care summary with every care record.
+from models import care_summary, stock  # noqa: F401
 from models.accounts import User
 from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry
-from models.care import CareRecord, Pairing
+from models.care import CareMonth, CareRecord, Pairing
 from models.consent import Consent, DataRequest, ExportRequest
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
@@ -18,6 +19,7 @@ __all__ = [
     "ActivityParticipant",
     "ActivitySeries",
     "AuditEntry",
+    "CareMonth",
     "CareRecord",
     "Child",
     "Consent",

@@ -75,10 +75,12 @@ class CareRecord(Versioned, Timestamped, db.Model):
     __table_args__ = (Index("ix_care_record_child_date", "child_id", "occurred_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    # active_history: a change loads the value it replaces, even on an expired record, so
+    # the care summary of the month and child it leaves is rewritten too.
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), active_history=True)
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    occurred_on: Mapped[date] = mapped_column(Date, index=True, active_history=True)
     kind: Mapped[CareKind] = mapped_column(enum_column(CareKind))
     notes: Mapped[str] = mapped_column(Sealed(multiline=True), default="")
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -91,3 +93,24 @@ class CareRecord(Versioned, Timestamped, db.Model):
 
     def __str__(self) -> str:
         return f"{self.child} {self.occurred_on} {self.kind}"
+
+
+class CareMonth(db.Model):
+    """Per child, volunteer (or none: a record written by staff) and month: the latest date
+    in that month of a care record ticking each duty of the five ones (the festival: in
+    that month; the year's tick is the latest over the year's months). Derived from the
+    care records and rewritten with them by models.care_summary: never written by hand."""
+
+    __tablename__ = "care_month"
+    __table_args__ = (Index("ix_care_month_child_month", "child_id", "month"),
+                      Index("ix_care_month_month_volunteer", "month", "volunteer_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"))
+    month: Mapped[date] = mapped_column(Date)
+    child_on: Mapped[date | None] = mapped_column(Date)
+    parents_on: Mapped[date | None] = mapped_column(Date)
+    teacher_on: Mapped[date | None] = mapped_column(Date)
+    guardian_on: Mapped[date | None] = mapped_column(Date)
+    festival_on: Mapped[date | None] = mapped_column(Date)

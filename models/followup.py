@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.care import CareRecord
+from models.care import CareMonth
 from models.enums import CareKind
+from models.people import Child
 
 
 @dataclass(frozen=True)
@@ -51,35 +52,24 @@ def five_ones(session: Session, children, month: date, by_volunteer: bool = Fals
               ) -> dict[tuple[int, int | None], dict[str, date | None]]:
     """The ticks of `month` for `children` (ids, or a select of ids): for each child — and,
     with `by_volunteer`, each volunteer who wrote about the child — each duty's key with the
-    date that ticks it, or None. Two queries, whatever the number of children."""
+    date that ticks it, or None. One query of the care summary (the year's months of these
+    children), whatever the number of children."""
     if isinstance(children, list | tuple | set) and not children:
         return {}
-    first, last = month_bounds(month)
-    year_start = first.replace(month=1)
-    who = [CareRecord.volunteer_id] if by_volunteer else []
-    festival_kinds = {kind for duty in FIVE_ONES if duty.yearly for kind in duty.kinds}
-    latest: dict[tuple[int, int | None], dict[CareKind, date]] = {}
-    for window_start, kinds in ((first, None), (year_start, festival_kinds)):
-        query = (select(CareRecord.child_id, *who, CareRecord.kind,
-                        func.max(CareRecord.occurred_on))
-                 .where(CareRecord.child_id.in_(children),
-                        CareRecord.occurred_on >= window_start, CareRecord.occurred_on <= last)
-                 .group_by(CareRecord.child_id, *who, CareRecord.kind))
-        if kinds:
-            query = query.where(CareRecord.kind.in_(kinds))
-        for row in session.execute(query):
-            child_id, volunteer_id = row[0], (row[1] if by_volunteer else None)
-            kind, when = row[-2], row[-1]
-            latest.setdefault((child_id, volunteer_id), {})[kind] = when
-    return {key: ticks_from(dates) for key, dates in latest.items()}
-
-
-def ticks_from(dates: dict[CareKind, date]) -> dict[str, date | None]:
-    ticks = {}
-    for duty in FIVE_ONES:
-        found = [dates[kind] for kind in duty.kinds if dates.get(kind)]
-        ticks[duty.key] = max(found) if found else None
-    return ticks
+    first = month.replace(day=1)
+    columns = [getattr(CareMonth, f"{duty.key}_on") for duty in FIVE_ONES]
+    query = (select(CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month, *columns)
+             .where(CareMonth.child_id.in_(children), CareMonth.month >= first.replace(month=1),
+                    CareMonth.month <= first))
+    ticks: dict[tuple[int, int | None], dict[str, date | None]] = {}
+    for child_id, volunteer_id, row_month, *dates in session.execute(query):
+        found = ticks.setdefault((child_id, volunteer_id if by_volunteer else None),
+                                 dict(NO_TICKS))
+        for duty, when in zip(FIVE_ONES, dates, strict=True):
+            counts = duty.yearly or row_month == first
+            if when and counts and (found[duty.key] is None or when > found[duty.key]):
+                found[duty.key] = when
+    return {key: found for key, found in ticks.items() if any(found.values())}
 
 
 NO_TICKS = {duty.key: None for duty in FIVE_ONES}
@@ -92,11 +82,11 @@ def month_done(ticks: dict[str, date | None]) -> bool:
 
 
 def last_contact(session: Session, child_ids: Iterable[int]) -> dict[int, date]:
-    """The date of each child's latest care record (one query)."""
+    """The date of each child's latest care record (one query of the care summary)."""
     ids = list(child_ids)
     if not ids:
         return {}
     return dict(session.execute(
-        select(CareRecord.child_id, func.max(CareRecord.occurred_on))
-        .where(CareRecord.child_id.in_(ids)).group_by(CareRecord.child_id)
+        select(Child.id, Child.last_care_on)
+        .where(Child.id.in_(ids), Child.last_care_on.is_not(None))
     ).all())

@@ -49,10 +49,13 @@ class StockMovement(Versioned, Timestamped, db.Model):
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("resource_item.id"), index=True)
+    # active_history: a change loads the value it replaces, even on an expired record, so
+    # the stock hook (models.stock) takes back what the movement did before.
+    item_id: Mapped[int] = mapped_column(ForeignKey("resource_item.id"), index=True,
+                                         active_history=True)
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
-    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind))
-    quantity: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind), active_history=True)
+    quantity: Mapped[int] = mapped_column(Integer, active_history=True)
     donor: Mapped[str] = mapped_column(String(100), default="")
     child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

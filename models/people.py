@@ -106,6 +106,8 @@ class Child(Versioned, Timestamped, db.Model):
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"), index=True)
     # Set when the retention period passed and the record was anonymised (privacy purge).
     anonymised_on: Mapped[date | None] = mapped_column(Date)
+    # The date of the child's latest care record, kept by models.care_summary (derived).
+    last_care_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     home: Mapped[Home] = relationship()
     guardian: Mapped[Guardian | None] = relationship(back_populates="children")

@@ -27,6 +27,7 @@ from models import (
     ResourceCategory,
     Volunteer,
     VolunteerOrganisation,
+    care_summary,
 )
 from models.enums import (
     CareKind,
@@ -189,6 +190,7 @@ class DemoBuilder(HomeLifeMixin):
 
         volunteer_ids, pairs = self.make_pairings(home_id, child_ids, lookups)
         self.make_care_records(pairs, [row["guardian_id"] for row in children])
+        care_summary.rebuild(self.session.connection(), child_ids)
         self.make_activities(home_id, child_ids, volunteer_ids, lookups)
         self.make_inventory(home_id, child_ids, lookups)
 

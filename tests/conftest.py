@@ -8,6 +8,7 @@ import os
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -53,13 +54,14 @@ def _normalise(url: str) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def fresh_database(folder: Path):
+    """The URL of a new, empty database: SQLite in `folder`, or on the server named by
+    TEST_DATABASE_URL a database of its own, dropped afterwards. No state carries over."""
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
         return
-    # A new database on that server for this run, dropped afterwards: no state carries over.
     server_url = make_url(_normalise(server))
     name = f"test_children_home_{uuid.uuid4().hex[:10]}"
     admin_engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -71,6 +73,12 @@ def database_url(tmp_path_factory):
         with admin_engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 class FreshContextClient(FlaskClient):

@@ -127,6 +127,19 @@ def test_editing_or_removing_a_movement_moves_the_stock(app, make, db):
     assert stock(db, item) == 10 == computed_on_hand(db.session, item.id)
 
 
+def test_a_movement_changed_after_it_was_saved_moves_the_stock(make, db):
+    # The record is expired after its commit: the change must still know the old quantity.
+    home = make.home()
+    item = make.item(home=home, name="作业本")
+    donation = make.movement(item, quantity=10)
+    donation.quantity = 4
+    db.session.commit()
+    assert stock(db, item) == 4 == computed_on_hand(db.session, item.id)
+    donation.kind = MovementKind.HAND_OUT
+    make.movement(item, quantity=20)
+    assert stock(db, item) == 16 == computed_on_hand(db.session, item.id)
+
+
 def test_low_stock_is_flagged_in_the_item_list(app, make):
     home = make.home()
     item = make.item(home=home, name="画笔", low_stock_threshold=5)

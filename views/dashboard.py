@@ -8,14 +8,14 @@ from datetime import date, datetime, time, timedelta
 from flask import redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, select, union_all
 
 from admin_app import access
 from admin_app.access import READ, scoped
 from admin_app.extensions import db
-from models import Activity, AuditEntry, CareRecord, Child, Home, Pairing, ResourceItem
+from models import Activity, AuditEntry, CareMonth, Child, Home, Pairing, ResourceItem
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
-from models.followup import FIVE_ONES, month_bounds
+from models.followup import FIVE_ONES
 from views.base import AppIndexView
 
 OVERDUE = 10
@@ -40,32 +40,37 @@ def unpaired_count(user, today: date) -> int:
 
 
 def month_completion(user, today: date) -> tuple[int, int]:
-    """(pairings active today, of which the caring mother did the four monthly duties)."""
-    first, last = month_bounds(today)
-
-    def did(kinds):
-        return exists().where(CareRecord.child_id == Pairing.child_id,
-                              CareRecord.volunteer_id == Pairing.volunteer_id,
-                              CareRecord.occurred_on >= first, CareRecord.occurred_on <= last,
-                              CareRecord.kind.in_(kinds))
-
-    all_four = and_(*(did(duty.kinds) for duty in FIVE_ONES if not duty.yearly))
+    """(pairings active today, of which the caring mother did the four monthly duties),
+    from the care summary: one row per pairing at most."""
+    month = and_(CareMonth.child_id == Pairing.child_id,
+                 CareMonth.volunteer_id == Pairing.volunteer_id,
+                 CareMonth.month == today.replace(day=1))
+    all_four = and_(*(getattr(CareMonth, f"{duty.key}_on").is_not(None)
+                      for duty in FIVE_ONES if not duty.yearly))
     query = (select(func.count(), func.count().filter(all_four))
              .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
+             .outerjoin(CareMonth, month)
              .where(Pairing.primary_for_child(today)))
     total, done = db.session.execute(scoped(query, Pairing, user)).one()
     return total, done
 
 
 def most_overdue(user, today: date) -> list[tuple[Child, date | None]]:
-    """The paired children whose last care record is oldest (never first)."""
-    last = (select(func.max(CareRecord.occurred_on)).where(CareRecord.child_id == Child.id)
-            .correlate(Child).scalar_subquery())
-    query = (select(Child, last.label("last"))
-             .where(Child.status == ChildStatus.IN_CARE,
-                    exists().where(Pairing.primary_for_child(today)))
-             .order_by(last.is_not(None), last, Child.id).limit(OVERDUE))
-    return db.session.execute(scoped(query, Child, user)).all()
+    """The paired children whose last care record is oldest (never first), in one query:
+    two short walks of the index of `Child.last_care_on`, the never-contacted and the
+    oldest, whatever the size of the county."""
+    paired = (select(Child.id, Child.last_care_on)
+              .where(Child.status == ChildStatus.IN_CARE,
+                     exists().where(Pairing.primary_for_child(today))))
+    never = paired.where(Child.last_care_on.is_(None)).order_by(Child.id)
+    oldest = paired.where(Child.last_care_on.is_not(None)).order_by(Child.last_care_on,
+                                                                    Child.id)
+    found = union_all(*(scoped(walk.limit(OVERDUE), Child, user).subquery().select()
+                        for walk in (never, oldest))).subquery()
+    query = (select(Child, found.c.last_care_on).join(found, found.c.id == Child.id)
+             .order_by(found.c.last_care_on.is_not(None), found.c.last_care_on, Child.id)
+             .limit(OVERDUE))
+    return db.session.execute(query).all()
 
 
 def week_activities(user, today: date):
