@@ -241,9 +241,16 @@ def visible(model, user) -> ColumnElement[bool]:
         return _for_volunteer(model, user)
     if model is User or (model is AuditEntry and role is Role.STAFF):
         return false()  # accounts are the administrators'; the trail is for supervisors
-    if user.home_id is None:  # county-level staff and supervisors
+    if sees_every_home(user):  # county-level staff and supervisors
         return true()
     return _by_home(model, user.home_id)
+
+
+def sees_every_home(user) -> bool:
+    """Whether `user`'s scope is the whole county (administrators, county-level staff and
+    supervisors): every `visible` rule is then true."""
+    role = _role(user)
+    return role is Role.ADMIN or (role in (Role.STAFF, Role.SUPERVISOR) and user.home_id is None)
 
 
 def scoped(stmt, model, user):

@@ -69,6 +69,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "PRIVACY_RETENTION_YEARS": int(os.environ.get("PRIVACY_RETENTION_YEARS", "3")),
         # How many exports a user may make in a day.
         "DAILY_EXPORT_LIMIT": int(os.environ.get("DAILY_EXPORT_LIMIT", "20")),
+        # Seconds the county-wide figures of the overview are kept before being counted again
+        # (a Home's staff always see theirs counted live).
+        "OVERVIEW_MAX_AGE": int(os.environ.get("OVERVIEW_MAX_AGE", "300")),
         # How many children one volunteer may care for at once (DOMAIN.md: usually 2-3).
         "MAX_ACTIVE_PAIRINGS": int(os.environ.get("MAX_ACTIVE_PAIRINGS", "3")),
         # Failed sign-ins allowed per account and per address before a pause.

@@ -240,6 +240,7 @@ def measure(url: str) -> tuple[list, list, dict]:
         ("five-ones follow-up, one Home", "bench_county",
          f"/admin/followup/?home={home_id}"),
         ("overview, county staff", "bench_county", "/admin/"),
+        ("overview, county staff, counted again", "bench_county", "/admin/?again=1"),
         ("my children, volunteer", "bench_volunteer", "/admin/my-children/"),
     ]
     page_rows = []

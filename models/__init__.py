@@ -8,6 +8,7 @@ from models.activities import Activity, ActivityParticipant, ActivitySeries, act
 from models.audit import AuditEntry
 from models.care import CareMonth, CareRecord, Pairing
 from models.consent import Consent, DataRequest, ExportRequest
+from models.figures import KeptFigures
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
 from models.people import Child, Guardian, ParentContact, Volunteer
@@ -27,6 +28,7 @@ __all__ = [
     "ExportRequest",
     "Guardian",
     "Home",
+    "KeptFigures",
     "Pairing",
     "ParentContact",
     "ResourceCategory",

@@ -123,6 +123,10 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "follow_up_note": (SENSITIVE, "what needs following up"),
         "follow_up_done_on": (PERSONAL, "follow-up"),
     },
+    "kept_figures": {
+        "key": (PUBLIC, "which figures"), "computed_at": (PUBLIC, "how old they are"),
+        "content": (PERSONAL, "a county's counts and the children longest without care"),
+    },
     "care_month": {
         "child_id": (PERSONAL, "five-ones (derived from care records)"),
         "volunteer_id": (PERSONAL, "five-ones (derived from care records)"),

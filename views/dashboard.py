@@ -3,17 +3,27 @@ queries whatever the size of the county. Volunteers are sent to their children."
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from flask import redirect, url_for
+from flask import current_app, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, select, union_all
+from sqlalchemy import and_, delete, exists, func, insert, select, union_all
+from sqlalchemy.exc import IntegrityError
 
 from admin_app import access
 from admin_app.access import READ, scoped
 from admin_app.extensions import db
-from models import Activity, AuditEntry, CareMonth, Child, Home, Pairing, ResourceItem
+from models import (
+    Activity,
+    AuditEntry,
+    CareMonth,
+    Child,
+    Home,
+    KeptFigures,
+    Pairing,
+    ResourceItem,
+)
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
 from models.followup import FIVE_ONES
 from views.base import AppIndexView
@@ -55,10 +65,10 @@ def month_completion(user, today: date) -> tuple[int, int]:
     return total, done
 
 
-def most_overdue(user, today: date) -> list[tuple[Child, date | None]]:
-    """The paired children whose last care record is oldest (never first), in one query:
-    two short walks of the index of `Child.last_care_on`, the never-contacted and the
-    oldest, whatever the size of the county."""
+def most_overdue(user, today: date) -> list[tuple[int, date | None]]:
+    """The ids of the paired children whose last care record is oldest (never first), in
+    one query: two short walks of the index of `Child.last_care_on`, the never-contacted
+    and the oldest."""
     paired = (select(Child.id, Child.last_care_on)
               .where(Child.status == ChildStatus.IN_CARE,
                      exists().where(Pairing.primary_for_child(today))))
@@ -67,10 +77,59 @@ def most_overdue(user, today: date) -> list[tuple[Child, date | None]]:
                                                                     Child.id)
     found = union_all(*(scoped(walk.limit(OVERDUE), Child, user).subquery().select()
                         for walk in (never, oldest))).subquery()
-    query = (select(Child, found.c.last_care_on).join(found, found.c.id == Child.id)
-             .order_by(found.c.last_care_on.is_not(None), found.c.last_care_on, Child.id)
-             .limit(OVERDUE))
-    return db.session.execute(query).all()
+    return db.session.execute(
+        select(found.c.id, found.c.last_care_on)
+        .order_by(found.c.last_care_on.is_not(None), found.c.last_care_on, found.c.id)
+        .limit(OVERDUE)).all()
+
+
+def counted(user, today: date) -> dict:
+    """The figures that count the whole scope, in a form the database can keep (JSON)."""
+    total, done = month_completion(user, today)
+    return {
+        "day": today.isoformat(),
+        "arrangements": [[living.name, {kind.name: n for kind, n in kinds.items()}]
+                         for living, kinds in arrangement_counts(user)],
+        "unpaired": unpaired_count(user, today), "pairings": total, "done": done,
+        "overdue": [[child_id, last.isoformat() if last else None]
+                    for child_id, last in most_overdue(user, today)],
+    }
+
+
+COUNTY = "overview:county"
+
+
+def figures(user, today: date, again: bool = False) -> tuple[dict, datetime | None]:
+    """The overview's counts and when they were counted. A Home's are counted on every
+    visit (a few hundred children); the whole county's are kept for OVERVIEW_MAX_AGE
+    seconds, for everyone who sees the whole county alike, unless asked `again`."""
+    if not access.sees_every_home(user):
+        return counted(user, today), None
+    now = datetime.now(UTC)
+    kept = None if again else db.session.get(KeptFigures, COUNTY)
+    if kept is not None:
+        at = kept.computed_at if kept.computed_at.tzinfo else kept.computed_at.replace(
+            tzinfo=UTC)  # SQLite hands back naive UTC
+        fresh = timedelta(seconds=current_app.config["OVERVIEW_MAX_AGE"])
+        if kept.content.get("day") == today.isoformat() and timedelta(0) <= now - at <= fresh:
+            return kept.content, at
+    content = counted(user, today)
+    try:
+        db.session.execute(delete(KeptFigures).where(KeptFigures.key == COUNTY))
+        db.session.execute(insert(KeptFigures).values(key=COUNTY, computed_at=now,
+                                                      content=content))
+        db.session.commit()
+    except IntegrityError:  # another process kept the same figures a moment earlier
+        db.session.rollback()
+    return content, now
+
+
+def overdue_children(user, pairs: list) -> list[tuple[Child, date | None]]:
+    children = {child.id: child for child in db.session.scalars(
+        scoped(select(Child).where(Child.id.in_([child_id for child_id, _ in pairs])),
+               Child, user))} if pairs else {}
+    return [(children[child_id], date.fromisoformat(last) if last else None)
+            for child_id, last in pairs if child_id in children]
 
 
 def week_activities(user, today: date):
@@ -113,16 +172,19 @@ class DashboardView(AppIndexView):
         if current_user.role is Role.VOLUNTEER:
             return redirect(url_for("my_children.index"))
         today = date.today()
-        arrangements = arrangement_counts(current_user)
-        total, done = month_completion(current_user, today)
+        counts, counted_at = figures(current_user, today, again=bool(request.args.get("again")))
+        arrangements = [(LivingArrangement[living],
+                         {kind: kinds.get(kind.name, 0) for kind in LeftBehindType})
+                        for living, kinds in counts["arrangements"]]
         return self.render(
             "admin/dashboard.html", today=today, arrangements=arrangements,
-            unpaired_url=self._unpaired_url(),
+            unpaired_url=self._unpaired_url(), counted_at=counted_at,
             children=sum(sum(kinds.values()) for _, kinds in arrangements),
             widest=max([sum(kinds.values()) for _, kinds in arrangements] + [1]),
             left_behind_types=list(LeftBehindType),
-            unpaired=unpaired_count(current_user, today),
-            pairings=total, pairings_done=done, overdue=most_overdue(current_user, today),
+            unpaired=counts["unpaired"], pairings=counts["pairings"],
+            pairings_done=counts["done"],
+            overdue=overdue_children(current_user, counts["overdue"]),
             week=week_activities(current_user, today), low=low_stock(current_user),
             changes=recent_changes(current_user),
         )
