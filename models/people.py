@@ -114,6 +114,9 @@ class Child(Versioned, Timestamped, db.Model):
     parents: Mapped[list[ParentContact]] = relationship(
         back_populates="child", cascade="all, delete-orphan", order_by="ParentContact.id"
     )
+    # Newest first, for the archive card; pairings are written through Pairing itself.
+    pairings: Mapped[list[Pairing]] = relationship(  # noqa: F821
+        viewonly=True, order_by="(Pairing.started_on.desc(), Pairing.id.desc())")
 
     def __str__(self) -> str:
         return self.name

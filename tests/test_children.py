@@ -160,6 +160,47 @@ def test_archive_card_shows_the_childs_whole_file(admin_client, make):
         assert expected in page, expected
 
 
+def test_archive_card_costs_five_queries_however_long_the_childs_history(admin_client, make,
+                                                                        db):
+    from datetime import datetime
+
+    from models import ActivityParticipant
+
+    home = make.home()
+    bag = make.item(home=home, name="书包", unit="个")
+    make.movement(bag, quantity=500)
+
+    def with_history(n: int) -> Child:
+        child = make.child(home=home)
+        make.parent(child)
+        for i in range(n):
+            volunteer = make.volunteer(home=home)
+            make.pairing(volunteer, child, started_on=date(2020 + i, 1, 1),
+                         ended_on=date(2020 + i, 12, 31))
+            make.care_record(child, volunteer=volunteer, occurred_on=date(2024, 1, 1 + i))
+            activity = make.activity(home=home, title=f"活动{i:02d}",
+                                     starts_at=datetime(2024, 2, 1 + i, 15, 0))
+            make._save(ActivityParticipant(activity=activity, child=child, attended=i % 2 == 0))
+            make.movement(bag, kind=MovementKind.HAND_OUT, quantity=i + 1, child=child,
+                          occurred_on=date(2024, 3, 1 + i))
+        return child
+
+    few, many = with_history(1).id, with_history(14).id
+    with count_queries(db.engine) as one:
+        assert admin_client.get(f"/admin/child/details/?id={few}").status_code == 200
+    with count_queries(db.engine) as fourteen:
+        page = admin_client.get(f"/admin/child/details/?id={many}").text
+    assert one.count == fourteen.count <= 5, [s[:80] for s in fourteen.statements]
+    # The newest ten of each, newest first, with what each was.
+    activities = page.split('id="archive-activities"')[1].split("</table>")[0]
+    assert activities.index("活动13") < activities.index("活动04") and "活动03" not in activities
+    received = page.split('id="archive-received"')[1].split("</table>")[0]
+    assert "2024年3月14日" in received and "14 个" in received and "发放" in received
+    assert "2024年3月4日" not in received
+    pairings = page.split('id="archive-pairings"')[1].split("</table>")[0]
+    assert pairings.index("2033年") < pairings.index("2020年")
+
+
 def test_search_by_name_fragment_id_number_and_guardian_phone(admin_client, make):
     home = make.home()
     guardian = make.guardian(home=home, phone="13911112222")

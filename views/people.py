@@ -11,8 +11,19 @@ from flask_admin.form import rules as layout
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import exists, inspect, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    cast,
+    exists,
+    inspect,
+    literal,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import joinedload
 
 from admin_app import access
 from admin_app.audit import record_access
@@ -27,11 +38,12 @@ from models import (
     Guardian,
     Pairing,
     ParentContact,
+    ResourceItem,
     StockMovement,
     Volunteer,
 )
 from models import validators as rules
-from models.enums import AuditAction, ChildStatus
+from models.enums import AuditAction, ChildStatus, MovementKind
 from models.sealed import blind_index
 from views.base import AppModelView
 from views.display import home_filter
@@ -111,38 +123,52 @@ class ParentInline(InlineFormAdmin):
 
 
 def archive_card(child: Child) -> dict:
-    """What the details page shows beside the child's own fields: a fixed few queries."""
+    """What the details page shows beside the child's own fields, in two queries: the
+    recent care records, and the activities attended and items received together (the
+    guardian, parents and pairings come with the child: ChildView.record_load_options)."""
     session = db.session
-    pairings = session.scalars(
-        select(Pairing).options(joinedload(Pairing.volunteer))
-        .where(Pairing.child_id == child.id).order_by(Pairing.started_on.desc())
-    ).all()
     care_records = session.scalars(
         select(CareRecord).options(joinedload(CareRecord.volunteer))
         .where(CareRecord.child_id == child.id)
         .order_by(CareRecord.occurred_on.desc(), CareRecord.id.desc())
         .limit(ARCHIVE_RECENT)
     ).all()
-    activities = session.execute(
-        select(Activity, ActivityParticipant.attended)
+    # One statement for two tables: their rows in one shape, the dates as ISO text (the
+    # same on SQLite and PostgreSQL), each branch its own newest few.
+    activities = (
+        select(literal("activity").label("section"),
+               cast(Activity.starts_at, String).label("on"), Activity.title.label("what"),
+               case((ActivityParticipant.attended.is_(True), "1"), else_="0").label("how"),
+               cast(null(), Integer).label("quantity"), cast(null(), String).label("unit"))
         .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
         .where(ActivityParticipant.child_id == child.id)
-        .order_by(Activity.starts_at.desc())
-        .limit(ARCHIVE_RECENT)
-    ).all()
-    items = session.scalars(
-        select(StockMovement).options(joinedload(StockMovement.item))
+        .order_by(Activity.starts_at.desc()).limit(ARCHIVE_RECENT))
+    received = (
+        select(literal("received"), cast(StockMovement.occurred_on, String),
+               ResourceItem.name, cast(StockMovement.kind, String), StockMovement.quantity,
+               ResourceItem.unit)
+        .join(ResourceItem, ResourceItem.id == StockMovement.item_id)
         .where(StockMovement.child_id == child.id)
-        .order_by(StockMovement.occurred_on.desc())
-        .limit(ARCHIVE_RECENT)
-    ).all()
+        .order_by(StockMovement.occurred_on.desc(), StockMovement.id.desc())
+        .limit(ARCHIVE_RECENT))
+    history: dict[str, list] = {"activity": [], "received": []}
+    for row in session.execute(union_all(activities.subquery().select(),
+                                         received.subquery().select())):
+        on = date.fromisoformat(row.on[:10])
+        if row.section == "activity":
+            history["activity"].append((on, row.what, row.how == "1"))
+        else:
+            history["received"].append((on, row.what, MovementKind[row.how], row.quantity,
+                                        row.unit))
+    for rows in history.values():  # a union keeps no order of its own
+        rows.sort(key=lambda row: row[0], reverse=True)
     return {
         "parents": child.parents,
         "guardian": child.guardian,
-        "pairings": pairings,
+        "pairings": child.pairings,
         "care_records": care_records,
-        "activities": activities,
-        "received": items,
+        "activities": history["activity"],
+        "received": history["received"],
     }
 
 
@@ -208,7 +234,8 @@ class ChildView(AppModelView):
     details_template = "admin/child_details.html"
     # The archive card and the edit form show these: load them with the child.
     record_load_options = (joinedload(Child.home), joinedload(Child.guardian),
-                           selectinload(Child.parents))
+                           joinedload(Child.parents),
+                           joinedload(Child.pairings).joinedload(Pairing.volunteer))
     # A child leaves care by a status change, never by deletion.
     allow_delete = False
     allow_export = True
@@ -280,12 +307,17 @@ class ChildView(AppModelView):
     def render(self, template, **kwargs):
         if template == self.details_template and kwargs.get("model") is not None:
             if not g.get("revealed_reason"):
-                record_access(AuditAction.VIEW, kwargs["model"])
+                record_access(AuditAction.VIEW, kwargs["model"], commit=False)
             kwargs["archive"] = archive_card(kwargs["model"])
             kwargs["sections"] = [
                 (title, [(name, self.column_labels.get(name, name)) for name in names])
                 for title, names in self.details_sections
             ]
+            page = super().render(template, **kwargs)
+            # The view is recorded with the page made: committing earlier would expire the
+            # child, its parents and the user, and load them all again to draw the page.
+            db.session.commit()
+            return page
         return super().render(template, **kwargs)
 
 
