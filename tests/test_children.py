@@ -212,6 +212,27 @@ def test_search_by_name_fragment_id_number_and_guardian_phone(admin_client, make
     assert "欧阳小芳" in by_id and "张三" not in by_id
     by_phone = admin_client.get("/admin/child/?search=13911112222").text
     assert "李四" in by_phone and "张三" not in by_phone
+    by_guardian = admin_client.get(f"/admin/child/?search={guardian.name[1:]}").text
+    assert "李四" in by_guardian and "张三" not in by_guardian
+    both = admin_client.get("/admin/child/?search=小芳+欧阳").text  # every word must match
+    assert "欧阳小芳" in both and "李四" not in both
+
+
+def test_each_row_links_to_its_own_card_and_form(app, admin_client, make):
+    from models.enums import Role
+    from tests.test_calendar import signed_in
+
+    home = make.home()
+    ids = [make.child(home=home, name=f"孩子{i}").id for i in range(3)]
+    page = admin_client.get("/admin/child/?sort=0").text
+    back = "url=/admin/child/?sort%3D0%26page_size%3D50"
+    for child_id in ids:
+        assert f'href="/admin/child/details/?id={child_id}&amp;{back}"' in page
+        assert f'href="/admin/child/edit/?id={child_id}&amp;{back}"' in page
+    # A supervisor reads: the card, no form.
+    read_only = signed_in(app, make, Role.SUPERVISOR).get("/admin/child/").text
+    assert f"/admin/child/details/?id={ids[0]}" in read_only
+    assert "/admin/child/edit/" not in read_only
 
 
 def test_filter_by_home_and_living_arrangement(admin_client, make, app):

@@ -47,6 +47,7 @@ from views.display import (
     FORMATTERS,
     LabelledFilterConverter,
     masked_formatters,
+    quick_row_actions,
 )
 from views.exporting import ExportMixin
 from views.fields import BaseForm, FieldError, ScopedAjaxLoader, ScopedModelConverter, lookup
@@ -137,6 +138,8 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
     can_view_details = True
     page_size = 50
     can_set_page_size = True
+    # The same list, its rows drawn with less work (no cell is editable in a list here).
+    list_template = "admin/model/app_list.html"
     page_size_options = (20, 50, 100)
     form_excluded_columns = ("created_at", "updated_at", "version")
     column_details_exclude_list = ("version",)
@@ -219,6 +222,9 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
         listed = {name for name, _label in self._list_columns}
         return tuple(getattr(self.model, column.key) for column in self.model.__table__.columns
                      if isinstance(column.type, Sealed) and column.key not in listed)
+
+    def get_list_row_actions(self):
+        return quick_row_actions(super().get_list_row_actions())
 
     def get_query(self):
         return self._scoped_query().options(*(defer(c) for c in self._unlisted_sealed))

@@ -1,16 +1,19 @@
 """How values look: enum labels, yes/no, dates as 2026年12月1日, masked ID numbers and
-phones; and the list filters that offer labelled choices."""
+phones; the list filters that offer labelled choices; and the list rows' icons."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from urllib.parse import quote
 
 from flask import g
 from flask_admin.contrib.sqla.filters import FilterConverter, IntEqualFilter
 from flask_admin.model import filters, typefmt
+from flask_admin.model.template import BaseListRowAction, EditRowAction, ViewRowAction
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from admin_app import access
 from admin_app.extensions import db
@@ -90,3 +93,38 @@ class HomeOptions:
 def home_filter(column, label=None) -> IntEqualFilter:
     """Filter a list by Children's Home, offered as a drop-down of the user's Homes."""
     return IntEqualFilter(column, label or _l("Children's Home"), options=HomeOptions())
+
+
+class RowLink(BaseListRowAction):
+    """A list row's view or edit icon, drawn as Flask-Admin's `row_actions.link` draws it,
+    with its URL made once per page and each row's id put in: `url_for` on every row was a
+    third of the time of a list page."""
+
+    MARK = "ROWIDMARK"
+
+    def __init__(self, endpoint: str, icon_class: str, title) -> None:
+        super().__init__(title)
+        self.endpoint, self.icon_class = endpoint, icon_class
+
+    def render(self, context, row_id, row):
+        return_url = context.resolve("return_url")
+        key = (context.resolve("admin_view").endpoint, self.endpoint, return_url)
+        made = g.setdefault("row_links", {})
+        if key not in made:
+            url = context.resolve("get_url")(self.endpoint, id=self.MARK, url=return_url)
+            made[key] = url.split(self.MARK, 1)
+        before, after = made[key]
+        # Markup.format escapes each value.
+        return Markup('<a class="icon" href="{url}" title="{title}">\n'
+                      '  <span class="{icon}"></span>\n</a>').format(
+            url=before + quote(str(row_id), safe="") + after, title=self.title or "",
+            icon=self.icon_class)
+
+
+def quick_row_actions(actions: list) -> list:
+    """Flask-Admin's view and edit icons as RowLinks; any other action as it was."""
+    quick = {ViewRowAction: (".details_view", "fa fa-eye glyphicon glyphicon-eye-open"),
+             EditRowAction: (".edit_view", "fa fa-pencil glyphicon glyphicon-pencil")}
+    return [RowLink(*quick[type(action)], action.title) if type(action) in quick else action
+            for action in actions]
+

@@ -6,7 +6,7 @@ table rather than an outer join of it."""
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import String, Unicode, cast, false, or_, select
+from sqlalchemy import String, Unicode, cast, false, or_, select, union_all
 from sqlalchemy.orm import MANYTOONE
 
 from admin_app import access
@@ -59,7 +59,10 @@ class ScopedSearchMixin:
         sqlite = db.engine.dialect.name == "sqlite"
         for term in search.split():
             numbers = whole_numbers(term)
-            clauses, count_clauses = [], []
+            # Matches in the model's own columns (or through an IN over a related table)
+            # are gathered as sets of ids, each found through its own narrow index; fields
+            # reached through a join are matched on the joined rows.
+            own, joined, count_joined = [], [], []
             for field, path in self._search_fields:
                 kind = field.info.get("mask") if hasattr(field, "info") else None
                 if numbers:
@@ -79,25 +82,36 @@ class ScopedSearchMixin:
                         # SQLite's LIKE already ignores ASCII case (and Chinese has none);
                         # its ILIKE becomes lower() LIKE lower(), twice as slow.
                         return (column.like(pattern) if sqlite else column.ilike(pattern))
+                if not path:
+                    own.append(match(field))
+                    continue
                 if len(path) == 1 and path[0].property.direction is MANYTOONE:
                     # guardian.name: an IN over the guardians, not an outer join of them.
-                    clause = self._related_match(path[0], field, match)
-                    clauses.append(clause)
-                    count_clauses.append(clause)
+                    own.append(self._related_match(path[0], field, match))
                     continue
                 query, joins, alias = self._apply_path_joins(query, joins, path,
                                                              inner_join=False)
-                clauses.append(match(field if alias is None else getattr(alias, field.key)))
+                joined.append(match(field if alias is None else getattr(alias, field.key)))
                 if count_query is not None:
                     count_query, count_joins, count_alias = self._apply_path_joins(
                         count_query, count_joins, path, inner_join=False)
-                    count_clauses.append(
+                    count_joined.append(
                         match(field if count_alias is None else getattr(count_alias, field.key)))
-            query = query.filter(or_(*clauses) if clauses else false())
+            found = self._matching_ids(own)
+            query = query.filter(or_(*found, *joined) if found or joined else false())
             if count_query is not None:
                 count_query = count_query.filter(
-                    or_(*count_clauses) if count_clauses else false())
+                    or_(*found, *count_joined) if found or count_joined else false())
         return query, count_query, joins, count_joins
+
+    def _matching_ids(self, clauses: list) -> list:
+        """`id IN (ids matching the first clause UNION ALL ids matching the next ...)`: each
+        part walks its own narrow index (the names' index, the guardians' ids) instead of
+        every long row being read to test them all at once."""
+        if not clauses:
+            return []
+        (key,) = self.model.__mapper__.primary_key
+        return [key.in_(union_all(*(select(key).where(clause) for clause in clauses)))]
 
     @staticmethod
     def _related_match(relationship, field, match):
