@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.care import CareMonth
@@ -58,9 +58,12 @@ def five_ones(session: Session, children, month: date, by_volunteer: bool = Fals
         return {}
     first = month.replace(day=1)
     columns = [getattr(CareMonth, f"{duty.key}_on") for duty in FIVE_ONES]
+    festival = [getattr(CareMonth, f"{duty.key}_on").is_not(None)
+                for duty in FIVE_ONES if duty.yearly]
+    # The month's rows, and the year's earlier months only where they hold a yearly tick.
     query = (select(CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month, *columns)
              .where(CareMonth.child_id.in_(children), CareMonth.month >= first.replace(month=1),
-                    CareMonth.month <= first))
+                    CareMonth.month <= first, or_(CareMonth.month == first, *festival)))
     ticks: dict[tuple[int, int | None], dict[str, date | None]] = {}
     for child_id, volunteer_id, row_month, *dates in session.execute(query):
         found = ticks.setdefault((child_id, volunteer_id if by_volunteer else None),

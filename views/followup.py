@@ -7,7 +7,8 @@ from flask import abort, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import load_only
 
 from admin_app import access
 from admin_app.access import EXPORT
@@ -51,8 +52,9 @@ class FollowupView(AppView):
                              volunteer.id if volunteer else None, only_incomplete)
         overall, by_home, by_volunteer = totals(rows)
         volunteers = db.session.scalars(access.scoped(
-            select(Volunteer).where(Volunteer.home_id == home.id,
-                                    Volunteer.id.in_(select(Pairing.volunteer_id))),
+            select(Volunteer).options(load_only(Volunteer.name))
+            .where(Volunteer.home_id == home.id,
+                   exists().where(Pairing.volunteer_id == Volunteer.id)),
             Volunteer, current_user).order_by(Volunteer.name)).all() if home else []
         # A county has tens of thousands of pairings: the list waits for a Home to be chosen.
         show_rows = home is not None or len(homes) <= 1

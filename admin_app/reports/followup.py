@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -18,11 +19,18 @@ from models import CareRecord, Child, Home, Pairing, Volunteer
 from models.followup import FIVE_ONES, NO_TICKS, five_ones, month_bounds, month_done
 
 
+class Named(NamedTuple):
+    """The child or the caring mother of a row: what the page and the workbook show."""
+
+    id: int
+    name: str
+
+
 @dataclass
 class Row:
-    pairing: Pairing
-    child: Child
-    volunteer: Volunteer
+    pairing_id: int
+    child: Named
+    volunteer: Named
     home: str
     ticks: dict
     open_follow_up: bool
@@ -64,8 +72,13 @@ def active_pairings(user, month: date, home_id: int | None, volunteer_id: int | 
 
 def followup_rows(user, month: date, home_id: int | None = None,
                   volunteer_id: int | None = None, only_incomplete: bool = False) -> list[Row]:
-    """Three queries: the pairings, their ticks, and the open follow-ups."""
-    pairings = db.session.execute(active_pairings(user, month, home_id, volunteer_id)).all()
+    """Three queries: the pairings, their ticks, and the open follow-ups. Of the child and
+    the caring mother only the id and name are read (no record loaded, nothing decrypted)."""
+    pairings = [
+        (pairing_id, Named(child_id, child), Named(volunteer_id, volunteer), home)
+        for pairing_id, child_id, child, volunteer_id, volunteer, home in db.session.execute(
+            active_pairings(user, month, home_id, volunteer_id).with_only_columns(
+                Pairing.id, Child.id, Child.name, Volunteer.id, Volunteer.name, Home.name))]
     children = [child.id for _, child, _, _ in pairings]
     ids = active_pairings(user, month, home_id, volunteer_id).with_only_columns(
         Pairing.child_id)
