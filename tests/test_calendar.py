@@ -23,7 +23,12 @@ def cells(page: str) -> list[str]:
 
 def test_month_with_activities_on_its_first_and_last_day(app, make):
     home = make.home()
-    make.activity(home=home, title="月初活动", starts_at=datetime(2026, 12, 1, 9, 0))
+    early = make.activity(home=home, title="月初活动", starts_at=datetime(2026, 12, 1, 9, 0),
+                          place="村部<礼堂>")
+    from models import ActivityParticipant
+
+    for _ in range(2):
+        make._save(ActivityParticipant(activity=early, child=make.child(home=home)))
     make.activity(home=home, title="跨年联欢", starts_at=datetime(2026, 12, 31, 19, 0),
                   status=ActivityStatus.DONE)
     make.activity(home=home, title="下月活动", starts_at=datetime(2027, 1, 1, 9, 0))
@@ -32,7 +37,11 @@ def test_month_with_activities_on_its_first_and_last_day(app, make):
     assert days[0] == "2026-11-30" and days[-1] == "2027-01-03" and len(days) % 7 == 0
     first = page.split('data-date="2026-12-01"')[1].split("</td>")[0]
     last = page.split('data-date="2026-12-31"')[1].split("</td>")[0]
-    assert "月初活动" in first and "09:00" in first
+    assert "月初活动" in first and "09:00" in first and "· 2人 ·" in first
+    assert f'href="/admin/activity/details/?id={early.id}"' in first
+    listed = page.split('id="month-activities"')[1].split("</table>")[0]
+    assert "2026年12月1日" in listed and "09:00–11:00" in listed
+    assert "村部&lt;礼堂&gt;" in listed and f'href="/admin/activity/details/?id={early.id}"' in listed
     assert "跨年联欢" in last and "已完成" in last
     assert "下月活动" not in page
     assert "2026年12月活动行事历" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from flask import abort, request, send_file, url_for
 from flask_admin import expose
@@ -14,6 +15,7 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from admin_app.i18n import show_date
 from admin_app.reports.calendar import calendar_title, month_rows, weekday_names, write_calendar
 from models import Activity, Home
 from models.calendar import Month, festivals
@@ -41,6 +43,48 @@ def place_name(home: Home | None) -> str:
     return home.name if home else gettext("All Children's Homes")
 
 
+class Shown(NamedTuple):
+    """An activity as the calendar page draws it, twice (in its day and in the month's
+    list): every text made once, in Python, not in the template for every activity."""
+
+    day: date
+    date: str
+    starts: str
+    ends: str
+    title: str
+    kind: str
+    colour: str
+    home: str
+    children: str
+    children_count: int
+    place: str
+    status: str
+    status_label: str
+    url: str
+
+
+def shown_activities(rows) -> list[Shown]:
+    url = url_for("activity.details_view", id=0)
+    before, after = url.split("id=0", 1)
+    children = gettext("%(n)s children")  # translated once, filled in for each activity
+    labels: dict = {}  # a month has a few statuses and at most 31 days: each shown once
+    shown = []
+    for activity, kind, colour, home_name, count in rows:
+        status, day = activity.status, activity.starts_at.date()
+        if status not in labels:
+            labels[status] = str(status.label)
+        if day not in labels:
+            labels[day] = show_date(day)
+        shown.append(Shown(
+            day=day, date=labels[day],
+            starts=f"{activity.starts_at:%H:%M}", ends=f"{activity.ends_at:%H:%M}",
+            title=activity.title, kind=kind or "", colour=colour or "#888",
+            home=home_name, children=children % {"n": count}, children_count=count,
+            place=activity.place, status=status.value, status_label=labels[status],
+            url=f"{before}id={activity.id}{after}"))
+    return shown
+
+
 class CalendarView(AppView):
     resource = "calendar"
 
@@ -50,10 +94,10 @@ class CalendarView(AppView):
         month = Month.parse(request.args.get("month"), today)
         homes = visible_homes(current_user)
         home = chosen_home(homes)
-        rows = month_rows(current_user, month, home.id if home else None)
+        rows = shown_activities(month_rows(current_user, month, home.id if home else None))
         by_day: dict[date, list] = {}
         for row in rows:
-            by_day.setdefault(row[0].starts_at.date(), []).append(row)
+            by_day.setdefault(row.day, []).append(row)
         return self.render(
             "admin/calendar.html", month=month, weeks=month.weeks(), by_day=by_day, rows=rows,
             marked=festivals(month, get_locale().language), today=today, homes=homes,
