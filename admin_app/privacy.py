@@ -28,6 +28,7 @@ from models import (
     DataRequest,
     Guardian,
     ParentContact,
+    name_index,
 )
 from models.enums import AuditAction, ChildStatus
 
@@ -136,6 +137,10 @@ def _anonymise(session: Session, ids: list[int], today: date, report: PurgeRepor
         session.execute(update(Guardian).where(Guardian.id == guardian_id).values(
             name=f"匿名-{guardian_id:06d}", phone=None, phone_hash=None, health="",
             occupation="", education="", address="", version=Guardian.version + 1))
+    # The old names' characters go from the index of names with the old names.
+    name_index.refresh(session.connection(), "child", ids)
+    if guardians:
+        name_index.refresh(session.connection(), "guardian", list(guardians))
     if parents:
         session.execute(update(ParentContact).where(ParentContact.id.in_(parents)).values(
             name="—", phone=None, phone_hash=None, employer="", employer_address="",

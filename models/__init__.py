@@ -1,8 +1,8 @@
 """What exists: every model, importable from one place."""
 
-# Imported for their session hooks, which keep stock on hand with every movement and the
-# care summary with every care record.
-from models import care_summary, stock  # noqa: F401
+# Imported for their session hooks, which keep stock on hand with every movement, the care
+# summary with every care record and the index of names with every name.
+from models import care_summary, name_index, stock  # noqa: F401
 from models.accounts import User
 from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry
@@ -11,6 +11,7 @@ from models.consent import Consent, DataRequest, ExportRequest
 from models.figures import KeptFigures
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
+from models.name_index import NameGram
 from models.people import Child, Guardian, ParentContact, Volunteer
 from models.places import ActivityKind, Home, ResourceCategory, VolunteerOrganisation
 
@@ -29,6 +30,7 @@ __all__ = [
     "Guardian",
     "Home",
     "KeptFigures",
+    "NameGram",
     "Pairing",
     "ParentContact",
     "ResourceCategory",

@@ -42,7 +42,7 @@ class Guardian(Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
-    name: Mapped[str] = mapped_column(String(50), index=True)
+    name: Mapped[str] = mapped_column(String(50), index=True, info={"name_index": "guardian"})
     relation: Mapped[GuardianRelation] = mapped_column(enum_column(GuardianRelation))
     phone: Mapped[str | None] = mapped_column(Sealed(20), info=PHONE)
     phone_hash: Mapped[str | None] = _index_column("phone")
@@ -70,7 +70,7 @@ class Child(Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
-    name: Mapped[str] = mapped_column(String(50), index=True)
+    name: Mapped[str] = mapped_column(String(50), index=True, info={"name_index": "child"})
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
     birth_date: Mapped[date] = mapped_column(Date, index=True)
     id_number: Mapped[str | None] = mapped_column(Sealed(18), info=ID_NUMBER)

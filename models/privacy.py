@@ -123,6 +123,11 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "follow_up_note": (SENSITIVE, "what needs following up"),
         "follow_up_done_on": (PERSONAL, "follow-up"),
     },
+    "name_gram": {
+        "kind": (PUBLIC, "children's or guardians' names"),
+        "gram": (PERSONAL, "finds a name by a fragment (characters of the name)"),
+        "record_id": (PERSONAL, "whose name"),
+    },
     "kept_figures": {
         "key": (PUBLIC, "which figures"), "computed_at": (PUBLIC, "how old they are"),
         "content": (PERSONAL, "a county's counts and the children longest without care"),

@@ -28,6 +28,7 @@ from models import (
     Volunteer,
     VolunteerOrganisation,
     care_summary,
+    name_index,
 )
 from models.enums import (
     CareKind,
@@ -179,6 +180,11 @@ class DemoBuilder(HomeLifeMixin):
             index = row.pop("_guardian")
             row["guardian_id"] = guardian_ids[index] if index is not None else None
         child_ids = self.insert_returning_ids(Child, children)
+        connection = self.session.connection()
+        name_index.add(connection, "guardian",
+                       zip(guardian_ids, (g["name"] for g in guardian_rows), strict=True))
+        name_index.add(connection, "child",
+                       zip(child_ids, (c["name"] for c in children), strict=True))
         parent_rows = [
             {**parent, "child_id": child_ids[i]}
             for i, parents in enumerate(parents_of) for parent in parents

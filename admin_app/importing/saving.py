@@ -21,7 +21,7 @@ from admin_app.importing.rows import (
     Plan,
     RowPlan,
 )
-from models import Child, Guardian, ParentContact
+from models import Child, Guardian, ParentContact, name_index
 from models.enums import FamilySituation, GuardianRelation
 
 
@@ -68,6 +68,8 @@ def _insert_guardians(session: Session, rows: list[RowPlan], made: dict) -> None
                     setattr(guardian, attr, values[field_key])
     ids = insert_recorded(session, Guardian, list(fresh.values()),
                           [g["home_id"] for g in fresh.values()])
+    name_index.add(session.connection(), "guardian",
+                   zip(ids, (g["name"] for g in fresh.values()), strict=True))
     made.update(zip(fresh, ids, strict=True))
 
 
@@ -102,6 +104,8 @@ def _insert_children(session: Session, rows: list[RowPlan], made: dict) -> None:
         "guardian_id": _guardian_id(row, made),
     } for row in rows]
     ids = insert_recorded(session, Child, children, [c["home_id"] for c in children])
+    name_index.add(session.connection(), "child",
+                   zip(ids, (c["name"] for c in children), strict=True))
     parents, homes = [], []
     for row, child_id in zip(rows, ids, strict=True):
         for prefix, relation in PARENTS:
