@@ -75,6 +75,28 @@ def fresh_database(folder: Path):
         admin_engine.dispose()
 
 
+@contextmanager
+def database_at(folder: Path, revision: str):
+    """For a migration's test: an app on a new database of its own, upgraded to `revision`,
+    inside its app context. The process-wide keyring (create_app sets it) is put back."""
+    from flask_migrate import upgrade as upgrade_to
+
+    from models import sealed
+
+    previous = sealed.keyring().content()
+    try:
+        with fresh_database(folder) as url:
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "migration",
+                              "DATA_KEYS_CONTENT": new_key_file_content()})
+            with app.app_context():
+                upgrade_to(revision=revision)
+                yield app
+                _db.session.remove()
+                _db.engine.dispose()
+    finally:
+        sealed.configure(previous)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("db")) as url:

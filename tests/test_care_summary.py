@@ -12,7 +12,7 @@ from admin_app.extensions import db
 from models import CareMonth, CareRecord, Child, care_summary
 from models.enums import CareKind, Role
 from models.followup import FIVE_ONES, five_ones
-from tests.conftest import fresh_database
+from tests.conftest import database_at
 from tests.test_calendar import signed_in
 
 
@@ -135,42 +135,31 @@ def test_a_care_record_added_in_the_panel_is_counted(app, make):
 def test_the_migration_fills_the_summary_from_records_already_written(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from admin_app import create_app
-    from models import Home, Volunteer, sealed
+    from models import Home, Volunteer
     from models.enums import Gender, LeftBehindType, LivingArrangement, VolunteerKind
-    from models.sealed import new_key_file_content
 
-    previous = sealed.keyring().content()
-    try:
-        with fresh_database(tmp_path) as url:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "migration",
-                              "DATA_KEYS_CONTENT": new_key_file_content()})
-            with app.app_context():
-                upgrade(revision="47cf8739cef1")
-                with db.engine.begin() as conn:
-                    conn.execute(sa.insert(Home.__table__).values(
-                        id=1, name="甲", township="镇", village="村"))
-                    conn.execute(sa.insert(Volunteer.__table__).values(
-                        id=1, home_id=1, name="张妈妈", gender=Gender.FEMALE, phone="",
-                        kind=VolunteerKind.CARING_MOTHER, joined_on=date(2024, 1, 1)))
-                    conn.execute(sa.insert(Child.__table__), [dict(
-                        id=i, home_id=1, name=f"孩子{i}", gender=Gender.MALE,
-                        birth_date=date(2015, 3, 12), entered_on=date(2024, 9, 1),
-                        left_behind_type=LeftBehindType.BOTH_PARENTS,
-                        living_arrangement=LivingArrangement.GRANDPARENTS) for i in (1, 2)])
-                    conn.execute(sa.insert(CareRecord.__table__), [dict(
-                        child_id=1, volunteer_id=volunteer, occurred_on=on, kind=kind)
-                        for volunteer, on, kind in (
-                            (1, date(2025, 3, 5), CareKind.TALK),
-                            (1, date(2025, 3, 9), CareKind.HOME_VISIT),
-                            (None, date(2025, 4, 1), CareKind.TEACHER_CONTACT),
-                            (1, date(2024, 12, 31), CareKind.FESTIVAL))])
-                upgrade()
-                with db.engine.connect() as conn:
-                    assert stored(conn) == from_records(conn)
-                    assert len(stored(conn)[0]) == 3
-                    assert stored(conn)[1] == {1: date(2025, 4, 1), 2: None}
-                downgrade(revision="47cf8739cef1")
-                db.engine.dispose()
-    finally:
-        sealed.configure(previous)  # create_app configured the process-wide keyring
+    with database_at(tmp_path, "47cf8739cef1"):
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(Home.__table__).values(
+                id=1, name="甲", township="镇", village="村"))
+            conn.execute(sa.insert(Volunteer.__table__).values(
+                id=1, home_id=1, name="张妈妈", gender=Gender.FEMALE, phone="",
+                kind=VolunteerKind.CARING_MOTHER, joined_on=date(2024, 1, 1)))
+            conn.execute(sa.insert(Child.__table__), [dict(
+                id=i, home_id=1, name=f"孩子{i}", gender=Gender.MALE,
+                birth_date=date(2015, 3, 12), entered_on=date(2024, 9, 1),
+                left_behind_type=LeftBehindType.BOTH_PARENTS,
+                living_arrangement=LivingArrangement.GRANDPARENTS) for i in (1, 2)])
+            conn.execute(sa.insert(CareRecord.__table__), [dict(
+                child_id=1, volunteer_id=volunteer, occurred_on=on, kind=kind)
+                for volunteer, on, kind in (
+                    (1, date(2025, 3, 5), CareKind.TALK),
+                    (1, date(2025, 3, 9), CareKind.HOME_VISIT),
+                    (None, date(2025, 4, 1), CareKind.TEACHER_CONTACT),
+                    (1, date(2024, 12, 31), CareKind.FESTIVAL))])
+        upgrade(revision="3926e6e1505e")
+        with db.engine.connect() as conn:
+            assert stored(conn) == from_records(conn)
+            assert len(stored(conn)[0]) == 3
+            assert stored(conn)[1] == {1: date(2025, 4, 1), 2: None}
+        downgrade(revision="47cf8739cef1")

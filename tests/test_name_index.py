@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from admin_app.extensions import db
 from models import Child, Guardian, NameGram, name_index
 from models.enums import ChildStatus, Role
-from tests.conftest import fresh_database
+from tests.conftest import database_at
 from tests.test_calendar import signed_in
 
 
@@ -89,34 +89,23 @@ def test_a_renamed_or_anonymised_child_is_not_found_by_the_old_name(app, make):
 def test_the_migration_indexes_the_names_already_written(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from admin_app import create_app
-    from models import Home, sealed
+    from models import Home
     from models.enums import Gender, GuardianRelation, LeftBehindType, LivingArrangement
-    from models.sealed import new_key_file_content
 
-    previous = sealed.keyring().content()
-    try:
-        with fresh_database(tmp_path) as url:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "migration",
-                              "DATA_KEYS_CONTENT": new_key_file_content()})
-            with app.app_context():
-                upgrade(revision="929b56dacd3d")
-                with db.engine.begin() as conn:
-                    conn.execute(sa.insert(Home.__table__).values(
-                        id=1, name="甲", township="镇", village="村"))
-                    conn.execute(sa.insert(Guardian.__table__).values(
-                        id=1, home_id=1, name="赵奶奶", relation=GuardianRelation.GRANDMOTHER))
-                    conn.execute(sa.insert(Child.__table__), [dict(
-                        id=i, home_id=1, name=name, gender=Gender.MALE, guardian_id=1,
-                        birth_date=date(2015, 3, 12), entered_on=date(2024, 9, 1),
-                        left_behind_type=LeftBehindType.BOTH_PARENTS,
-                        living_arrangement=LivingArrangement.GRANDPARENTS)
-                        for i, name in ((1, "欧阳小芳"), (2, "张三"))])
-                upgrade()
-                assert kept() == from_names() and ("child", "小芳", 1) in kept()
-                assert ("guardian", "奶奶", 1) in kept()
-                db.session.remove()
-                downgrade(revision="929b56dacd3d")
-                db.engine.dispose()
-    finally:
-        sealed.configure(previous)  # create_app configured the process-wide keyring
+    with database_at(tmp_path, "929b56dacd3d"):
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(Home.__table__).values(
+                id=1, name="甲", township="镇", village="村"))
+            conn.execute(sa.insert(Guardian.__table__).values(
+                id=1, home_id=1, name="赵奶奶", relation=GuardianRelation.GRANDMOTHER))
+            conn.execute(sa.insert(Child.__table__), [dict(
+                id=i, home_id=1, name=name, gender=Gender.MALE, guardian_id=1,
+                birth_date=date(2015, 3, 12), entered_on=date(2024, 9, 1),
+                left_behind_type=LeftBehindType.BOTH_PARENTS,
+                living_arrangement=LivingArrangement.GRANDPARENTS)
+                for i, name in ((1, "欧阳小芳"), (2, "张三"))])
+        upgrade(revision="99ec6760d857")
+        assert kept() == from_names() and ("child", "小芳", 1) in kept()
+        assert ("guardian", "奶奶", 1) in kept()
+        db.session.remove()
+        downgrade(revision="929b56dacd3d")
