@@ -85,9 +85,10 @@ def refresh(connection, kind: str, ids=None) -> None:
         forget = forget.where(NameGram.record_id.in_(ids))
         names = names.where(table.c.id.in_(ids))
     connection.execute(forget)
-    result = connection.execution_options(yield_per=BATCH).execute(names)
-    for batch in result.partitions():
+    last = 0  # a batch at a time, by id: no cursor held open while the grams are written
+    while batch := connection.execute(names.where(table.c.id > last).limit(BATCH)).all():
         add(connection, kind, batch)
+        last = batch[-1][0]
 
 
 @event.listens_for(Session, "after_flush")

@@ -46,13 +46,15 @@ def _fill():
     conn = op.get_bind()
     grams = sa.table("name_gram", sa.column("kind"), sa.column("gram"), sa.column("record_id"))
     for kind in ("child", "guardian"):
-        names = conn.execution_options(yield_per=BATCH).execute(
-            sa.text(f"SELECT id, name FROM {kind} ORDER BY id"))
-        for batch in names.partitions():
+        last = 0  # a batch at a time, by id: no cursor held open while the grams are written
+        while batch := conn.execute(sa.text(
+                f"SELECT id, name FROM {kind} WHERE id > :last ORDER BY id LIMIT {BATCH}"),
+                {"last": last}).all():
             rows = [{"kind": kind, "gram": gram, "record_id": record_id}
                     for record_id, name in batch for gram in _grams(name)]
             if rows:
                 conn.execute(sa.insert(grams), rows)
+            last = batch[-1][0]
 
 
 def downgrade():
