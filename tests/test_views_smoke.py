@@ -15,3 +15,15 @@ def test_every_list_page_answers(app, admin_client, make):
     for view in model_views(app):
         response = admin_client.get(f"/admin/{view.endpoint}/")
         assert response.status_code == 200, (view.endpoint, response.text[:500])
+
+
+def test_quick_drop_down_options_are_written_as_wtforms_writes_them():
+    from flask_admin.form import Select2Widget
+    from wtforms.fields.choices import Choice
+
+    from views.fields import QuickSelect2Widget
+
+    for choice in (Choice("3", "平江<县>", True, {}), Choice(7, "甲 & 乙", False, {}),
+                   Choice("__None", "—", False, {}), Choice("x", None, False, {}),
+                   Choice("a", "b", True, {"disabled": True}), Choice(True, "是", False, {})):
+        assert QuickSelect2Widget.render_option(choice) == Select2Widget.render_option(choice)

@@ -9,13 +9,14 @@ from enum import Enum
 
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import Select2Field
+from flask_admin.form import Select2Field, Select2Widget
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import converts
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
+from markupsafe import Markup, escape
 from sqlalchemy import String, cast, false, or_
 from wtforms import fields, validators
 from wtforms.validators import ValidationError
@@ -164,6 +165,21 @@ def lookup(model, *fields: str, page_size: int = 10, placeholder=None,
                             placeholder=placeholder or _l("Type to search"), **options)
 
 
+class QuickSelect2Widget(Select2Widget):
+    """Flask-Admin's Select2 drop-down with each option written straight, in the markup
+    WTForms writes: html_params for each of a county's 200 Homes was a third of the time
+    of an edit form."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        chosen = "selected " if choice.selected else ""
+        value, label = escape(choice.value), escape(choice.label or choice.value)
+        # As WTForms writes it; the value and the label are escaped just above.
+        return Markup(f'<option {chosen}value="{value}">{label}</option>')  # noqa: S704
+
+
 class ScopedModelConverter(AdminModelConverter):
     """Enum columns become labelled select lists; relation drop-downs list only the rows the
     user may see (Flask-Admin's default lists the whole table)."""
@@ -183,7 +199,7 @@ class ScopedModelConverter(AdminModelConverter):
         field_args["validators"].append(
             validators.AnyOf(accepted, message=_l("Please choose from the list."))
         )
-        return Select2Field(**field_args)
+        return Select2Field(widget=QuickSelect2Widget(), **field_args)
 
     @converts("models.sealed.Sealed")
     def convert_sealed(self, column, field_args, **extra):
@@ -201,4 +217,6 @@ class ScopedModelConverter(AdminModelConverter):
             kwargs["query_factory"] = lambda: access.scoped(
                 db.session.query(remote_model), remote_model, current_user
             )
+        if loader is None:
+            kwargs.setdefault("widget", QuickSelect2Widget(multiple=bool(multiple)))
         return super()._model_select_field(prop, multiple, remote_model, **kwargs)
