@@ -85,3 +85,33 @@ def test_followup_is_scoped_and_not_for_volunteers(app, make):
     volunteer = signed_in(app, make, Role.VOLUNTEER, username="v",
                           volunteer=make.volunteer(home=other_home))
     assert volunteer.get("/admin/followup/").status_code == 403
+
+
+def totals_by_home(page: str) -> list[tuple[str, str, str]]:
+    table = page.split('id="totals-home"')[1].split("</table>")[0]
+    return re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td></tr>", table)
+
+
+def test_a_countys_totals_by_home_are_those_of_each_homes_rows(app, make):
+    home = world(make)
+    other = make.home(name="乙之家")
+    mother = make.volunteer(home=other, name="王妈妈")
+    for i in range(3):
+        child = make.child(home=other, name=f"乙{i}")
+        make.pairing(mother, child, started_on=date(2026, 1, 1))
+        if i == 0:
+            for kind in (K.TALK, K.PARENT_CALL, K.TEACHER_CONTACT, K.GUARDIAN_CONTACT):
+                make.care_record(child, volunteer=mother, kind=kind, occurred_on=date(2026, 3, 5))
+    county = signed_in(app, make, Role.SUPERVISOR)
+    for query in ("month=2026-03", "month=2026-03&incomplete=1", "month=2026-04"):
+        page = county.get(f"/admin/followup/?{query}").text
+        assert 'id="followup-rows"' not in page  # a county's rows wait for a Home
+        each = []
+        for place in (home, other):
+            own = county.get(f"/admin/followup/?{query}&home={place.id}").text
+            each += totals_by_home(own)
+        assert sorted(totals_by_home(page)) == sorted(each), query
+    assert sorted(totals_by_home(county.get("/admin/followup/?month=2026-03").text)) == [
+        ("乙之家", "3", "1"), ("甲之家", "2", "1")]
+    summary = county.get("/admin/followup/?month=2026-03").text
+    assert "5 个结对中有 2 个完成了本月四项" in summary

@@ -14,7 +14,7 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.reports.followup import followup_rows, followup_workbook, totals
+from admin_app.reports.followup import followup_rows, followup_workbook, home_totals, totals
 from models import Pairing, Volunteer
 from models.calendar import Month
 from models.enums import AuditAction
@@ -48,16 +48,23 @@ class FollowupView(AppView):
     @expose("/")
     def index(self):
         month, homes, home, volunteer, only_incomplete = self._arguments()
-        rows = followup_rows(current_user, month.first, home.id if home else None,
-                             volunteer.id if volunteer else None, only_incomplete)
-        overall, by_home, by_volunteer = totals(rows)
+        # A county has tens of thousands of pairings: the list waits for a Home to be chosen,
+        # and the totals by Home are counted by the database.
+        show_rows = home is not None or len(homes) <= 1
+        if show_rows:
+            rows = followup_rows(current_user, month.first, home.id if home else None,
+                                 volunteer.id if volunteer else None, only_incomplete)
+            overall, by_home, by_volunteer = totals(rows)
+        else:
+            rows, by_volunteer = [], {}
+            overall, by_home = home_totals(current_user, month.first,
+                                           volunteer.id if volunteer else None,
+                                           only_incomplete)
         volunteers = db.session.scalars(access.scoped(
             select(Volunteer).options(load_only(Volunteer.name))
             .where(Volunteer.home_id == home.id,
                    exists().where(Pairing.volunteer_id == Volunteer.id)),
             Volunteer, current_user).order_by(Volunteer.name)).all() if home else []
-        # A county has tens of thousands of pairings: the list waits for a Home to be chosen.
-        show_rows = home is not None or len(homes) <= 1
         return self.render(
             "admin/followup.html", month=month, homes=homes, home=home, rows=rows,
             show_rows=show_rows, overall=overall, by_home=by_home, by_volunteer=by_volunteer,

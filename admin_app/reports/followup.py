@@ -10,12 +10,12 @@ from datetime import date
 from typing import NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from admin_app import access
 from admin_app.extensions import db
 from admin_app.xlsx import Column, Workbook
-from models import CareRecord, Child, Home, Pairing, Volunteer
+from models import CareMonth, CareRecord, Child, Home, Pairing, Volunteer
 from models.followup import FIVE_ONES, NO_TICKS, five_ones, month_bounds, month_done
 
 
@@ -24,6 +24,9 @@ class Named(NamedTuple):
 
     id: int
     name: str
+
+
+LISTED_IDS = 2000
 
 
 @dataclass
@@ -79,9 +82,11 @@ def followup_rows(user, month: date, home_id: int | None = None,
         for pairing_id, child_id, child, volunteer_id, volunteer, home in db.session.execute(
             active_pairings(user, month, home_id, volunteer_id).with_only_columns(
                 Pairing.id, Child.id, Child.name, Volunteer.id, Volunteer.name, Home.name))]
-    children = [child.id for _, child, _, _ in pairings]
-    ids = active_pairings(user, month, home_id, volunteer_id).with_only_columns(
-        Pairing.child_id)
+    children = sorted({child.id for _, child, _, _ in pairings})
+    # A Home's children by their ids (an index look-up each); a county's through the same
+    # query again (too many ids to send).
+    ids = children if len(children) <= LISTED_IDS else active_pairings(
+        user, month, home_id, volunteer_id).with_only_columns(Pairing.child_id)
     ticks = five_ones(db.session, ids, month, by_volunteer=True) if children else {}
     open_ids = set(db.session.scalars(
         select(CareRecord.child_id).where(CareRecord.child_id.in_(ids),
@@ -105,6 +110,30 @@ def totals(rows: list[Row]) -> tuple[Totals, dict[str, Totals], dict[str, Totals
         by_home.setdefault(row.home, Totals()).add(row)
         by_volunteer.setdefault(f"{row.volunteer.name}（{row.home}）", Totals()).add(row)
     return overall, by_home, by_volunteer
+
+
+def home_totals(user, month: date, volunteer_id: int | None = None,
+                only_incomplete: bool = False) -> tuple[Totals, dict[str, Totals]]:
+    """The totals by Home, as `totals` counts them from the rows, counted by the database
+    from the care summary in one query: a county's page shows these and no rows (its tens
+    of thousands of rows took seconds to make)."""
+    first, _ = month_bounds(month)
+    done = and_(*(getattr(CareMonth, f"{duty.key}_on").is_not(None)
+                  for duty in FIVE_ONES if not duty.yearly))
+    query = (active_pairings(user, month, None, volunteer_id)
+             .outerjoin(CareMonth, and_(CareMonth.child_id == Pairing.child_id,
+                                        CareMonth.volunteer_id == Pairing.volunteer_id,
+                                        CareMonth.month == first))
+             .with_only_columns(Home.name, func.count(), func.count().filter(done))
+             .group_by(Home.id, Home.name).order_by(Home.name))
+    if only_incomplete:
+        query = query.where(~done)
+    overall, by_home = Totals(), {}
+    for name, pairings, finished in db.session.execute(query):
+        by_home[name] = Totals(pairings=pairings, done=finished)
+        overall.pairings += pairings
+        overall.done += finished
+    return overall, by_home
 
 
 def followup_workbook(rows: list[Row], title: str) -> Workbook:
