@@ -163,3 +163,12 @@ def test_the_migration_fills_the_summary_from_records_already_written(tmp_path):
             assert len(stored(conn)[0]) == 3
             assert stored(conn)[1] == {1: date(2025, 4, 1), 2: None}
         downgrade(revision="47cf8739cef1")
+
+
+def test_a_record_deleted_unread_after_its_commit_leaves_the_summary(make):
+    child = make.child()
+    record = make.care_record(child, occurred_on=date(2025, 3, 5))
+    db.session.delete(record)  # expired by its commit: nothing of it loaded here
+    db.session.commit()
+    assert db.session.get(Child, child.id).last_care_on is None
+    assert agrees()
