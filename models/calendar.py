@@ -73,14 +73,17 @@ def festivals(month: Month, language: str = "zh") -> dict[date, list[str]]:
     return days
 
 
-def month_activities(first: date, last: date, home_id: int | None = None) -> Select:
+def month_activities(first: date, last: date, home_id: int | None = None,
+                     columns: tuple = ()) -> Select:
     """Activities starting between `first` and `last` (inclusive), with their kind, Home and
-    number of children taking part, in one query. Scope it with access.scoped."""
+    number of children taking part, in one query: each activity whole, or only `columns` of
+    it. Scope it with access.scoped."""
     children = (select(func.count()).where(ActivityParticipant.activity_id == Activity.id)
                 .correlate(Activity).scalar_subquery())
     query = (
-        select(Activity, ActivityKind.name, ActivityKind.colour, Home.name,
+        select(*(columns or (Activity,)), ActivityKind.name, ActivityKind.colour, Home.name,
                children.label("children"))
+        .select_from(Activity)
         .join(Home, Home.id == Activity.home_id)
         .outerjoin(ActivityKind, ActivityKind.id == Activity.kind_id)
         .where(Activity.starts_at >= datetime.combine(first, time.min),

@@ -23,6 +23,7 @@ from models.people import Child, Guardian
 # The tables whose names are indexed, by the name each has here.
 KINDS = {"child": Child, "guardian": Guardian}
 BATCH = 5000
+COLUMNS = ("kind", "gram", "record_id")
 
 
 class NameGram(db.Model):
@@ -68,11 +69,18 @@ def candidates(kind: str, term: str) -> ColumnElement[bool] | None:
 
 
 def add(connection, kind: str, names: Iterable[tuple[int, str]]) -> None:
-    """Index the names of new records of `kind`: (id, name) pairs."""
-    rows = [{"kind": kind, "gram": gram, "record_id": record_id}
-            for record_id, name in names for gram in grams(name)]
+    """Index the names of new records of `kind`: (id, name) pairs. On PostgreSQL through
+    COPY, in the same transaction (an import's 40,000 children make 300,000 rows)."""
+    rows = [(kind, gram, record_id) for record_id, name in names for gram in grams(name)]
+    if connection.dialect.name == "postgresql":
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+                f"COPY name_gram ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     for start in range(0, len(rows), BATCH):
-        connection.execute(insert(NameGram), rows[start:start + BATCH])
+        connection.execute(insert(NameGram), [dict(zip(COLUMNS, row, strict=True))
+                                              for row in rows[start:start + BATCH]])
 
 
 def refresh(connection, kind: str, ids=None) -> None:

@@ -63,25 +63,31 @@ class Shown(NamedTuple):
     url: str
 
 
+# What the page shows of each activity: read as columns, no record loaded.
+PAGE_COLUMNS = (Activity.id, Activity.starts_at, Activity.ends_at, Activity.title,
+                Activity.place, Activity.status)
+
+
 def shown_activities(rows) -> list[Shown]:
     url = url_for("activity.details_view", id=0)
     before, after = url.split("id=0", 1)
     children = gettext("%(n)s children")  # translated once, filled in for each activity
     labels: dict = {}  # a month has a few statuses and at most 31 days: each shown once
     shown = []
-    for activity, kind, colour, home_name, count in rows:
-        status, day = activity.status, activity.starts_at.date()
+    for activity_id, starts_at, ends_at, title, place, status, kind, colour, home_name, count \
+            in rows:
+        day = starts_at.date()
         if status not in labels:
             labels[status] = str(status.label)
         if day not in labels:
             labels[day] = show_date(day)
         shown.append(Shown(
             day=day, date=labels[day],
-            starts=f"{activity.starts_at:%H:%M}", ends=f"{activity.ends_at:%H:%M}",
-            title=activity.title, kind=kind or "", colour=colour or "#888",
-            home=home_name, children=children % {"n": count}, children_count=count,
-            place=activity.place, status=status.value, status_label=labels[status],
-            url=f"{before}id={activity.id}{after}"))
+            starts=f"{starts_at:%H:%M}", ends=f"{ends_at:%H:%M}", title=title,
+            kind=kind or "", colour=colour or "#888", home=home_name,
+            children=children % {"n": count}, children_count=count, place=place,
+            status=status.value, status_label=labels[status],
+            url=f"{before}id={activity_id}{after}"))
     return shown
 
 
@@ -94,7 +100,8 @@ class CalendarView(AppView):
         month = Month.parse(request.args.get("month"), today)
         homes = visible_homes(current_user)
         home = chosen_home(homes)
-        rows = shown_activities(month_rows(current_user, month, home.id if home else None))
+        rows = shown_activities(month_rows(current_user, month, home.id if home else None,
+                                           PAGE_COLUMNS))
         by_day: dict[date, list] = {}
         for row in rows:
             by_day.setdefault(row.day, []).append(row)

@@ -27,11 +27,13 @@ def weekday_names() -> list[str]:
     return [names[i] for i in range(7)]
 
 
-def month_rows(user, month: Month, home_id: int | None):
-    """The month's activities in the user's scope: (activity, kind, colour, home, children)."""
+def month_rows(user, month: Month, home_id: int | None, columns: tuple = ()):
+    """The month's activities in the user's scope: (activity, kind, colour, home, children),
+    or (*columns, kind, colour, home, children)."""
     from models import Activity
 
-    query = access.scoped(month_activities(month.first, month.last, home_id), Activity, user)
+    query = access.scoped(month_activities(month.first, month.last, home_id, columns),
+                          Activity, user)
     return db.session.execute(query).all()
 
 
