@@ -72,7 +72,15 @@ class CareRecord(Versioned, Timestamped, db.Model):
     """关爱记录: a talk, home visit, contact with parents, teacher or guardian, or a festival."""
 
     __tablename__ = "care_record"
-    __table_args__ = (Index("ix_care_record_child_date", "child_id", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_care_record_child_date", "child_id", "occurred_on"),
+        # The few records still waiting for their follow-up, for the follow-up page; the
+        # condition written as SQLAlchemy writes `follow_up_needed.is_(True)`, so that both
+        # databases see the query's condition is the index's.
+        Index("ix_care_record_open_follow_up", "child_id",
+              sqlite_where=text("follow_up_needed IS 1 AND follow_up_done_on IS NULL"),
+              postgresql_where=text("follow_up_needed IS true AND follow_up_done_on IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # active_history: a change loads the value it replaces, even on an expired record, so
