@@ -71,7 +71,7 @@ def seed_demo(homes: int, children: int, seed_value: int, if_empty: bool, accoun
 @seed_cli.command("lookups")
 def seed_lookups() -> None:
     """The usual activity kinds, resource categories and volunteer organisations."""
-    from seed.demo import ensure_lookups
+    from seed.lookups import ensure_lookups
 
     ensure_lookups(db.session)
     db.session.commit()

@@ -43,6 +43,7 @@ from models.enums import (
 from seed import vocabulary as words
 from seed.calendar import add_months
 from seed.home_life import HomeLifeMixin
+from seed.lookups import ensure_lookups
 
 BATCH = 5000
 COUNTY_CODE = "430626"  # Pingjiang county, Hunan
@@ -368,23 +369,6 @@ class DemoBuilder(HomeLifeMixin):
                         })
         self.insert_rows(CareRecord, rows)
         self.counts.care_records += len(rows)
-
-def ensure_lookups(session: Session) -> None:
-    """The usual activity kinds, resource categories and organisations, once."""
-    if session.scalar(select(ActivityKind.id).limit(1)) is None:
-        session.execute(insert(ActivityKind), [
-            {"name": name, "colour": colour, "sort_order": i}
-            for i, (name, colour) in enumerate(words.ACTIVITY_KINDS)
-        ])
-    if session.scalar(select(ResourceCategory.id).limit(1)) is None:
-        session.execute(insert(ResourceCategory), [
-            {"name": name, "sort_order": i} for i, name in enumerate(words.RESOURCE_CATEGORIES)
-        ])
-    if session.scalar(select(VolunteerOrganisation.id).limit(1)) is None:
-        session.execute(insert(VolunteerOrganisation), [
-            {"name": name, "sort_order": i}
-            for i, name in enumerate(words.VOLUNTEER_ORGANISATIONS)
-        ])
 
 
 def build_demo(session: Session, homes: int, children: int, seed: int,
