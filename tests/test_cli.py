@@ -107,3 +107,30 @@ def test_accounts_are_reset_disabled_and_listed_from_the_command_line(app, db, m
     assert "zhao" in listing.output and "disabled" in listing.output
     assert runner.invoke(args=["users", "enable", "--username", "zhao"]).exit_code == 0
     assert runner.invoke(args=["users", "disable", "--username", "nobody"]).exit_code != 0
+
+
+def test_seed_lookups_fills_the_lookup_tables_once(app, db):
+    from models import ActivityKind, ResourceCategory, VolunteerOrganisation
+    from seed import vocabulary as words
+
+    runner = app.test_cli_runner()
+    for _ in range(2):  # the second time adds nothing
+        result = runner.invoke(args=["seed", "lookups"])
+        assert result.exit_code == 0, result.output
+    assert [count(db, model) for model in (ActivityKind, ResourceCategory,
+                                           VolunteerOrganisation)] == [
+        len(words.ACTIVITY_KINDS), len(words.RESOURCE_CATEGORIES),
+        len(words.VOLUNTEER_ORGANISATIONS)]
+
+
+def test_the_demos_bulk_inserts_keep_the_summaries(app, db):
+    """The seed writes with bulk inserts the session hooks never see: it keeps the care
+    summary and the index of names itself."""
+    from tests.test_care_summary import agrees
+    from tests.test_name_index import from_names, kept
+
+    result = app.test_cli_runner().invoke(args=["seed", "demo", "--homes", "2", "--children",
+                                                "30", "--no-accounts"])
+    assert result.exit_code == 0, result.output
+    assert agrees()
+    assert kept() == from_names() and kept()
