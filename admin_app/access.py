@@ -8,7 +8,7 @@ these functions; nothing else decides who sees what.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, false, select, true
 
@@ -33,7 +33,7 @@ from models import (
     Volunteer,
     VolunteerOrganisation,
 )
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.enums import Role
 
 # How long a volunteer may still correct a care record she wrote.
@@ -276,6 +276,4 @@ def can_change(user, action: Action, record, now: datetime | None = None) -> boo
     created = record.created_at
     if created is None:
         return True
-    if created.tzinfo is None:  # SQLite hands back naive UTC
-        created = created.replace(tzinfo=UTC)
-    return (now or utcnow()) - created <= VOLUNTEER_EDIT_WINDOW
+    return (now or utcnow()) - as_utc(created) <= VOLUNTEER_EDIT_WINDOW

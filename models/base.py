@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, Integer, MetaData, func
+from sqlalchemy import DateTime, Enum, Integer, MetaData, func, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -30,6 +30,20 @@ db = SQLAlchemy(model_class=Base)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime: SQLite hands `timezone=True` columns back
+    naive (in UTC), PostgreSQL aware."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def previous(record, name: str):
+    """What attribute `name` of `record` held before the change now being flushed (its
+    current value if unchanged). For session hooks that undo a record's old effect; the
+    column needs active_history=True for an expired record to remember it."""
+    history = inspect(record).attrs[name].history
+    return history.deleted[0] if history.deleted else getattr(record, name)
 
 
 class Timestamped:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from models.base import previous
 from models.care import CareMonth, CareRecord
 from models.followup import FIVE_ONES, month_bounds
 from models.people import Child
@@ -111,12 +112,7 @@ def _keep_summary(session: Session, flush_context) -> None:
         if not any(state.attrs[name].history.has_changes()
                    for name in ("volunteer_id", "kind", "occurred_on", "child_id")):
             continue
-
-        def before(name, state=state, record=record):
-            history = state.attrs[name].history
-            return history.deleted[0] if history.deleted else getattr(record, name)
-
-        touched.add((before("child_id"), _month(before("occurred_on"))))
+        touched.add((previous(record, "child_id"), _month(previous(record, "occurred_on"))))
         touched.add((record.child_id, _month(record.occurred_on)))
     for record in session.deleted:
         if isinstance(record, CareRecord):

@@ -6,9 +6,10 @@ UPDATEs and the second finds too little stock (no lost update on SQLite or Postg
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, event, func, inspect, select, update
+from sqlalchemy import case, event, func, select, update
 from sqlalchemy.orm import Session
 
+from models.base import previous
 from models.enums import MovementKind
 from models.inventory import ResourceItem, StockMovement
 from models.validators import InvalidValue
@@ -63,13 +64,8 @@ def _keep_stock(session: Session, flush_context) -> None:
     for movement in session.dirty:
         if not isinstance(movement, StockMovement) or not session.is_modified(movement):
             continue
-        state = inspect(movement)
-
-        def before(name, state=state, movement=movement):
-            history = state.attrs[name].history
-            return history.deleted[0] if history.deleted else getattr(movement, name)
-
-        changes.append((before("item_id"), -_effect(before("kind"), before("quantity"))))
+        changes.append((previous(movement, "item_id"),
+                        -_effect(previous(movement, "kind"), previous(movement, "quantity"))))
         changes.append((movement.item_id, _effect(movement.kind, movement.quantity)))
     for movement in session.deleted:
         if isinstance(movement, StockMovement):
