@@ -38,6 +38,7 @@ def create_app(config: Mapping | None = None) -> Flask:
                    default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
     app.before_request(i18n.remember_language_choice)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["show_datetime"] = i18n.show_datetime
     init_auth(app)
     init_admin(app)
     cli.init_cli(app)

@@ -33,7 +33,7 @@ from models import (
     Volunteer,
     VolunteerOrganisation,
 )
-from models.base import as_utc, utcnow
+from models.base import utcnow
 from models.enums import Role
 
 # How long a volunteer may still correct a care record she wrote.
@@ -276,4 +276,4 @@ def can_change(user, action: Action, record, now: datetime | None = None) -> boo
     created = record.created_at
     if created is None:
         return True
-    return (now or utcnow()) - as_utc(created) <= VOLUNTEER_EDIT_WINDOW
+    return (now or utcnow()) - created <= VOLUNTEER_EDIT_WINDOW

@@ -16,8 +16,10 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from admin_app.extensions import db
+from admin_app.i18n import show_datetime
 from admin_app.masking import column_mask, shown
 from models import AuditEntry, Child, Home, ResourceItem, RosterUpload, StockMovement
+from models.base import Moment
 from models.enums import AuditAction, ChildStatus
 from models.sealed import Sealed, open_text, seal_text
 
@@ -205,13 +207,17 @@ def describe_changes(entry: AuditEntry, user) -> list[str]:
     lines = []
     for field, value in (entry.changes or {}).items():
         kind = column_mask(model, field) if model is not None else None
-        enum_class = _enum_of(model, field)
+        column_type = _type_of(model, field)
+        enum_class = getattr(column_type, "enum_class", None)
+        moment = isinstance(column_type, Moment)
 
-        def show(v, kind=kind, enum_class=enum_class):
+        def show(v, kind=kind, enum_class=enum_class, moment=moment):
             if v is None or v == "":
                 return "—"
             if enum_class is not None and v in enum_class.__members__:
                 return str(enum_class[v].label)
+            if moment and isinstance(v, str):
+                return show_datetime(datetime.fromisoformat(v))
             return str(shown(user, kind, open_text(v) if isinstance(v, str) else v))
 
         label = str(LABELS.get(field, field))
@@ -226,9 +232,9 @@ def describe_changes(entry: AuditEntry, user) -> list[str]:
     return lines
 
 
-def _enum_of(model, field: str):
+def _type_of(model, field: str):
     column = getattr(getattr(model, "__table__", None), "c", {}).get(field)
-    return getattr(column.type, "enum_class", None) if column is not None else None
+    return column.type if column is not None else None
 
 
 def _model_for(table_name: str):
@@ -253,5 +259,5 @@ def changes_since(table_name: str, record_id: int | None, version: int | None) -
     for entry in db.session.scalars(query.order_by(AuditEntry.at)):
         changes = "; ".join(describe_changes(entry, current_user))
         lines.append(gettext("%(who)s at %(when)s: %(changes)s", who=entry.username,
-                             when=entry.at.strftime("%Y-%m-%d %H:%M"), changes=changes))
+                             when=show_datetime(entry.at), changes=changes))
     return lines

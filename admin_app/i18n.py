@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, to_user_timezone, to_utc
 
 LANGUAGE_SESSION_KEY = "lang"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -35,7 +35,24 @@ def show_date(value: date | None) -> str:
 
 
 def show_datetime(value: datetime | None) -> str:
+    """2026-12-01 09:30. Moments (aware, UTC: models.base.Moment) are shown in the configured
+    zone (BABEL_DEFAULT_TIMEZONE); naive values (an activity's start) are wall-clock already."""
     if value is None:
         return ""
-    # Aware values (created_at) are shown in the configured zone; naive ones are local already.
     return format_datetime(value, "yyyy-MM-dd HH:mm", rebase=value.tzinfo is not None)
+
+
+def wall_clock(value: datetime) -> datetime:
+    """A moment as the naive wall-clock time of the configured zone, for spreadsheets (Excel
+    has no time zones)."""
+    return to_user_timezone(value).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    """Today in the configured zone (the server's own clock may run in UTC)."""
+    return wall_clock(datetime.now(UTC)).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The moment (UTC) a day begins in the configured zone, to compare with Moments."""
+    return to_utc(datetime(day.year, day.month, day.day)).replace(tzinfo=UTC)

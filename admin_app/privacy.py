@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from admin_app import access
 from admin_app.audit import actor
+from admin_app.i18n import local_midnight, wall_clock
 from admin_app.xlsx import Column, Workbook
 from models import (
     AuditEntry,
@@ -183,8 +184,7 @@ def _entries(user, start: datetime, end: datetime, actions=AUDITED):
 def yearly_audit_workbook(session: Session, user, year: int) -> Workbook:
     """A year's accesses, unmasks, exports, imports and purges; consent states; guardians'
     requests: what the yearly compliance audit (未成年人网络保护条例) asks to see."""
-    start = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    start, end = local_midnight(date(year, 1, 1)), local_midnight(date(year + 1, 1, 1))
     title = gettext("Personal information audit %(year)s", year=year)
     book = Workbook(title=title)
     columns = [Column(gettext("When"), "datetime", 17), Column(gettext("Who"), "text", 12),
@@ -199,7 +199,7 @@ def yearly_audit_workbook(session: Session, user, year: int) -> Workbook:
             shown = "；".join(f"{k}: {v}" for k, v in details.items()
                              if k in ("reason", "note", "rows", "file", "new", "updated",
                                       "children", "guardians", "parents", "care_records"))
-            yield (entry.at.replace(tzinfo=None), entry.username, entry.address,
+            yield (wall_clock(entry.at), entry.username, entry.address,
                    entry.action, entry.table_name, entry.record_label, shown)
 
     for name, actions in ((gettext("Accesses"), (AuditAction.VIEW,)),

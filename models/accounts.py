@@ -7,11 +7,11 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, false
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models.base import Timestamped, Versioned, db, enum_column
+from models.base import Moment, Timestamped, Versioned, db, enum_column
 from models.enums import Role
 from models.people import Volunteer
 from models.places import Home
@@ -33,7 +33,7 @@ class User(UserMixin, Versioned, Timestamped, db.Model):
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(Moment)
     # 儿童个人信息保护负责人: of the user's Home, or of the deployment when home_id is None.
     # Named in the guardians' notice; approves exports of sensitive columns.
     privacy_officer: Mapped[bool] = mapped_column(Boolean, default=False,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db, enum_column, utcnow
+from models.base import Moment, db, enum_column, utcnow
 from models.enums import AuditAction
 
 
@@ -21,7 +21,7 @@ class AuditEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(Moment, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     # Kept as written, so the entry still says who it was if the account is renamed.
     username: Mapped[str] = mapped_column(String(50), default="")

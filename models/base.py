@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, Integer, MetaData, func, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -32,10 +33,23 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(value: datetime) -> datetime:
-    """A stored moment as an aware UTC datetime: SQLite hands `timezone=True` columns back
-    naive (in UTC), PostgreSQL aware."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+class Moment(TypeDecorator):
+    """A moment in time (`DateTime(timezone=True)`), always handed back as an aware UTC
+    datetime: PostgreSQL returns aware values, SQLite the naive UTC it stored. A naive value
+    given to it is taken as UTC. Shown to people through admin_app.i18n.show_datetime."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def previous(record, name: str):
@@ -50,10 +64,10 @@ class Timestamped:
     """created_at / updated_at on every record."""
 
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
+        Moment, default=utcnow, server_default=func.now()
     )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
+        Moment, default=utcnow, server_default=func.now(), onupdate=utcnow
     )
 
 

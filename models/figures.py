@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import db
+from models.base import Moment, db
 
 
 class KeptFigures(db.Model):
     __tablename__ = "kept_figures"
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    computed_at: Mapped[datetime] = mapped_column(Moment)
     content: Mapped[dict] = mapped_column(JSON)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import db, utcnow
+from models.base import Moment, db, utcnow
 from models.sealed import SealedBytes
 
 
@@ -26,7 +26,7 @@ class RosterUpload(db.Model):
     content: Mapped[bytes] = mapped_column(SealedBytes)
     # {header text: field key or ""} chosen by the user where a header was not recognised.
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    uploaded_at: Mapped[datetime] = mapped_column(Moment, default=utcnow,
                                                   index=True)
     # Set when the import was committed: {"created": n, "updated": n, ...}.
     result: Mapped[dict | None] = mapped_column(JSON)

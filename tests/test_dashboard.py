@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from models.enums import CareKind, LivingArrangement, MovementKind, Role
 from tests.conftest import count_queries
@@ -99,4 +100,4 @@ def test_supervisors_see_recent_changes_of_their_scope_only(app, make):
     page = signed_in(app, make, Role.SUPERVISOR, home=home_a).get("/admin/").text
     changes = page.split('id="recent-changes"')[1]
     assert "甲孩子" in changes and "乙孩子" not in changes
-    assert (date.today() - timedelta(days=0)).isoformat() in changes
+    assert datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat() in changes

@@ -403,8 +403,7 @@ def test_the_yearly_audit_workbook_opens_and_lists_unmasks_and_exports(app, make
 
 
 def test_the_incident_query_finds_exactly_the_children_an_export_contained(app, make, db):
-    from datetime import date
-
+    from admin_app.i18n import local_today
     from models import AuditEntry
     from models.enums import AuditAction
 
@@ -416,7 +415,7 @@ def test_the_incident_query_finds_exactly_the_children_an_export_contained(app, 
     assert export_through_approval(staff, "/admin/child/export/xlsx/").status_code == 200
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
     admin = _signed_in(app, make, "ADMIN")
-    today = date.today().isoformat()
+    today = local_today().isoformat()  # the day in Beijing, as the page reads dates
     page = admin.get(f"/admin/privacy/incident/?start={today}&end={today}"
                      f"&export={entry.id}").text
     found = page.split('id="incident-children"')[1].split("</ul>")[0]

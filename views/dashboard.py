@@ -24,7 +24,6 @@ from models import (
     Pairing,
     ResourceItem,
 )
-from models.base import as_utc
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
 from models.followup import FIVE_ONES
 from views.base import AppIndexView
@@ -109,7 +108,7 @@ def figures(user, today: date, again: bool = False) -> tuple[dict, datetime | No
     now = datetime.now(UTC)
     kept = None if again else db.session.get(KeptFigures, COUNTY)
     if kept is not None:
-        at = as_utc(kept.computed_at)
+        at = kept.computed_at
         fresh = timedelta(seconds=current_app.config["OVERVIEW_MAX_AGE"])
         if kept.content.get("day") == today.isoformat() and timedelta(0) <= now - at <= fresh:
             return kept.content, at

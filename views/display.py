@@ -46,10 +46,12 @@ def _datetime(view, value: datetime, name: str) -> str:
     return show_datetime(value)
 
 
-FORMATTERS = {**typefmt.BASE_FORMATTERS, Enum: _enum_label, date: _date, datetime: _datetime}
+# Flask-Admin takes the first type the value is an instance of: datetime before date (a
+# datetime is a date too, and would lose its time).
+FORMATTERS = {**typefmt.BASE_FORMATTERS, Enum: _enum_label, datetime: _datetime, date: _date}
 DETAIL_FORMATTERS = {
-    **typefmt.DETAIL_FORMATTERS, bool: _yes_no, Enum: _enum_label, date: _date,
-    datetime: _datetime,
+    **typefmt.DETAIL_FORMATTERS, bool: _yes_no, Enum: _enum_label, datetime: _datetime,
+    date: _date,
 }
 
 
@@ -73,6 +75,10 @@ class LabelledFilterConverter(FilterConverter):
         if not options:
             options = [(member.name, member.label) for member in column.type.enum_class]
         return [f(column, name, options, **kwargs) for f in self.enum]
+
+    @filters.convert("moment")  # models.base.Moment: a datetime (converters go by class name)
+    def conv_moment(self, column, name, **kwargs):
+        return self.conv_datetime(column, name, **kwargs)
 
 
 class HomeOptions:

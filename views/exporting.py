@@ -9,7 +9,7 @@ downloads once. Every user has a daily number of exports (DAILY_EXPORT_LIMIT).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
@@ -20,7 +20,9 @@ from sqlalchemy import func, select
 
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from admin_app.i18n import local_midnight, local_today, show_datetime
 from models import AuditEntry, ExportRequest
+from models.base import utcnow
 from models.consent import ExportState
 from models.enums import AuditAction
 
@@ -40,7 +42,7 @@ def children_of(model, ids) -> list[int]:
 
 def over_daily_limit(user) -> bool:
     """Whether `user` has made today's allowed number of exports already."""
-    midnight = datetime.combine(date.today(), time(), tzinfo=UTC)
+    midnight = local_midnight(local_today())
     made = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.user_id == user.id, AuditEntry.action == AuditAction.EXPORT,
         AuditEntry.at >= midnight))
@@ -71,7 +73,7 @@ def list_arguments() -> str:
 def stamp_for(approval: ExportRequest) -> str:
     return gettext("Exported by %(who)s on %(when)s for: %(reason)s; approved by %(by)s",
                    who=approval.user.display_name or approval.user.username,
-                   when=datetime.now().strftime("%Y-%m-%d %H:%M"), reason=approval.reason,
+                   when=show_datetime(utcnow()), reason=approval.reason,
                    by=(approval.decided_by.display_name or approval.decided_by.username)
                    if approval.decided_by else "—")
 

@@ -3,7 +3,7 @@ the incident query (PIPL; 儿童个人信息网络保护规定)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
@@ -16,6 +16,7 @@ from admin_app import access, privacy
 from admin_app.access import CREATE, EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from admin_app.i18n import local_midnight, local_today
 from models import Child, DataRequest, User
 from models.consent import NOTICE_VERSION, RequestKind, RequestState
 from models.enums import AuditAction
@@ -110,14 +111,14 @@ class PrivacyView(AppView):
             abort(403)
         args = request.args
         try:
-            start = date.fromisoformat(args.get("start") or date.today().isoformat())
-            end = date.fromisoformat(args.get("end") or date.today().isoformat())
+            start = date.fromisoformat(args.get("start") or local_today().isoformat())
+            end = date.fromisoformat(args.get("end") or local_today().isoformat())
             export_id = int(args["export"]) if args.get("export") else None
         except ValueError:
             abort(400)
         reached = privacy.incident(
-            db.session, current_user, datetime.combine(start, time(), tzinfo=UTC),
-            datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC),
+            db.session, current_user, local_midnight(start),
+            local_midnight(end + timedelta(days=1)),
             username=args.get("user", "").strip(), address=args.get("address", "").strip(),
             export_id=export_id)
         return self.render("admin/privacy_incident.html", reached=reached, start=start,
