@@ -72,6 +72,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Seconds the county-wide figures of the overview are kept before being counted again
         # (a Home's staff always see theirs counted live).
         "OVERVIEW_MAX_AGE": int(os.environ.get("OVERVIEW_MAX_AGE", "300")),
+        # How far a list counts its rows: past it the list says "10,000+" (and counts a few
+        # pages past the one shown, so the pager always offers the next ones).
+        "LIST_COUNT_LIMIT": int(os.environ.get("LIST_COUNT_LIMIT", "10000")),
         # How many children one volunteer may care for at once (DOMAIN.md: usually 2-3).
         "MAX_ACTIVE_PAIRINGS": int(os.environ.get("MAX_ACTIVE_PAIRINGS", "3")),
         # Failed sign-ins allowed per account and per address before a pause.

@@ -17,6 +17,29 @@ def test_every_list_page_answers(app, admin_client, make):
         assert response.status_code == 200, (view.endpoint, response.text[:500])
 
 
+def test_stamped_row_icons_are_the_markup_flask_admins_macros_draw(app, admin_client, make,
+                                                                    monkeypatch):
+    import re
+
+    import views.base
+
+    def page(endpoint):  # CSRF tokens carry the second they were made
+        return re.sub(r'value="[\w-]+\.[\w-]+\.[\w-]+"', 'value="token"',
+                      admin_client.get(f"/admin/{endpoint}/").text)
+
+    home = make.home()
+    child = make.child(home=home)
+    make.parent(child)
+    make.care_record(child)
+    make.activity(home=home)
+    make.movement(make.item(home=home))
+    stamped = {view.endpoint: page(view.endpoint) for view in model_views(app)}
+    assert 'name="id" type="hidden" value="' in stamped["care_record"]  # a delete form
+    monkeypatch.setattr(views.base, "quick_row_actions", lambda actions: actions)
+    for view in model_views(app):
+        assert page(view.endpoint) == stamped[view.endpoint], view.endpoint
+
+
 def test_quick_drop_down_options_are_written_as_wtforms_writes_them():
     from flask_admin.form import Select2Widget
     from wtforms.fields.choices import Choice
@@ -27,3 +50,37 @@ def test_quick_drop_down_options_are_written_as_wtforms_writes_them():
                    Choice("__None", "—", False, {}), Choice("x", None, False, {}),
                    Choice("a", "b", True, {"disabled": True}), Choice(True, "是", False, {})):
         assert QuickSelect2Widget.render_option(choice) == Select2Widget.render_option(choice)
+
+
+def test_a_long_list_counts_only_as_far_as_is_worth_knowing(app, admin_client, db):
+    import re
+
+    from sqlalchemy import insert
+
+    from models import Home
+
+    db.session.execute(insert(Home), [
+        {"name": f"第{n:03d}号之家", "township": "东山镇" if n % 12 == 0 else "城关镇",
+         "village": "新联村"} for n in range(130)])
+    db.session.commit()
+    app.config["LIST_COUNT_LIMIT"] = 10
+
+    def shown(url):
+        page = admin_client.get(url).text
+        tab = re.search(r'class="nav-link active">[^<(]*\(([^)]*)\)', page).group(1)
+        pages = {int(p) for p in re.findall(r'page=(\d+)', page)}
+        return tab, pages, page
+
+    # Page 1 of 20 a page: counted to five pages ahead (100 rows), said as "100+", and the
+    # pager offers the page past them.
+    tab, pages, _ = shown("/admin/home/?page_size=20")
+    assert tab == "100+" and 5 in pages
+    # There, five pages ahead reach past the end: the count is exact again.
+    tab, pages, page = shown("/admin/home/?page_size=20&page=5")
+    assert tab == "130" and 6 in pages and 7 not in pages
+    assert page.count('<td class="col-name">') == 20
+    assert shown("/admin/home/?page_size=20&page=6")[2].count('<td class="col-name">') == 10
+    # A filter that finds fewer is counted exactly.
+    assert shown("/admin/home/?flt0_0=东山镇")[0] == "11"
+    app.config["LIST_COUNT_LIMIT"] = 10_000
+    assert shown("/admin/home/?page_size=20")[0] == "130"

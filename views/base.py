@@ -15,6 +15,7 @@ from functools import cached_property
 
 from flask import (
     abort,
+    current_app,
     flash,
     g,
     has_request_context,
@@ -27,9 +28,9 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules as layout
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy.orm import Query, defer, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField
@@ -63,6 +64,28 @@ HANDLER_ACTIONS = {
     "create_view": CREATE, "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE,
     "action_view": EDIT, "export": EXPORT,
 }
+
+
+class AtLeast(int):
+    """A list's count that stopped at its limit: there are more rows than this. Shown as
+    "10,000+"; it holds one row more than that, so the pager offers the page past it."""
+
+    def __str__(self) -> str:
+        return f"{int(self) - 1:,}+"
+
+
+class CappedCount(Query):
+    """The count of a list, counted no further than is worth knowing (LIST_COUNT_LIMIT, or
+    a few pages past the page shown): counting a county's 2.4 million care records took
+    90 ms on every page, for a number nobody pages through."""
+
+    def scalar(self):
+        reach = g.get("count_reach")
+        if not reach:
+            return super().scalar()
+        rows = self.with_entities(literal_column("1")).limit(reach + 1).subquery()
+        found = self.session.scalar(select(func.count()).select_from(rows))
+        return AtLeast(found) if found > reach else found
 
 
 class StaleEdit(Exception):
@@ -243,8 +266,20 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
     def _scoped_query(self):
         return access.scoped(super().get_query(), self.model, current_user)
 
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
+                 page_size=None):
+        size = self.page_size if page_size is None else page_size
+        g.count_reach = size and max(current_app.config["LIST_COUNT_LIMIT"],
+                                     ((page or 0) + 5) * size)
+        try:
+            return super().get_list(page, sort_column, sort_desc, search, filters,
+                                    execute=execute, page_size=page_size)
+        finally:
+            g.pop("count_reach", None)
+
     def get_count_query(self):
-        return access.scoped(super().get_count_query(), self.model, current_user)
+        count = CappedCount([func.count("*")], session=db.session()).select_from(self.model)
+        return access.scoped(count, self.model, current_user)
 
     def get_one(self, id):
         """A row in the user's scope, else 404 (not 403: existence is not revealed)."""
