@@ -84,3 +84,33 @@ def test_a_long_list_counts_only_as_far_as_is_worth_knowing(app, admin_client, d
     assert shown("/admin/home/?flt0_0=东山镇")[0] == "11"
     app.config["LIST_COUNT_LIMIT"] = 10_000
     assert shown("/admin/home/?page_size=20")[0] == "130"
+
+
+def test_filter_menus_made_once_per_language_are_flask_admins_own(app, make, db):
+    from flask_babel import get_locale, refresh
+    from flask_login import login_user
+
+    from models.enums import Role
+
+    home = make.home(name="甲之家")
+    make.home(name="乙之家")
+    for user in (make.user(Role.ADMIN), make.user(Role.STAFF, home=home)):
+        for language in ("zh_Hans_CN", "en", "zh_Hans_CN"):
+            with app.test_request_context(f"/?lang={language}"):
+                refresh()  # the test's app context would keep the first language
+                assert str(get_locale()) == language
+                login_user(user)
+                for view in model_views(app):
+                    assert view._get_filter_groups() == ModelView._get_filter_groups(view), \
+                        (view.endpoint, language)
+                child_view = next(v for v in model_views(app) if v.endpoint == "child")
+                homes = child_view._get_filter_groups()[str(child_view.column_labels["home"])]
+                assert [name for _, name in homes[0]["options"]] == (
+                    ["乙之家", "甲之家"] if user.home_id is None else ["甲之家"])
+    # A Home added later is offered at once.
+    make.home(name="丙之家")
+    with app.test_request_context("/"):
+        login_user(make.user(Role.ADMIN))
+        groups = next(v for v in model_views(app) if v.endpoint == "child")._get_filter_groups()
+        assert any(name == "丙之家" for items in groups.values() for item in items
+                   for _, name in (item["options"] or ()))

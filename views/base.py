@@ -10,6 +10,7 @@ what it shows; it never builds its own permission check.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cached_property
 
@@ -26,6 +27,7 @@ from flask import (
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules as layout
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, literal_column, select
@@ -46,6 +48,7 @@ from models.validators import InvalidValue
 from views.display import (
     DETAIL_FORMATTERS,
     FORMATTERS,
+    HomeOptions,
     LabelledFilterConverter,
     masked_formatters,
     quick_row_actions,
@@ -245,6 +248,33 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
         listed = {name for name, _label in self._list_columns}
         return tuple(getattr(self.model, column.key) for column in self.model.__table__.columns
                      if isinstance(column.type, Sealed) and column.key not in listed)
+
+    def _get_filter_groups(self):
+        """The filters' labels and choices, for the page's filter menu. Flask-Admin makes them
+        again on every page (2 ms, most of it translating labels); they change only with the
+        language, so they are made once per language. The Homes offered are read live
+        (they depend on the user, and on Homes added since)."""
+        if not self._filter_groups:
+            return None
+        locale = str(get_locale())
+        made = self._filter_groups_made.get(locale)
+        if made is None:
+            made = OrderedDict(
+                (str(group.label), [
+                    {**item, "operation": str(item["operation"]),
+                     "options": item["options"] if isinstance(item["options"], HomeOptions)
+                     else item["options"] and [(k, str(v)) for k, v in item["options"]]}
+                    for item in group.filters])
+                for group in self._filter_groups.values())
+            self._filter_groups_made[locale] = made
+        return OrderedDict(
+            (label, [{**item, "options": list(item["options"])}
+                     if isinstance(item["options"], HomeOptions) else item for item in items])
+            for label, items in made.items())
+
+    @cached_property
+    def _filter_groups_made(self) -> dict:
+        return {}
 
     def get_list_row_actions(self):
         return quick_row_actions(super().get_list_row_actions())
