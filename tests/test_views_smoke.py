@@ -40,6 +40,29 @@ def test_stamped_row_icons_are_the_markup_flask_admins_macros_draw(app, admin_cl
         assert page(view.endpoint) == stamped[view.endpoint], view.endpoint
 
 
+def test_our_list_rows_are_the_rows_flask_admins_list_template_draws(app, admin_client, make,
+                                                                      monkeypatch):
+    import re
+
+    home = make.home(name="<b>甲</b>之家")
+    child = make.child(home=home, name="李&小明")
+    make.parent(child)
+    make.care_record(child)
+    make.activity(home=home)
+    make.movement(make.item(home=home))
+
+    def page(endpoint):  # the same markup, whatever the whitespace between tags
+        text = re.sub(r'value="[\w-]+\.[\w-]+\.[\w-]+"', 'value="token"',
+                      admin_client.get(f"/admin/{endpoint}/").text)
+        return re.sub(r"\s*(<[^>]*>)\s*", r"\1", text)
+
+    ours = {view.endpoint: page(view.endpoint) for view in model_views(app)}
+    assert "李&amp;小明" in ours["child"] and "&lt;b&gt;甲" in ours["home"]
+    for view in model_views(app):
+        monkeypatch.setattr(view, "list_template", "admin/model/list.html")
+        assert page(view.endpoint) == ours[view.endpoint], view.endpoint
+
+
 def test_quick_drop_down_options_are_written_as_wtforms_writes_them():
     from flask_admin.form import Select2Widget
     from wtforms.fields.choices import Choice

@@ -30,6 +30,8 @@ from flask_admin.form import rules as layout
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Query, defer, lazyload
@@ -275,6 +277,15 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
     @cached_property
     def _filter_groups_made(self) -> dict:
         return {}
+
+    @pass_context
+    def row_cells(self, context, row, columns) -> Markup:
+        """A list row's cells, as Flask-Admin's list template draws them (no cell here is
+        editable in the list), made in one call instead of one template call per cell."""
+        value = self.get_list_value
+        return Markup("".join(  # noqa: S704 (every value is escaped here)
+            f'<td class="col-{escape(name)}">{escape(value(context, row, name))}</td>'
+            for name, _label in columns))
 
     def get_list_row_actions(self):
         return quick_row_actions(super().get_list_row_actions())
