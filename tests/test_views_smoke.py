@@ -63,6 +63,35 @@ def test_our_list_rows_are_the_rows_flask_admins_list_template_draws(app, admin_
         assert page(view.endpoint) == ours[view.endpoint], view.endpoint
 
 
+def test_every_list_costs_the_same_queries_for_one_row_or_many(app, admin_client, make, db):
+    from tests.conftest import count_queries
+
+    def rows():
+        home = make.home()
+        child = make.child(home=home, guardian=make.guardian(home=home))
+        make.parent(child)
+        volunteer = make.volunteer(home=home)
+        make.pairing(volunteer, child)
+        make.care_record(child, volunteer=volunteer, follow_up_needed=True,
+                         follow_up_note="再去看看")
+        make.activity(home=home)
+        make.movement(make.item(home=home))
+
+    def costs():
+        made = {}
+        for view in model_views(app):
+            with count_queries(db.engine) as counted:
+                assert admin_client.get(f"/admin/{view.endpoint}/").status_code == 200
+            made[view.endpoint] = counted.count
+        return made
+
+    rows()
+    one = costs()
+    for _ in range(4):
+        rows()
+    assert costs() == one
+
+
 def test_quick_drop_down_options_are_written_as_wtforms_writes_them():
     from flask_admin.form import Select2Widget
     from wtforms.fields.choices import Choice
