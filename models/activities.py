@@ -79,7 +79,7 @@ class Activity(Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"))
-    title: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100), index=True)
     kind_id: Mapped[int | None] = mapped_column(ForeignKey("activity_kind.id"))
     # Naive local wall-clock times: a Home's afternoon is 15:00 wherever the server runs.
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -87,7 +87,7 @@ class Activity(Versioned, Timestamped, db.Model):
     place: Mapped[str] = mapped_column(String(100), default="")
     organiser: Mapped[str] = mapped_column(String(50), default="")
     status: Mapped[ActivityStatus] = mapped_column(
-        enum_column(ActivityStatus), default=ActivityStatus.PLANNED
+        enum_column(ActivityStatus), default=ActivityStatus.PLANNED, index=True
     )
     summary: Mapped[str] = mapped_column(Text, default="")
     series_id: Mapped[int | None] = mapped_column(ForeignKey("activity_series.id"), index=True)

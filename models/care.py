@@ -40,8 +40,8 @@ class Pairing(Versioned, Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
-    started_on: Mapped[date] = mapped_column(Date)
-    ended_on: Mapped[date | None] = mapped_column(Date)
+    started_on: Mapped[date] = mapped_column(Date, index=True)
+    ended_on: Mapped[date | None] = mapped_column(Date, index=True)
     end_reason: Mapped[str] = mapped_column(String(200), default="")
     # The child's caring mother; others (a proxy parent, a student volunteer) may help too.
     is_primary: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -51,10 +51,10 @@ class Consent(Versioned, Timestamped, db.Model):
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     basis: Mapped[LegalBasis] = mapped_column(enum_column(LegalBasis))
     state: Mapped[ConsentState] = mapped_column(enum_column(ConsentState),
-                                                default=ConsentState.GIVEN)
+                                                default=ConsentState.GIVEN, index=True)
     given_by: Mapped[str] = mapped_column(String(50), default="")
     relation: Mapped[str] = mapped_column(String(20), default="")
-    decided_on: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
     scope: Mapped[str] = mapped_column(String(200), default="")
     notice_version: Mapped[str] = mapped_column(String(20), default=NOTICE_VERSION)
     # What follows from a refusal or withdrawal (e.g. "只保留法定统计所需信息").

@@ -54,8 +54,9 @@ class StockMovement(Versioned, Timestamped, db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("resource_item.id"), index=True,
                                          active_history=True)
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
-    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind), active_history=True)
-    quantity: Mapped[int] = mapped_column(Integer, active_history=True)
+    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind), active_history=True,
+                                               index=True)
+    quantity: Mapped[int] = mapped_column(Integer, active_history=True, index=True)
     donor: Mapped[str] = mapped_column(String(100), default="")
     child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -315,3 +315,21 @@ def test_unknown_or_malformed_ids_are_not_found_not_a_crash(admin_client):
     for query in ("id=999999", "id=1,2", "id=abc", "id="):
         response = admin_client.get(f"/admin/child/details/?{query}")
         assert response.status_code in (302, 404), query
+
+
+def test_paging_a_sort_with_ties_shows_every_child_once(admin_client, make):
+    import re
+
+    home = make.home()
+    made = {make.child(home=home, name=f"同校{n:02d}", school="城关小学").id for n in range(25)}
+    school = 4  # the list's fifth column
+    seen = []
+    for page in (0, 1):
+        for desc in ("", "&desc=1"):
+            text = admin_client.get(f"/admin/child/?sort={school}{desc}&page_size=20"
+                                    f"&page={page}").text
+            seen.append(re.findall(r'name="rowid" class="action-checkbox" value="(\d+)"', text)
+                        or re.findall(r"/admin/child/details/\?id=(\d+)&", text))
+    ascending, descending = seen[0] + seen[2], seen[1] + seen[3]
+    assert sorted(map(int, ascending)) == sorted(made) == sorted(map(int, descending))
+    assert ascending == descending[::-1]

@@ -40,7 +40,7 @@ class ActivityView(AppModelView):
     column_list = ("starts_at", "title", "kind", "home", "place", "organiser", "status")
     column_searchable_list = ("title", "place", "organiser")
     column_filters = (home_filter(Activity.home_id), "kind", "status", "starts_at")
-    column_sortable_list = ("starts_at", "title", "status", ("home", "home.name"))
+    column_sortable_list = ("starts_at", "title", "status", ("home", "home_id"))
     column_default_sort = ("starts_at", True)
     form_columns = ("home", "title", "kind", "starts_at", "ends_at", "place", "organiser",
                     "status", "volunteers", "summary", "participants")

@@ -40,7 +40,7 @@ class StockMovementView(AppModelView):
     column_list = ("occurred_on", "item", "kind", "quantity", "donor", "child", "recorded_by")
     column_searchable_list = ("item.name", "donor", "child.name")
     column_filters = ("kind", "occurred_on")
-    column_sortable_list = ("occurred_on", "kind", "quantity", ("item", "item.name"))
+    column_sortable_list = ("occurred_on", "kind", "quantity", ("item", "item_id"))
     column_default_sort = ("occurred_on", True)
     form_columns = ("item", "occurred_on", "kind", "quantity", "donor", "child", "note")
     form_args = {"occurred_on": PAST_DATE, "quantity": QUANTITY}

@@ -209,8 +209,10 @@ class ChildView(AppModelView):
         "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
         "in_difficulty", "family_situation", "gender", "birth_date", "entered_on",
     )
+    # A relation sorts by its id (children grouped by Home): by the Home's name, the
+    # county's 100,000 children were sorted in full for every page (70 ms and more).
     column_sortable_list = ("name", "birth_date", "entered_on", "grade", "school",
-                            ("home", "home.name"), "status", "living_arrangement")
+                            ("home", "home_id"), "status", "living_arrangement")
     column_default_sort = ("id", True)
     form_columns = tuple(name for _, names in CHILD_SECTIONS for name in names)
     form_rules = tuple(layout.FieldSet(names, title) for title, names in CHILD_SECTIONS)
@@ -326,7 +328,7 @@ class GuardianView(AppModelView):
     column_list = ("name", "relation", "phone", "birth_year", "health", "home")
     column_searchable_list = ("name", "phone")
     column_filters = (home_filter(Guardian.home_id), "relation")
-    column_sortable_list = ("name", "birth_year", ("home", "home.name"))
+    column_sortable_list = ("name", "birth_year", ("home", "home_id"))
     form_columns = ("name", "relation", "phone", "birth_year", "health", "occupation",
                     "education", "address", "home")
     form_args = {
@@ -345,7 +347,7 @@ class ParentContactView(AppModelView):
                    "usual_return")
     column_searchable_list = ("name", "phone", "child.name")
     column_filters = ("relation", "work_city")
-    column_sortable_list = ("name", "work_city", ("child", "child.name"))
+    column_sortable_list = ("name", "work_city", ("child", "child_id"))
     form_columns = ("child", "relation", "name", "phone", "work_city", "employer",
                     "employer_address", "usual_return")
     form_args = {"name": NAME, "phone": PHONE}
@@ -359,7 +361,7 @@ class VolunteerView(AppModelView):
                    "joined_on")
     column_searchable_list = ("name", "phone")
     column_filters = (home_filter(Volunteer.home_id), "kind", "active", "joined_on")
-    column_sortable_list = ("name", "joined_on", "kind", ("home", "home.name"))
+    column_sortable_list = ("name", "joined_on", "kind", ("home", "home_id"))
     form_columns = ("name", "gender", "phone", "kind", "organisation", "home", "active",
                     "joined_on")
     form_args = {"name": NAME, "phone": PHONE, "joined_on": PAST_DATE}

@@ -145,6 +145,9 @@ class ConsentView(AppModelView):
     column_filters = ("basis", "state", "decided_on")
     column_searchable_list = ("child.name", "given_by")
     column_default_sort = ("decided_on", True)
+    # A county holds a decision for every child: sorts that an index serves (the basis and
+    # the rest are filters).
+    column_sortable_list = ("decided_on", "state", ("child", "child_id"))
     form_columns = ("child", "basis", "state", "given_by", "relation", "decided_on", "scope",
                     "notice_version", "note")
     form_args = {"decided_on": PAST_DATE}
