@@ -183,6 +183,20 @@ class Bench:
         return url + ("&" if "?" in url else "?") + f"approved={item.id}"
 
 
+def cpu_reference() -> float:
+    """Milliseconds a fixed pure-Python loop takes, best of five: this machine's speed drifts
+    by a third from one minute to the next (other tenants), so figures from different runs
+    are compared through it."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def floor(bench: Bench, query, columns: int) -> dict:
     """Writing the same rows (the export's own query) straight with XlsxWriter, with no
     formats, masking or safety: the least an export costs."""
@@ -215,6 +229,7 @@ def measure(url: str) -> tuple[list, list, dict]:
     from models import CareRecord, Child, Home
     from models.enums import LivingArrangement
 
+    before = cpu_reference()
     bench = Bench(url)
     db = bench.db
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
@@ -222,6 +237,8 @@ def measure(url: str) -> tuple[list, list, dict]:
                                   ("homes", Home))}
     child = db.session.scalar(sa.select(Child).where(Child.id_number.is_not(None)).limit(1))
     home_id = child.home_id
+    record = db.session.scalar(sa.select(CareRecord.id).where(CareRecord.child_id == child.id)
+                               .limit(1))
     view = next(v for v in bench.app.extensions["admin"][0]._views if v.endpoint == "child")
     args = {str(g.label): f["arg"] for g in view._filter_groups.values() for f in g.filters}
     fragment = child.name[1:3] if len(child.name) > 2 else child.name[:2]
@@ -235,6 +252,7 @@ def measure(url: str) -> tuple[list, list, dict]:
          f"/admin/child/?flt0_{args['儿童之家']}={home_id}"
          f"&flt1_{args['生活方式']}={LivingArrangement.GRANDPARENTS.name}"),
         ("sort by birth date", "bench_county", "/admin/child/?sort=2"),
+        ("sort by Home, descending", "bench_county", "/admin/child/?sort=3&desc=1"),
         ("child's details (archive card)", "bench_county",
          f"/admin/child/details/?id={child.id}"),
         ("child's edit form", "bench_county", f"/admin/child/edit/?id={child.id}"),
@@ -245,6 +263,15 @@ def measure(url: str) -> tuple[list, list, dict]:
         ("overview, county staff", "bench_county", "/admin/"),
         ("overview, county staff, counted again", "bench_county", "/admin/?again=1"),
         ("my children, volunteer", "bench_volunteer", "/admin/my-children/"),
+        # Every other list a county grows: page 1 in its default order.
+        ("guardians list", "bench_county", "/admin/guardian/"),
+        ("parents list", "bench_county", "/admin/parent_contact/"),
+        ("caring mothers list", "bench_county", "/admin/volunteer/"),
+        ("pairings list", "bench_county", "/admin/pairing/"),
+        ("care records list", "bench_county", "/admin/care_record/"),
+        ("activities list", "bench_county", "/admin/activity/"),
+        ("stock movements list", "bench_county", "/admin/stock_movement/"),
+        ("care record's edit form", "bench_county", f"/admin/care_record/edit/?id={record}"),
     ]
     page_rows = []
     for name, who, url in pages:
@@ -278,7 +305,7 @@ def measure(url: str) -> tuple[list, list, dict]:
         export_rows.append((name, result))
         print(name, result, flush=True)
     memory = export_memory(bench)
-    return page_rows, export_rows, {**counts, **memory}
+    return page_rows, export_rows, {**counts, **memory, "cpu": (before, cpu_reference())}
 
 
 def export_memory(bench: Bench) -> dict:
@@ -375,6 +402,8 @@ def main() -> int:
             + (f"; built in {took:.0f} s." if took else " (cached build)."),
             "Each page: 3 warm-up requests, then 30 timed, signed in as county-level staff "
             "(the volunteer's page as a caring mother).",
+            f"CPU reference (a fixed Python loop, best of 5; lower is a faster machine): "
+            f"{facts['cpu'][0]:.0f} ms before the run, {facts['cpu'][1]:.0f} ms after.",
             "",
             table(pages, exports),
             "",
