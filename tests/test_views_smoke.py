@@ -21,7 +21,7 @@ def test_stamped_row_icons_are_the_markup_flask_admins_macros_draw(app, admin_cl
                                                                     monkeypatch):
     import re
 
-    import views.base
+    import views.listing
 
     def page(endpoint):  # CSRF tokens carry the second they were made
         return re.sub(r'value="[\w-]+\.[\w-]+\.[\w-]+"', 'value="token"',
@@ -35,7 +35,7 @@ def test_stamped_row_icons_are_the_markup_flask_admins_macros_draw(app, admin_cl
     make.movement(make.item(home=home))
     stamped = {view.endpoint: page(view.endpoint) for view in model_views(app)}
     assert 'name="id" type="hidden" value="' in stamped["care_record"]  # a delete form
-    monkeypatch.setattr(views.base, "quick_row_actions", lambda actions: actions)
+    monkeypatch.setattr(views.listing, "quick_row_actions", lambda actions: actions)
     for view in model_views(app):
         assert page(view.endpoint) == stamped[view.endpoint], view.endpoint
 

@@ -10,13 +10,11 @@ what it shows; it never builds its own permission check.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     has_request_context,
@@ -27,14 +25,11 @@ from flask import (
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules as layout
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from jinja2 import pass_context
-from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Query, defer, joinedload, lazyload
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField
@@ -50,13 +45,12 @@ from models.validators import InvalidValue
 from views.display import (
     DETAIL_FORMATTERS,
     FORMATTERS,
-    HomeOptions,
     LabelledFilterConverter,
     masked_formatters,
-    quick_row_actions,
 )
 from views.exporting import ExportMixin
 from views.fields import BaseForm, FieldError, ScopedAjaxLoader, ScopedModelConverter, lookup
+from views.listing import ListMixin
 from views.search import ScopedSearchMixin
 
 log = logging.getLogger(__name__)
@@ -69,28 +63,6 @@ HANDLER_ACTIONS = {
     "create_view": CREATE, "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE,
     "action_view": EDIT, "export": EXPORT,
 }
-
-
-class AtLeast(int):
-    """A list's count that stopped at its limit: there are more rows than this. Shown as
-    "10,000+"; it holds one row more than that, so the pager offers the page past it."""
-
-    def __str__(self) -> str:
-        return f"{int(self) - 1:,}+"
-
-
-class CappedCount(Query):
-    """The count of a list, counted no further than is worth knowing (LIST_COUNT_LIMIT, or
-    a few pages past the page shown): counting a county's 2.4 million care records took
-    90 ms on every page, for a number nobody pages through."""
-
-    def scalar(self):
-        reach = g.get("count_reach")
-        if not reach:
-            return super().scalar()
-        rows = self.with_entities(literal_column("1")).limit(reach + 1).subquery()
-        found = self.session.scalar(select(func.count()).select_from(rows))
-        return AtLeast(found) if found > reach else found
 
 
 class StaleEdit(Exception):
@@ -157,7 +129,7 @@ class AppView(GateMixin, BaseView):
     format_date = staticmethod(show_date)
 
 
-class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
+class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ListMixin, ModelView):
     form_base_class = BaseForm
     model_form_converter = ScopedModelConverter
     filter_converter = LabelledFilterConverter()
@@ -251,118 +223,15 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ModelView):
         return tuple(getattr(self.model, column.key) for column in self.model.__table__.columns
                      if isinstance(column.type, Sealed) and column.key not in listed)
 
-    def _get_filter_groups(self):
-        """The filters' labels and choices, for the page's filter menu. Flask-Admin makes them
-        again on every page (2 ms, most of it translating labels); they change only with the
-        language, so they are made once per language. The Homes offered are read live
-        (they depend on the user, and on Homes added since)."""
-        if not self._filter_groups:
-            return None
-        locale = str(get_locale())
-        made = self._filter_groups_made.get(locale)
-        if made is None:
-            made = OrderedDict(
-                (str(group.label), [
-                    {**item, "operation": str(item["operation"]),
-                     "options": item["options"] if isinstance(item["options"], HomeOptions)
-                     else item["options"] and [(k, str(v)) for k, v in item["options"]]}
-                    for item in group.filters])
-                for group in self._filter_groups.values())
-            self._filter_groups_made[locale] = made
-        return OrderedDict(
-            (label, [{**item, "options": list(item["options"])}
-                     if isinstance(item["options"], HomeOptions) else item for item in items])
-            for label, items in made.items())
-
-    @cached_property
-    def _filter_groups_made(self) -> dict:
-        return {}
-
-    @pass_context
-    def row_cells(self, context, row, columns) -> Markup:
-        """A list row's cells, as Flask-Admin's list template draws them (no cell here is
-        editable in the list), made in one call instead of one template call per cell."""
-        value = self.get_list_value
-        return Markup("".join(  # noqa: S704 (every value is escaped here)
-            f'<td class="col-{escape(name)}">{escape(value(context, row, name))}</td>'
-            for name, _label in columns))
-
-    def scaffold_auto_joins(self):
-        return []  # joined by get_query instead: _list_joins
-
-    @cached_property
-    def _list_joins(self) -> tuple:
-        """The related rows a list shows (a care record's child and caring mother), joined as
-        Flask-Admin joins them, less their encrypted columns: the list shows their names, and
-        decrypting fifty children's addresses and notes for it was a third of the page."""
-        joins = []
-        for relation in super().scaffold_auto_joins():
-            remote = relation.property.mapper.class_
-            sealed = [defer(getattr(remote, column.key)) for column in remote.__table__.columns
-                      if isinstance(column.type, Sealed)]
-            joins.append(joinedload(relation).options(*sealed))
-        return tuple(joins)
-
-    def get_list_row_actions(self):
-        return quick_row_actions(super().get_list_row_actions())
-
     def get_query(self):
         return self._scoped_query().options(*(defer(c) for c in self._unlisted_sealed),
-                                            *self._list_joins)
-
-    def get_sortable_columns(self):
-        """As Flask-Admin's, and a list column may sort by a column of its own table:
-        ("home", "home_id") sorts the Home column by the Home's id (Flask-Admin would name that
-        sort "home_id", a column the list does not show, and offer no sort on "home")."""
-        sortable = super().get_sortable_columns()
-        for entry in self.column_sortable_list or ():
-            if isinstance(entry, tuple) and isinstance(entry[1], str) and "." not in entry[1]:
-                sortable[entry[0]] = sortable.pop(entry[1])
-        return sortable
-
-    def _apply_sorting(self, query, joins, sort_column, sort_desc):
-        """The chosen order, then the id in the same direction: rows that tie (a hundred
-        children of one school) keep one order from page to page, and the database walks
-        one index for both."""
-        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
-        if sort_column is None or sort_column not in self._sortable_columns:
-            order = list(self._get_default_order())
-            fields = [field for field, _joins, _desc in order]
-            sort_desc = bool(order) and order[-1][2]
-        else:
-            fields = [self._sortable_columns[sort_column]]
-        if not any(field is self.model.id for field in fields):
-            query = query.order_by(self.model.id.desc() if sort_desc else self.model.id)
-        return query, joins
-
-    def _apply_pagination(self, query, page, page_size):
-        """A page far into a list: first the ids of that page (a walk of the narrow id index,
-        not of every preceding row), then those rows, in the same order."""
-        if page_size is None:
-            page_size = self.page_size
-        if not page or not page_size:
-            return super()._apply_pagination(query, page, page_size)
-        ids = (query.with_entities(self.model.id).options(lazyload("*"))
-               .limit(page_size).offset(page * page_size).subquery())
-        return query.filter(self.model.id.in_(select(ids.c.id)))
+                                            *self.list_joins)
 
     def _scoped_query(self):
         return access.scoped(super().get_query(), self.model, current_user)
 
-    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
-                 page_size=None):
-        size = self.page_size if page_size is None else page_size
-        g.count_reach = size and max(current_app.config["LIST_COUNT_LIMIT"],
-                                     ((page or 0) + 5) * size)
-        try:
-            return super().get_list(page, sort_column, sort_desc, search, filters,
-                                    execute=execute, page_size=page_size)
-        finally:
-            g.pop("count_reach", None)
-
     def get_count_query(self):
-        count = CappedCount([func.count("*")], session=db.session()).select_from(self.model)
-        return access.scoped(count, self.model, current_user)
+        return access.scoped(super().get_count_query(), self.model, current_user)
 
     def get_one(self, id):
         """A row in the user's scope, else 404 (not 403: existence is not revealed)."""
