@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column, sorted_by
 from models.enums import ActivityStatus
 from models.people import Child, Volunteer
 from models.places import ActivityKind, Home
@@ -75,6 +75,7 @@ class Activity(Versioned, Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
         Index("ix_activity_home_starts", "home_id", "starts_at"),
+        sorted_by("activity", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +88,7 @@ class Activity(Versioned, Timestamped, db.Model):
     place: Mapped[str] = mapped_column(String(100), default="")
     organiser: Mapped[str] = mapped_column(String(50), default="")
     status: Mapped[ActivityStatus] = mapped_column(
-        enum_column(ActivityStatus), default=ActivityStatus.PLANNED, index=True
+        enum_column(ActivityStatus), default=ActivityStatus.PLANNED
     )
     summary: Mapped[str] = mapped_column(Text, default="")
     series_id: Mapped[int | None] = mapped_column(ForeignKey("activity_series.id"), index=True)

@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, Integer, MetaData, func, inspect
+from sqlalchemy import DateTime, Enum, Index, Integer, MetaData, func, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -58,6 +58,14 @@ def previous(record, name: str):
     column needs active_history=True for an expired record to remember it."""
     history = inspect(record).attrs[name].history
     return history.deleted[0] if history.deleted else getattr(record, name)
+
+
+def sorted_by(table: str, column: str) -> Index:
+    """The index a list's sort by `column` walks: the column, then the id that breaks its ties
+    (views.listing), so PostgreSQL reads one page without sorting a whole group of equal
+    values first (a day's care records, every child in care). SQLite keeps the id in every
+    index anyway."""
+    return Index(f"ix_{table}_{column}", column, "id")
 
 
 class Timestamped:

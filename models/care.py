@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column, sorted_by
 from models.enums import CareKind
 from models.people import Child, Volunteer
 from models.sealed import Sealed
@@ -35,13 +35,15 @@ class Pairing(Versioned, Timestamped, db.Model):
         Index("uq_pairing_open_primary", "child_id", unique=True,
               sqlite_where=text("ended_on IS NULL AND is_primary"),
               postgresql_where=text("ended_on IS NULL AND is_primary")),
+        sorted_by("pairing", "started_on"),
+        sorted_by("pairing", "ended_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
-    started_on: Mapped[date] = mapped_column(Date, index=True)
-    ended_on: Mapped[date | None] = mapped_column(Date, index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(String(200), default="")
     # The child's caring mother; others (a proxy parent, a student volunteer) may help too.
     is_primary: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
@@ -74,6 +76,7 @@ class CareRecord(Versioned, Timestamped, db.Model):
     __tablename__ = "care_record"
     __table_args__ = (
         Index("ix_care_record_child_date", "child_id", "occurred_on"),
+        sorted_by("care_record", "occurred_on"),
         # The few records still waiting for their follow-up, for the follow-up page; the
         # condition written as SQLAlchemy writes `follow_up_needed.is_(True)`, so that both
         # databases see the query's condition is the index's.
@@ -88,7 +91,7 @@ class CareRecord(Versioned, Timestamped, db.Model):
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), active_history=True)
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    occurred_on: Mapped[date] = mapped_column(Date, index=True, active_history=True)
+    occurred_on: Mapped[date] = mapped_column(Date, active_history=True)
     kind: Mapped[CareKind] = mapped_column(enum_column(CareKind))
     notes: Mapped[str] = mapped_column(Sealed(multiline=True), default="")
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column, sorted_by
 from models.enums import LabelledEnum
 from models.people import Child
 
@@ -46,15 +46,16 @@ class Consent(Versioned, Timestamped, db.Model):
     which notice. The latest entry of a child is in force; earlier ones are its history."""
 
     __tablename__ = "consent"
+    __table_args__ = (sorted_by("consent", "state"), sorted_by("consent", "decided_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     basis: Mapped[LegalBasis] = mapped_column(enum_column(LegalBasis))
     state: Mapped[ConsentState] = mapped_column(enum_column(ConsentState),
-                                                default=ConsentState.GIVEN, index=True)
+                                                default=ConsentState.GIVEN)
     given_by: Mapped[str] = mapped_column(String(50), default="")
     relation: Mapped[str] = mapped_column(String(20), default="")
-    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    decided_on: Mapped[date] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(200), default="")
     notice_version: Mapped[str] = mapped_column(String(20), default=NOTICE_VERSION)
     # What follows from a refusal or withdrawal (e.g. "只保留法定统计所需信息").

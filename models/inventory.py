@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column, sorted_by
 from models.enums import MovementKind
 from models.people import Child
 from models.places import Home, ResourceCategory
@@ -46,7 +46,9 @@ class StockMovement(Versioned, Timestamped, db.Model):
     """入库 or 出库 of a positive quantity; its kind says which way it goes."""
 
     __tablename__ = "stock_movement"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),
+                      sorted_by("stock_movement", "kind"),
+                      sorted_by("stock_movement", "quantity"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # active_history: a change loads the value it replaces, even on an expired record, so
@@ -54,9 +56,8 @@ class StockMovement(Versioned, Timestamped, db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("resource_item.id"), index=True,
                                          active_history=True)
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
-    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind), active_history=True,
-                                               index=True)
-    quantity: Mapped[int] = mapped_column(Integer, active_history=True, index=True)
+    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind), active_history=True)
+    quantity: Mapped[int] = mapped_column(Integer, active_history=True)
     donor: Mapped[str] = mapped_column(String(100), default="")
     child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db, enum_column
+from models.base import Timestamped, Versioned, db, enum_column, sorted_by
 from models.enums import (
     ChildStatus,
     FamilySituation,
@@ -39,6 +39,7 @@ class Guardian(Versioned, Timestamped, db.Model):
     """The adult the child lives with; siblings share one record."""
 
     __tablename__ = "guardian"
+    __table_args__ = (sorted_by("guardian", "birth_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
@@ -46,7 +47,7 @@ class Guardian(Versioned, Timestamped, db.Model):
     relation: Mapped[GuardianRelation] = mapped_column(enum_column(GuardianRelation))
     phone: Mapped[str | None] = mapped_column(Sealed(20), info=PHONE)
     phone_hash: Mapped[str | None] = _index_column("phone")
-    birth_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     health: Mapped[str] = mapped_column(Sealed(100), default="")
     occupation: Mapped[str] = mapped_column(String(50), default="")
     education: Mapped[str] = mapped_column(String(50), default="")
@@ -66,6 +67,8 @@ class Child(Versioned, Timestamped, db.Model):
         # (views.base._apply_pagination) instead of every earlier row, which encrypted
         # columns make long.
         Index("ix_child_id_only", "id"),
+        *(sorted_by("child", name) for name in ("status", "living_arrangement", "grade",
+                                                 "school")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,15 +78,15 @@ class Child(Versioned, Timestamped, db.Model):
     birth_date: Mapped[date] = mapped_column(Date, index=True)
     id_number: Mapped[str | None] = mapped_column(Sealed(18), info=ID_NUMBER)
     id_number_hash: Mapped[str | None] = _index_column("id_number", unique=True)
-    school: Mapped[str] = mapped_column(String(100), default="", index=True)
-    grade: Mapped[str] = mapped_column(String(20), default="", index=True)
+    school: Mapped[str] = mapped_column(String(100), default="")
+    grade: Mapped[str] = mapped_column(String(20), default="")
     class_name: Mapped[str] = mapped_column(String(20), default="")
     class_teacher: Mapped[str] = mapped_column(String(50), default="")
     class_teacher_phone: Mapped[str | None] = mapped_column(Sealed(20), info=UNINDEXED_PHONE)
     address: Mapped[str] = mapped_column(Sealed(200), default="")
     left_behind_type: Mapped[LeftBehindType] = mapped_column(enum_column(LeftBehindType))
     living_arrangement: Mapped[LivingArrangement] = mapped_column(
-        enum_column(LivingArrangement), index=True
+        enum_column(LivingArrangement)
     )
     boarding: Mapped[bool] = mapped_column(Boolean, default=False)
     family_situation: Mapped[FamilySituation] = mapped_column(
@@ -98,7 +101,7 @@ class Child(Versioned, Timestamped, db.Model):
     hobbies: Mapped[str] = mapped_column(String(200), default="")
     entered_on: Mapped[date] = mapped_column(Date)
     status: Mapped[ChildStatus] = mapped_column(
-        enum_column(ChildStatus), default=ChildStatus.IN_CARE, index=True
+        enum_column(ChildStatus), default=ChildStatus.IN_CARE
     )
     left_on: Mapped[date | None] = mapped_column(Date)
     leave_reason: Mapped[LeaveReason | None] = mapped_column(enum_column(LeaveReason))
@@ -126,6 +129,7 @@ class ParentContact(Versioned, Timestamped, db.Model):
     """A parent working away: where, for whom, how to reach them, when they come home."""
 
     __tablename__ = "parent_contact"
+    __table_args__ = (sorted_by("parent_contact", "work_city"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
@@ -133,7 +137,7 @@ class ParentContact(Versioned, Timestamped, db.Model):
     name: Mapped[str] = mapped_column(String(50), index=True)
     phone: Mapped[str | None] = mapped_column(Sealed(20), info=PHONE)
     phone_hash: Mapped[str | None] = _index_column("phone")
-    work_city: Mapped[str] = mapped_column(String(50), default="", index=True)
+    work_city: Mapped[str] = mapped_column(String(50), default="")
     employer: Mapped[str] = mapped_column(String(100), default="")
     employer_address: Mapped[str] = mapped_column(String(200), default="")
     usual_return: Mapped[str] = mapped_column(String(50), default="")
@@ -148,6 +152,7 @@ class Volunteer(Versioned, Timestamped, db.Model):
     """A caring mother (爱心妈妈) or proxy parent (代理家长)."""
 
     __tablename__ = "volunteer"
+    __table_args__ = (sorted_by("volunteer", "kind"), sorted_by("volunteer", "joined_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
@@ -156,9 +161,9 @@ class Volunteer(Versioned, Timestamped, db.Model):
     phone: Mapped[str | None] = mapped_column(Sealed(20), info=PHONE)
     phone_hash: Mapped[str | None] = _index_column("phone")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_organisation.id"))
-    kind: Mapped[VolunteerKind] = mapped_column(enum_column(VolunteerKind), index=True)
+    kind: Mapped[VolunteerKind] = mapped_column(enum_column(VolunteerKind))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    joined_on: Mapped[date] = mapped_column(Date, index=True)
+    joined_on: Mapped[date] = mapped_column(Date)
 
     home: Mapped[Home] = relationship()
     organisation: Mapped[VolunteerOrganisation | None] = relationship()

@@ -32,9 +32,9 @@ class AuditView(AppModelView):
     column_details_list = column_list
     column_searchable_list = ("username", "record_label")
     column_filters = ("action", "table_name", "record_id", "at", "username")
-    # The trail grows by every page viewed: by time or by table only (an index serves them);
-    # who and what are filters.
-    column_sortable_list = ("at", "table_name")
+    # The trail grows by every page viewed: by time only (its index serves it); who, what
+    # and which table are filters.
+    column_sortable_list = ("at",)
     column_default_sort = ("at", True)
     column_formatters = {"changes": _changes, "table_name": _table}
     column_formatters_detail = {"changes": _changes, "table_name": _table}
