@@ -196,7 +196,7 @@ def main() -> int:
             server.wait(timeout=30)
     body, errors = report(prefix, options, made, problems)
     print(body)
-    from bench.run import write_report
+    from bench.report import write_report
 
     write_report({"load": body})
     return 1 if errors else 0

@@ -25,8 +25,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
-REPORT = ROOT / "BENCHMARKS.md"
 sys.path.insert(0, str(ROOT))
+
+from bench.report import cpu_reference, table, write_report  # noqa: E402
 
 PASSWORD = "bench password 1"
 
@@ -183,20 +184,6 @@ class Bench:
         return url + ("&" if "?" in url else "?") + f"approved={item.id}"
 
 
-def cpu_reference() -> float:
-    """Milliseconds a fixed pure-Python loop takes, best of five: this machine's speed drifts
-    by a third from one minute to the next (other tenants), so figures from different runs
-    are compared through it."""
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        total = 0
-        for i in range(2_000_000):
-            total += i * i
-        best = min(best, time.perf_counter() - started)
-    return best * 1000
-
-
 def floor(bench: Bench, query, columns: int) -> dict:
     """Writing the same rows (the export's own query) straight with XlsxWriter, with no
     formats, masking or safety: the least an export costs."""
@@ -325,33 +312,6 @@ def export_memory(bench: Bench) -> dict:
         peaks[label] = (count, tracemalloc.get_traced_memory()[1] / 2**20)
         tracemalloc.stop()
     return {"memory": peaks}
-
-
-def table(page_rows, export_rows) -> str:
-    lines = ["| page | median ms | p95 ms | queries |", "| --- | ---: | ---: | ---: |"]
-    for name, r in page_rows:
-        lines.append(f"| {name} | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |")
-    lines += ["", "| export | seconds | peak MiB (Python) | queries | floor s | floor MiB | "
-                  "ratio to floor |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for name, r in export_rows:
-        f = r["floor"]
-        floor_cells = (f"{f['seconds']:.2f} | {f['peak_mib']:.1f} | "
-                       f"{r['seconds'] / f['seconds']:.2f}×") if f else "— | — | —"
-        lines.append(f"| {name} | {r['seconds']:.2f} | {r['peak_mib']:.1f} | {r['queries']} | "
-                     f"{floor_cells} |")
-    return "\n".join(lines)
-
-
-def write_report(sections: dict[str, str]) -> None:
-    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
-    for key, body in sections.items():
-        start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
-        block = f"{start}\n{body}\n{end}"
-        if start in text:
-            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-    REPORT.write_text(text)
 
 
 def main() -> int:
