@@ -6,8 +6,10 @@ import enum
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, Index, Integer, MetaData, func, inspect
+from sqlalchemy import Boolean, DateTime, Enum, Index, Integer, MetaData, func, inspect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -58,6 +60,27 @@ def previous(record, name: str):
     column needs active_history=True for an expired record to remember it."""
     history = inspect(record).attrs[name].history
     return history.deleted[0] if history.deleted else getattr(record, name)
+
+
+class likely(FunctionElement):
+    """A condition true of nearly every row (a pairing started before today). SQLite, which
+    plans without knowing how values spread, is told so (its `likely()`), and does not walk
+    an index for it: the county's overview went from 140 to 600 ms when pairings got an
+    index on their start for the list's sort. Other databases see the condition itself."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "likely"
+
+
+@compiles(likely)
+def _likely(element, compiler, **kw) -> str:
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(likely, "sqlite")
+def _likely_on_sqlite(element, compiler, **kw) -> str:
+    return f"likely({compiler.process(element.clauses, **kw)})"
 
 
 def sorted_by(table: str, column: str) -> Index:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db, enum_column, sorted_by
+from models.base import Timestamped, Versioned, db, enum_column, likely, sorted_by
 from models.enums import CareKind
 from models.people import Child, Volunteer
 from models.sealed import Sealed
@@ -58,7 +58,8 @@ class Pairing(Versioned, Timestamped, db.Model):
     @classmethod
     def overlapping(cls, first: date, last: date) -> ColumnElement[bool]:
         """Pairings in force on some day from `first` to `last`; `overlapping(d, d)`: on day d."""
-        return and_(cls.started_on <= last, or_(cls.ended_on.is_(None), cls.ended_on >= first))
+        return and_(likely(cls.started_on <= last),
+                    likely(or_(cls.ended_on.is_(None), cls.ended_on >= first)))
 
     @classmethod
     def primary_for_child(cls, today: date) -> ColumnElement[bool]:
