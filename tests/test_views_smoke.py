@@ -1,6 +1,9 @@
-"""Every registered model view answers its list, create form and details page."""
+"""Every registered model view answers its list; and what views.listing draws with less work
+(counts, sorts, rows, icons, filter menus) is what Flask-Admin would have drawn."""
 
 from __future__ import annotations
+
+import re
 
 from flask_admin.contrib.sqla import ModelView
 
@@ -8,6 +11,23 @@ from flask_admin.contrib.sqla import ModelView
 def model_views(app):
     admin = app.extensions["admin"][0]
     return [v for v in admin._views if isinstance(v, ModelView)]
+
+
+def list_page(client, endpoint: str, squeeze: bool = False) -> str:
+    """A list page with its CSRF tokens (they carry the second they were made) made equal;
+    `squeeze`: without the whitespace around tags."""
+    text = re.sub(r'value="[\w-]+\.[\w-]+\.[\w-]+"', 'value="token"',
+                  client.get(f"/admin/{endpoint}/").text)
+    return re.sub(r"\s*(<[^>]*>)\s*", r"\1", text) if squeeze else text
+
+
+def one_of_each(make, home) -> None:
+    """A row for every list: a child with a parent and a care record, an activity, stock."""
+    child = make.child(home=home)
+    make.parent(child)
+    make.care_record(child)
+    make.activity(home=home)
+    make.movement(make.item(home=home))
 
 
 def test_every_list_page_answers(app, admin_client, make):
@@ -19,48 +39,29 @@ def test_every_list_page_answers(app, admin_client, make):
 
 def test_stamped_row_icons_are_the_markup_flask_admins_macros_draw(app, admin_client, make,
                                                                     monkeypatch):
-    import re
-
     import views.listing
 
-    def page(endpoint):  # CSRF tokens carry the second they were made
-        return re.sub(r'value="[\w-]+\.[\w-]+\.[\w-]+"', 'value="token"',
-                      admin_client.get(f"/admin/{endpoint}/").text)
-
-    home = make.home()
-    child = make.child(home=home)
-    make.parent(child)
-    make.care_record(child)
-    make.activity(home=home)
-    make.movement(make.item(home=home))
-    stamped = {view.endpoint: page(view.endpoint) for view in model_views(app)}
+    one_of_each(make, make.home())
+    stamped = {view.endpoint: list_page(admin_client, view.endpoint) for view in model_views(app)}
     assert 'name="id" type="hidden" value="' in stamped["care_record"]  # a delete form
     monkeypatch.setattr(views.listing, "quick_row_actions", lambda actions: actions)
     for view in model_views(app):
-        assert page(view.endpoint) == stamped[view.endpoint], view.endpoint
+        assert list_page(admin_client, view.endpoint) == stamped[view.endpoint], view.endpoint
 
 
 def test_our_list_rows_are_the_rows_flask_admins_list_template_draws(app, admin_client, make,
                                                                       monkeypatch):
-    import re
-
     home = make.home(name="<b>甲</b>之家")
-    child = make.child(home=home, name="李&小明")
-    make.parent(child)
-    make.care_record(child)
-    make.activity(home=home)
-    make.movement(make.item(home=home))
-
-    def page(endpoint):  # the same markup, whatever the whitespace between tags
-        text = re.sub(r'value="[\w-]+\.[\w-]+\.[\w-]+"', 'value="token"',
-                      admin_client.get(f"/admin/{endpoint}/").text)
-        return re.sub(r"\s*(<[^>]*>)\s*", r"\1", text)
-
-    ours = {view.endpoint: page(view.endpoint) for view in model_views(app)}
+    make.child(home=home, name="李&小明")
+    one_of_each(make, home)
+    # The same markup, whatever the whitespace between tags.
+    ours = {view.endpoint: list_page(admin_client, view.endpoint, squeeze=True)
+            for view in model_views(app)}
     assert "李&amp;小明" in ours["child"] and "&lt;b&gt;甲" in ours["home"]
     for view in model_views(app):
         monkeypatch.setattr(view, "list_template", "admin/model/list.html")
-        assert page(view.endpoint) == ours[view.endpoint], view.endpoint
+        assert list_page(admin_client, view.endpoint, squeeze=True) == ours[view.endpoint], \
+            view.endpoint
 
 
 def test_every_list_costs_the_same_queries_for_one_row_or_many(app, admin_client, make, db):
@@ -102,8 +103,6 @@ def test_every_sort_a_list_offers_walks_an_index(app, admin_client, make, db):
     to find one page (a county's 2.4 million care records by kind took 4 s a page; a day's
     7,000 records sorted by id, 100 ms on PostgreSQL). PostgreSQL is asked to avoid sorting
     and scanning whatever they cost (its tiny test tables would be read whole anyway)."""
-    import re
-
     import sqlalchemy as sa
 
     sqlite = db.engine.dialect.name == "sqlite"
@@ -157,8 +156,6 @@ def test_quick_drop_down_options_are_written_as_wtforms_writes_them():
 
 
 def test_a_long_list_counts_only_as_far_as_is_worth_knowing(app, admin_client, db):
-    import re
-
     from sqlalchemy import insert
 
     from models import Home

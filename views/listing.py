@@ -42,6 +42,21 @@ class CappedCount(Query):
         return AtLeast(found) if found > reach else found
 
 
+def _translated(item: dict) -> dict:
+    """A filter as Flask-Admin's FilterGroup.non_lazy gives it, its texts in the current
+    language; the Homes offered (HomeOptions) are left to be read for each page."""
+    options = item["options"]
+    if options and not isinstance(options, HomeOptions):
+        options = [(key, str(label)) for key, label in options]
+    return {**item, "operation": str(item["operation"]), "options": options}
+
+
+def _with_homes_read(item: dict) -> dict:
+    if isinstance(item["options"], HomeOptions):
+        return {**item, "options": list(item["options"])}
+    return item
+
+
 class ListMixin:
     """For AppModelView: the list page's count, order, rows and filter menus."""
 
@@ -69,18 +84,11 @@ class ListMixin:
         locale = str(get_locale())
         made = self._filter_groups_made.get(locale)
         if made is None:
-            made = OrderedDict(
-                (str(group.label), [
-                    {**item, "operation": str(item["operation"]),
-                     "options": item["options"] if isinstance(item["options"], HomeOptions)
-                     else item["options"] and [(k, str(v)) for k, v in item["options"]]}
-                    for item in group.filters])
-                for group in self._filter_groups.values())
+            made = OrderedDict((str(group.label), [_translated(item) for item in group.filters])
+                               for group in self._filter_groups.values())
             self._filter_groups_made[locale] = made
-        return OrderedDict(
-            (label, [{**item, "options": list(item["options"])}
-                     if isinstance(item["options"], HomeOptions) else item for item in items])
-            for label, items in made.items())
+        return OrderedDict((label, [_with_homes_read(item) for item in items])
+                           for label, items in made.items())
 
     @cached_property
     def _filter_groups_made(self) -> dict:
