@@ -19,6 +19,8 @@ class Home(Versioned, Timestamped, db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     opening_hours: Mapped[str] = mapped_column(String(100), default="")
 
+    label_column = "name"  # what a drop-down of Homes shows (views.fields.NamedSelectField)
+
     def __str__(self) -> str:
         return self.name
 
@@ -29,6 +31,8 @@ class _Lookup(Versioned, Timestamped):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50), unique=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    label_column = "name"
 
     def __str__(self) -> str:
         return self.name

@@ -215,3 +215,85 @@ def test_filter_menus_made_once_per_language_are_flask_admins_own(app, make, db)
         groups = next(v for v in model_views(app) if v.endpoint == "child")._get_filter_groups()
         assert any(name == "丙之家" for items in groups.values() for item in items
                    for _, name in (item["options"] or ()))
+
+
+def test_quick_attributes_are_written_as_wtforms_writes_them():
+    from markupsafe import Markup
+
+    from views.fields import WTFORMS_HTML_PARAMS, quick_html_params
+
+    for params in ({"name": "a", "id": "f", "class_": "text"}, {},
+                   {"checked": True, "readonly": False, "abc": "hello"},
+                   {"data_role": "select2", "aria_described_by": "x", "data_json": '{"a": 1}'},
+                   {"value": '平江<县> & "乙"\'s'}, {"value": Markup('<b title="x">甲</b>')},
+                   {"value": 3, "min": 0, "step": 0.5}, {"value": None, "for_": "id_number"},
+                   {"placeholder": Markup("430626********")}, {"<k>": "v"}):
+        assert quick_html_params(**params) == WTFORMS_HTML_PARAMS(**params), params
+
+
+def test_every_form_is_the_markup_wtforms_own_attributes_write(app, admin_client, make, db,
+                                                               monkeypatch):
+    from wtforms.widgets import core
+
+    from views.fields import WTFORMS_HTML_PARAMS
+
+    one_of_each(make, make.home(name='"甲"之家'))
+    pages = []
+    for view in model_views(app):
+        pages.append(f"/admin/{view.endpoint}/new/")
+        row = db.session.scalar(db.select(view.model.id).limit(1))
+        if row is not None:
+            pages.append(f"/admin/{view.endpoint}/edit/?id={row}")
+
+    def drawn() -> dict:  # CSRF tokens (also inside the inline forms' templates) made equal
+        return {url: re.sub(r"[\w-]{20,}\.[\w-]{6}\.[\w-]{20,}", "token",
+                            admin_client.get(url).text) for url in pages}
+
+    ours = drawn()
+    child_form = ours[next(url for url in pages if url.startswith("/admin/child/edit/"))]
+    assert '<input class="form-control" id="name" maxlength="50" name="name" required ' \
+        'type="text"' in child_form
+    monkeypatch.setattr(core, "html_params", WTFORMS_HTML_PARAMS)
+    for widget in (core.Input, core.Button):
+        monkeypatch.setattr(widget, "html_params", staticmethod(WTFORMS_HTML_PARAMS))
+    assert drawn() == ours
+
+
+def test_a_drop_down_of_homes_by_name_is_flask_admins_drop_down(app, make, db):
+    from flask_admin.contrib.sqla.fields import QuerySelectField
+    from wtforms import Form
+
+    from models import Home
+    from views.fields import NamedSelectField, QuickSelect2Widget
+
+    homes = [make.home(name=name) for name in ("平江<一>", '"二"之家', "三 & 四")]
+    chosen = homes[1]
+
+    def form(field_class, **extra):
+        class OneField(Form):
+            home = field_class(query_factory=lambda: db.session.query(Home).order_by(Home.id),
+                               widget=QuickSelect2Widget(), allow_blank=True, blank_text="—",
+                               **extra)
+        return OneField(obj=type("Record", (), {"home": chosen})())
+
+    with app.test_request_context():
+        theirs, ours = form(QuerySelectField), form(NamedSelectField, model=Home)
+        assert ours.home() == theirs.home() and f'selected value="{chosen.id}"' in ours.home()
+        for sent in (str(homes[2].id), "__None"):
+            theirs, ours = form(QuerySelectField), form(NamedSelectField, model=Home)
+            for each in (theirs, ours):
+                each.process(formdata=_Sent(home=sent))
+            assert ours.validate() and theirs.validate(), sent
+            assert ours.home.data is theirs.home.data, sent
+        # A Home not offered: Flask-Admin's field leaves the relation blank; ours says so.
+        for sent in ("999999", "x"):
+            ours = form(NamedSelectField, model=Home)
+            ours.process(formdata=_Sent(home=sent))
+            assert not ours.validate() and ours.home.errors == ["Not a valid choice"], sent
+
+
+class _Sent(dict):
+    """Form data as WTForms reads it (a multi-dict's getlist)."""
+
+    def getlist(self, key):
+        return [self[key]] if key in self else []

@@ -37,6 +37,7 @@ from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
 from views.donors import DonorsView
 from views.export_requests import ExportRequestView
+from views.fields import use_quick_html_params
 from views.followup import FollowupView
 from views.importing import ImportView
 from views.inventory import ResourceItemView, StockMovementView
@@ -54,6 +55,7 @@ PRIVACY = _l("Personal information")
 
 
 def init_admin(app: Flask) -> Admin:
+    use_quick_html_params()
     admin = Admin(
         app,
         name=_l("Children's Home records"),
