@@ -6,7 +6,19 @@ import enum
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Boolean, DateTime, Enum, Index, Integer, MetaData, func, inspect
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    DateTime,
+    Enum,
+    Index,
+    Integer,
+    MetaData,
+    any_,
+    bindparam,
+    func,
+    inspect,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
@@ -81,6 +93,17 @@ def _likely(element, compiler, **kw) -> str:
 @compiles(likely, "sqlite")
 def _likely_on_sqlite(element, compiler, **kw) -> str:
     return f"likely({compiler.process(element.clauses, **kw)})"
+
+
+def among(column, values):
+    """`column IN values`, for a select of ids or for ids known in Python (a Home's 500
+    children). The latter on PostgreSQL as `column = ANY(:array)`, one parameter: with one
+    placeholder per id the statement was too long for psycopg's cache of parsed queries and
+    was parsed again, with its 500 casts, on every page."""
+    if isinstance(values, list | tuple | set | frozenset) \
+            and db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def sorted_by(table: str, column: str) -> Index:

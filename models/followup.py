@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from models.base import among
 from models.care import CareMonth
 from models.enums import CareKind
 from models.people import Child
@@ -62,7 +63,7 @@ def five_ones(session: Session, children, month: date, by_volunteer: bool = Fals
                 for duty in FIVE_ONES if duty.yearly]
     # The month's rows, and the year's earlier months only where they hold a yearly tick.
     query = (select(CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month, *columns)
-             .where(CareMonth.child_id.in_(children), CareMonth.month >= first.replace(month=1),
+             .where(among(CareMonth.child_id, children), CareMonth.month >= first.replace(month=1),
                     CareMonth.month <= first, or_(CareMonth.month == first, *festival)))
     ticks: dict[tuple[int, int | None], dict[str, date | None]] = {}
     for child_id, volunteer_id, row_month, *dates in session.execute(query):
@@ -91,5 +92,5 @@ def last_contact(session: Session, child_ids: Iterable[int]) -> dict[int, date]:
         return {}
     return dict(session.execute(
         select(Child.id, Child.last_care_on)
-        .where(Child.id.in_(ids), Child.last_care_on.is_not(None))
+        .where(among(Child.id, ids), Child.last_care_on.is_not(None))
     ).all())

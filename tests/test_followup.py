@@ -115,3 +115,26 @@ def test_a_countys_totals_by_home_are_those_of_each_homes_rows(app, make):
         ("乙之家", "3", "1"), ("甲之家", "2", "1")]
     summary = county.get("/admin/followup/?month=2026-03").text
     assert "5 个结对中有 2 个完成了本月四项" in summary
+
+
+def test_ids_known_in_python_are_one_parameter_on_postgresql(app, make, db):
+    from sqlalchemy import select
+
+    from models import Child
+    from models.base import among
+
+    home = make.home()
+    children = [make.child(home=home, name=f"甲{n}") for n in range(3)]
+    make.child(home=home, name="乙")
+    wanted = [children[0].id, children[2].id]
+    condition = among(Child.id, wanted)
+    sql = str(select(Child.id).where(condition).compile(db.engine))
+    if db.engine.dialect.name == "postgresql":
+        assert "= ANY (" in sql and sql.count("%(") == 1, sql
+    else:
+        assert " IN (" in sql
+    assert sorted(db.session.scalars(select(Child.id).where(condition))) == wanted
+    # A select of ids stays a sub-query, and no ids is no rows.
+    assert " IN (SELECT" in str(select(Child.id).where(
+        among(Child.id, select(Child.id).where(Child.name == "乙"))).compile(db.engine))
+    assert db.session.scalars(select(Child.id).where(among(Child.id, []))).all() == []

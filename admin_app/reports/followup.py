@@ -17,6 +17,7 @@ from admin_app import access
 from admin_app.extensions import db
 from admin_app.xlsx import Column, Workbook
 from models import CareMonth, CareRecord, Child, Home, Pairing, Volunteer
+from models.base import among
 from models.followup import FIVE_ONES, NO_TICKS, five_ones, month_bounds, month_done
 
 
@@ -94,7 +95,7 @@ def followup_rows(user, month: date, home_id: int | None = None,
         user, month, home_id, volunteer_id).with_only_columns(Pairing.child_id)
     ticks = five_ones(db.session, ids, month, by_volunteer=True) if children else {}
     open_ids = set(db.session.scalars(
-        select(CareRecord.child_id).where(CareRecord.child_id.in_(ids),
+        select(CareRecord.child_id).where(among(CareRecord.child_id, ids),
                                           CareRecord.follow_up_needed.is_(True),
                                           CareRecord.follow_up_done_on.is_(None))
     )) if children else set()
