@@ -21,6 +21,7 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
 # Spaces, dashes and brackets people type inside numbers.
 _NUMBER_SEPARATORS = re.compile(r"[\s\-–—()（）]+")
+COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
 class InvalidValue(ValueError):
@@ -105,6 +106,15 @@ def clean_phone(value: str | None) -> str | None:
     raise InvalidValue(
         _l("Please enter an 11-digit mobile number or a landline with its area code.")
     )
+
+
+def clean_colour(value: str | None) -> str:
+    """A colour as #rrggbb (lower case): the calendar draws activities in their kind's
+    colour, and nothing else may reach the page's style."""
+    colour = (value or "").strip().lower()
+    if not COLOUR.fullmatch(colour):
+        raise InvalidValue(_l("Please choose a colour such as #4e79a7."))
+    return colour
 
 
 def check_not_future(value: date | None, today: date | None = None) -> None:

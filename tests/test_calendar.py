@@ -48,6 +48,27 @@ def test_month_with_activities_on_its_first_and_last_day(app, make):
     assert "2026年12月活动行事历" in page
 
 
+def test_activities_drawn_in_python_are_escaped_and_coloured_only_by_a_colour(app, make, db):
+    from models import ActivityKind
+
+    home = make.home(name="<i>甲</i>之家")
+    plain = make._save(ActivityKind(name="读书会", colour="#2a9d8f"))
+    sneaky = make._save(ActivityKind(name="<b>手工</b>", colour="red;x:1"))
+    make.activity(home=home, title='<script>alert("x")</script>', kind=plain,
+                  starts_at=datetime(2026, 12, 3, 9, 0), place="村部&礼堂")
+    make.activity(home=home, title="剪纸", kind=sneaky, starts_at=datetime(2026, 12, 3, 14, 0),
+                  status=ActivityStatus.CANCELLED)
+    page = signed_in(app, make).get("/admin/calendar/?month=2026-12").text
+    day = page.split('data-date="2026-12-03"')[1].split("</td>")[0]
+    assert "<script>" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in day
+    assert 'class="activity planned" style="border-color: #2a9d8f"' in day
+    assert 'class="activity cancelled" style="border-color: #888"' in day
+    assert "&lt;b&gt;手工&lt;/b&gt;" in day and "red;x:1" not in page
+    listed = page.split('id="month-activities"')[1].split("</table>")[0]
+    assert listed.count("&lt;i&gt;甲&lt;/i&gt;之家") == 2 and "村部&amp;礼堂" in listed
+    assert "<b>" not in listed and "<i>" not in listed
+
+
 def test_month_starting_on_a_sunday_is_monday_first(app, make):
     page = signed_in(app, make).get("/admin/calendar/?month=2026-02").text
     days = cells(page)
@@ -115,3 +136,19 @@ def test_volunteer_sees_the_calendar_but_cannot_export_or_plan(app, make):
     assert "/admin/calendar/export.xlsx" not in page.text
     assert "/admin/activity/new/" not in page.text
     assert client.get("/admin/calendar/export.xlsx?month=2026-12").status_code == 403
+
+
+def test_a_kind_of_activity_keeps_only_a_colour(app, make, db):
+    from models import ActivityKind
+
+    client = signed_in(app, make)
+    form = client.get("/admin/activity_kind/new/").text
+    assert 'type="color"' in form
+    refused = client.post("/admin/activity_kind/new/",
+                          data={"name": "手工", "colour": "red;x:1", "sort_order": "1"})
+    assert refused.status_code == 200 and "请选择一种颜色，例如 #4e79a7。" in refused.text
+    saved = client.post("/admin/activity_kind/new/",
+                        data={"name": "手工", "colour": "#E76F51", "sort_order": "1"})
+    assert saved.status_code == 302
+    assert db.session.scalars(db.select(ActivityKind.colour)
+                              .where(ActivityKind.name == "手工")).all() == ["#e76f51"]

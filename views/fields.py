@@ -92,6 +92,7 @@ TRIMMED = {"filters": [strip]}
 NAME = {"validators": [Cleaned(rules.clean_name)]}
 PHONE = {"validators": [Cleaned(rules.clean_phone)], "filters": [_optional_text]}
 ID_NUMBER = {"validators": [Cleaned(rules.clean_id_number)], "filters": [_optional_text]}
+COLOUR = {"validators": [Cleaned(rules.clean_colour)]}
 PAST_DATE = {"validators": [Checked(rules.check_not_future)]}
 QUANTITY = {"validators": [Checked(rules.check_positive_quantity)]}
 

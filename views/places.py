@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields import ColorField
 
 from views.base import AppModelView
-from views.fields import PHONE, TRIMMED
+from views.fields import COLOUR, PHONE, TRIMMED
 from views.labels import LABELS
 
 
@@ -33,3 +34,7 @@ class LookupView(AppModelView):
 class ActivityKindView(LookupView):
     column_list = ("name", "colour", "sort_order")
     form_columns = ("name", "colour", "sort_order")
+    # The calendar draws each activity's border in its kind's colour: a colour picker, and
+    # nothing but #rrggbb is kept (models.validators.clean_colour).
+    form_overrides = {"colour": ColorField}
+    form_args = {**LookupView.form_args, "colour": COLOUR}
