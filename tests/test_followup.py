@@ -61,6 +61,21 @@ def test_ticks_windows_pairings_and_totals(app, make):
     assert ticks_of(april, "三月才结对")[1] == ("✔", "4/1")
 
 
+def test_rows_show_names_escaped_and_open_follow_ups_marked(app, make):
+    home = make.home(name="乙之家")
+    mother = make.volunteer(home=home, name="<b>王</b>妈妈")
+    child = make.child(home=home, name="小<i>明</i>")
+    make.pairing(mother, child, started_on=date(2026, 1, 1))
+    make.care_record(child, volunteer=mother, kind=K.TALK, occurred_on=date(2026, 3, 5),
+                     follow_up_needed=True)
+    page = signed_in(app, make, Role.STAFF, home=home).get("/admin/followup/?month=2026-03").text
+    row = page.split(f'data-child="{child.id}"')[1].split("</tr>")[0]
+    assert page.split(f'data-child="{child.id}"')[0].endswith('<tr class="table-warning" ')
+    assert "小&lt;i&gt;明&lt;/i&gt;" in row and "&lt;b&gt;王&lt;/b&gt;妈妈" in row
+    assert '<span class="badge badge-warning">待跟进</span>' in row
+    assert "<i>" not in row and "<b>" not in row
+
+
 def test_export_matches_the_page(app, make):
     home = world(make)
     client = signed_in(app, make, Role.SUPERVISOR, home=home)
