@@ -463,3 +463,29 @@ def test_lookups_show_phones_masked_to_supervisors(app, world):
     assert "甲监护人" in labels and "139****1111" in labels and "13900001111" not in labels
     staff = client_for(app, world, "staff")
     assert "13900001111" in staff.get("/admin/child/ajax/lookup/?name=guardian&query=").text
+
+
+def test_the_kept_menu_is_the_menu_each_role_is_drawn(app, world, monkeypatch):
+    """The menu is kept per role, language and page (views.display.kept_menu): every role
+    gets the menu Flask-Admin's macro draws for it, whoever asked first."""
+    roles = list(world.users)
+    pages = ("/admin/child/", "/admin/care_record/", "/admin/calendar/", "/admin/child/?lang=en")
+
+    def menus() -> dict:
+        found = {}
+        for role in roles + roles[::-1]:  # each role after every other
+            client = client_for(app, world, role)
+            for url in pages:
+                response = client.get(url)
+                if response.status_code == 200:
+                    found[role, url] = response.text.split('class="nav navbar-nav mr-auto"')[1] \
+                        .split('class="nav navbar-nav navbar-right"')[0]
+        return found
+
+    kept = menus()
+    assert kept[("admin", "/admin/child/")] != kept[("volunteer", "/admin/calendar/")]
+    assert "/admin/user/" in kept[("admin", "/admin/child/")]
+    assert "/admin/user/" not in kept[("volunteer", "/admin/calendar/")]
+    assert "Children" in kept[("admin", "/admin/child/?lang=en")]
+    monkeypatch.setitem(app.jinja_env.globals, "kept_menu", lambda draw: draw())
+    assert menus() == kept

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from enum import Enum
 from types import SimpleNamespace
 
-from flask import g
+from flask import current_app, g, request
 from flask_admin.contrib.sqla.filters import FilterConverter, IntEqualFilter
 from flask_admin.model import filters, typefmt
 from flask_admin.model.template import BaseListRowAction, TemplateLinkRowAction
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from admin_app import access
@@ -131,3 +133,17 @@ def quick_row_actions(actions: list) -> list:
     return [StampedRowAction(action) if isinstance(action, TemplateLinkRowAction)
             and action.template_name.startswith("row_actions.") else action
             for action in actions]
+
+
+@pass_context
+def kept_menu(context, draw) -> Markup:
+    """The main menu, drawn by Flask-Admin's macro (`draw`) once per role, language and
+    page, then kept: which items a user is offered depends on the role alone (access.can),
+    and drawing the menu's twenty items was a tenth of a list page."""
+    view = context["admin_view"]
+    key = (getattr(current_user, "role", None), str(get_locale()), view.endpoint,
+           request.script_root)
+    kept = current_app.extensions.setdefault("kept_menus", {})
+    if key not in kept:
+        kept[key] = Markup(draw())  # noqa: S704 (the macro's own escaped markup)
+    return kept[key]
