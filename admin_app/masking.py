@@ -7,6 +7,8 @@ and the audit trail all show values through `shown`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import g, has_request_context
 
 from admin_app import access
@@ -42,6 +44,15 @@ def shown(user, kind: str | None, value):
     if kind is None or not access.masks(user, kind) or value in _revealed():
         return value
     return mask(kind, value)
+
+
+def shown_by(user, kind: str | None) -> Callable:
+    """`shown` for many values of one kind, the rules looked up once: an export of 100,000
+    rows asked them for each of its 400,000 ID numbers and phones (a tenth of its time)."""
+    if kind is None or not access.masks(user, kind):
+        return lambda value: value
+    revealed = _revealed()
+    return lambda value: value if value in revealed else mask(kind, value)
 
 
 def reveal(value) -> None:

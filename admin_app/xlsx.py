@@ -33,9 +33,14 @@ def display_width(text: str) -> int:
     return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
+_LEADING = "".join(CONTROL_STARTS) + " "
+_SUSPECT = frozenset(FORMULA_STARTS + CONTROL_STARTS + (" ",))
+
+
 def needs_quote(text: str) -> bool:
-    stripped = text.lstrip("".join(CONTROL_STARTS) + " ")
-    return text.startswith(CONTROL_STARTS) or stripped.startswith(FORMULA_STARTS)
+    if not text or text[0] not in _SUSPECT:  # nearly every cell: decided by its first character
+        return False
+    return text.startswith(CONTROL_STARTS) or text.lstrip(_LEADING).startswith(FORMULA_STARTS)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def data_rows(sheet, header_row: int = 2):
     ("=SUM(A1)", True), ("+1", True), ("-1", True), ("@SUM(A1)", True), ("＝1+1", True),
     ("＋1", True), ("－1", True), ("＠x", True), ("\t=1", True), ("\r=1", True),
     ("\n@x", True), ("王小明", False), ("1-2", False), ("a=b", False),
+    ("  =1", True), (" \t－1", True), ("\0x", True), (" 王", False), ("\t王", True), ("", False),
 ])
 def test_formula_looking_text_is_recognised(text, quoted):
     assert needs_quote(text) is quoted

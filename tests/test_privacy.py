@@ -529,3 +529,22 @@ def test_comparing_an_encrypted_column_with_a_value_is_refused_not_silently_empt
         with pytest.raises(TypeError, match="blind index"):
             compare()
     assert Child.id_number.is_(None) is not None and (Child.id_number == None) is not None  # noqa: E711
+
+
+def test_masking_many_values_at_once_is_masking_each(app, make):
+    """masking.shown_by (exports) decides as masking.shown (pages) for every role, kind and
+    value, and a value revealed for the page stays revealed."""
+    from admin_app.masking import reveal, shown, shown_by
+
+    values = ["430626201503120012", "13900001111", "0730-1234567", "", None, "12"]
+    with app.test_request_context():
+        reveal("13900001111")
+        for role in Role:
+            user = make.user(role)
+            for kind in ("id_number", "phone", None):
+                many = shown_by(user, kind)
+                assert [many(v) for v in values] == [shown(user, kind, v) for v in values]
+        staff, supervisor = make.user(Role.STAFF), make.user(Role.SUPERVISOR)
+        assert shown_by(staff, "phone")("13800001111") == "13800001111"
+        assert shown_by(supervisor, "phone")("13800001111") == "138****1111"
+        assert shown_by(supervisor, "phone")("13900001111") == "13900001111"  # revealed

@@ -6,14 +6,13 @@ its scope, search and filters — and the user, whose masking rules apply to eve
 from __future__ import annotations
 
 from collections import Counter
-from functools import partial
 
 from flask_babel import gettext
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from admin_app.extensions import db
-from admin_app.masking import shown
+from admin_app.masking import shown_by
 from admin_app.xlsx import Column, Workbook
 from models import (
     CareRecord,
@@ -98,7 +97,7 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
 
     yes_no = _yes_no()
 
-    id_number, phone = partial(shown, user, "id_number"), partial(shown, user, "phone")
+    id_number, phone = shown_by(user, "id_number"), shown_by(user, "phone")
     # How each column of roster_query becomes a cell: masked, or yes/no, or as it is.
     cell = {3: id_number, 9: phone, 12: yes_no, 14: yes_no, 17: phone, 19: phone, 22: phone}
 
