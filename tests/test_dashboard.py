@@ -120,3 +120,44 @@ def test_pairings_in_force_are_not_looked_up_by_their_start(db):
             plan = " | ".join(row[-1] for row in conn.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {statement}", tuple(statement.params.values())))
         assert "ix_pairing_started_on" not in plan and "ix_pairing_ended_on" not in plan
+
+
+def test_the_overview_counted_again_walks_its_indexes(app, make, db):
+    """Who has gone longest without care: a walk of last_care_on that stops after ten (not
+    the index of statuses and a sort of the county); children by arrangement and kind:
+    counted from one index. SQLite's plans, as the overview runs them."""
+    import sqlalchemy as sa
+
+    from models import User
+    from views.dashboard import arrangement_counts, most_overdue
+
+    if db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL plans by its statistics; BENCHMARKS.md has its figures
+    home = make.home()
+    for n in range(3):
+        child = make.child(home=home, name=f"童{n}")
+        make.pairing(make.volunteer(home=home), child, started_on=date(2026, 1, 1))
+    user = db.session.scalar(sa.select(User).where(User.id == make.user(Role.ADMIN).id))
+    ran = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        ran.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert len(most_overdue(user, date(2026, 3, 1))) == 3
+        overdue = ran[-1]
+        arrangement_counts(user)
+        arrangements = ran[-1]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+
+    def plan(ran) -> str:
+        with db.engine.connect() as conn:
+            return " | ".join(row[-1] for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {ran[0]}", ran[1]))
+
+    walks = plan(overdue)
+    assert walks.count("USING INDEX ix_child_last_care_on") == 2, walks
+    assert "ix_child_status" not in walks, walks
+    assert "USING COVERING INDEX ix_child_arrangement" in plan(arrangements)

@@ -24,6 +24,7 @@ from models import (
     Pairing,
     ResourceItem,
 )
+from models.base import likely
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
 from models.followup import FIVE_ONES
 from views.base import AppIndexView
@@ -69,10 +70,14 @@ def most_overdue(user, today: date) -> list[tuple[int, date | None]]:
     """The ids of the paired children whose last care record is oldest (never first), in
     one query: two short walks of the index of `Child.last_care_on`, the never-contacted
     and the oldest."""
+    # Nearly every child is in care (likely): SQLite otherwise takes the index of statuses
+    # and sorts the county, where the walk of last_care_on stops after ten (134 → 5 ms).
     paired = (select(Child.id, Child.last_care_on)
-              .where(Child.status == ChildStatus.IN_CARE,
+              .where(likely(Child.status == ChildStatus.IN_CARE),
                      exists().where(Pairing.primary_for_child(today))))
-    never = paired.where(Child.last_care_on.is_(None)).order_by(Child.id)
+    # Ordered as the index is (the dates are all empty): PostgreSQL then walks the empty
+    # ones in id order instead of every child of the county (80 → 10 ms).
+    never = paired.where(Child.last_care_on.is_(None)).order_by(Child.last_care_on, Child.id)
     oldest = paired.where(Child.last_care_on.is_not(None)).order_by(Child.last_care_on,
                                                                     Child.id)
     found = union_all(*(scoped(walk.limit(OVERDUE), Child, user).subquery().select()
