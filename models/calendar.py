@@ -11,6 +11,7 @@ import holidays
 from sqlalchemy import Select, func, select
 
 from models.activities import Activity, ActivityParticipant, activity_volunteer
+from models.base import among
 from models.people import Volunteer
 from models.places import ActivityKind, Home
 
@@ -95,15 +96,15 @@ def month_activities(first: date, last: date, home_id: int | None = None,
     return query
 
 
-def volunteer_names(session, activity_ids: list[int]) -> dict[int, list[str]]:
-    """Each activity's volunteers' names (one query)."""
+def volunteer_names(session, activity_ids) -> dict[int, list[str]]:
+    """Each activity's volunteers' names (one query), for a list or a select of ids."""
     names: dict[int, list[str]] = {}
-    if not activity_ids:
+    if isinstance(activity_ids, list | tuple | set) and not activity_ids:
         return names
     rows = session.execute(
         select(activity_volunteer.c.activity_id, Volunteer.name)
         .join(Volunteer, Volunteer.id == activity_volunteer.c.volunteer_id)
-        .where(activity_volunteer.c.activity_id.in_(activity_ids))
+        .where(among(activity_volunteer.c.activity_id, activity_ids))
         .order_by(Volunteer.name)
     )
     for activity_id, name in rows:

@@ -66,6 +66,10 @@ def test_calendar_export_of_a_month(app, make):
     wall = book["2026-12"]
     assert wall["A1"].value == "城关镇新联村留守儿童之家 2026年12月活动行事历"
     assert [c.value for c in wall[2]] == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    # 1 December is a Tuesday (column B, the first week); the 31st a Thursday (the fifth).
+    assert wall["B3"].value == "1" and wall["B4"].value == "15:00 安全知识讲座"
+    assert wall["D11"].value == "31" and wall["D12"].value == "09:00 @SUM(A1)"
+    assert not wall["A4"].value and not wall["C4"].value
     details = book["活动明细"]
     assert details["A1"].value == "城关镇新联村留守儿童之家 2026年12月活动行事历"
     headers = [c.value for c in details[2]]
@@ -93,6 +97,15 @@ def test_calendar_export_of_a_year_from_the_command_line(app, make, tmp_path):
     book = openpyxl.load_workbook(output)
     assert book.sheetnames == [f"2026-{m:02d}" for m in range(1, 13)] + ["活动明细"]
     assert len(data_rows(book["活动明细"])) == 3
+    # Each month's wall drawn with its own activities (1 January: a Thursday; 1 June: a
+    # Monday; 1 December: a Tuesday), the months without any drawn empty.
+    assert book["2026-01"]["D4"].value == "15:00 1月活动"
+    assert book["2026-06"]["A4"].value == "15:00 6月活动"
+    assert book["2026-12"]["B4"].value == "15:00 12月活动"
+    february = book["2026-02"]
+    assert february["A3"].value == "26" and not february["A4"].value
+    assert not any("活动" in str(cell.value) for row in february.iter_rows(min_row=3)
+                   for cell in row if cell.value)
     month = app.test_cli_runner().invoke(args=[
         "export", "calendar", "--month", "2026-06", "--output", str(tmp_path / "m.xlsx")])
     assert month.exit_code == 0, month.output

@@ -12,7 +12,9 @@ from flask_babel import get_locale, gettext
 from admin_app import access
 from admin_app.extensions import db
 from admin_app.xlsx import Column, Workbook, display_width
+from models import Activity
 from models.calendar import Month, festivals, month_activities, volunteer_names
+from models.enums import ActivityStatus
 
 BATCH = 1000
 
@@ -30,22 +32,27 @@ def weekday_names() -> list[str]:
 def month_rows(user, month: Month, home_id: int | None, columns: tuple = ()):
     """The month's activities in the user's scope: (activity, kind, colour, home, children),
     or (*columns, kind, colour, home, children)."""
-    from models import Activity
-
     query = access.scoped(month_activities(month.first, month.last, home_id, columns),
                           Activity, user)
     return db.session.execute(query).all()
 
 
+# What the workbook shows of an activity: read as columns, no record loaded.
+COLUMNS = (Activity.id, Activity.starts_at, Activity.ends_at, Activity.title, Activity.place,
+           Activity.organiser, Activity.status, Activity.summary)
+
+
 def write_calendar(user, months: Sequence[Month], place: str, home_id: int | None) -> Workbook:
+    """A wall sheet for each month, then one row per activity, in one pass over one query:
+    the rows stream into the details sheet while each month's wall sheet is drawn as its
+    month ends (a county's year is 12,000 activities; only one month's lines are held)."""
     book = Workbook(title=calendar_title(place, months[0]))
     language = get_locale().language
-    details: list[tuple] = []
-    for month in months:
-        rows = month_rows(user, month, home_id)
-        _wall_sheet(book, month, place, rows, festivals(month, language))
-        details.extend(rows)
-    names = volunteer_names(db.session, [row[0].id for row in details])
+    walls = {(month.year, month.month): WallSheet(book, month, place, festivals(month, language))
+             for month in months}
+    period = access.scoped(month_activities(months[0].first, months[-1].last, home_id,
+                                            COLUMNS), Activity, user)
+    names = volunteer_names(db.session, period.with_only_columns(Activity.id).order_by(None))
     columns = [
         Column(gettext("Date"), "date", 11), Column(gettext("Weekday"), "text", 6),
         Column(gettext("Starts"), "time", 7), Column(gettext("Ends"), "time", 7),
@@ -58,34 +65,65 @@ def write_calendar(user, months: Sequence[Month], place: str, home_id: int | Non
     weekdays = weekday_names()
     title = calendar_title(place, months[0]) if len(months) == 1 else gettext(
         "%(place)s activities, %(year)s", place=place, year=months[0].year)
-    book.table(gettext("Activity details"), title, columns, (
-        (activity.starts_at.date(), weekdays[activity.starts_at.weekday()], activity.starts_at,
-         activity.ends_at, activity.title, kind or "", home, activity.place,
-         activity.organiser, "、".join(names.get(activity.id, [])), children,
-         activity.status, activity.summary)
-        for activity, kind, _colour, home, children in details
-    ))
+
+    def details():
+        month = None
+        for activity_id, starts_at, ends_at, title, where, organiser, status, summary, kind, \
+                _colour, home, children in db.session.execute(
+                    period.execution_options(yield_per=BATCH)):
+            if (starts_at.year, starts_at.month) != month:
+                if month is not None:
+                    walls[month].draw()  # its activities are all in: the rows come by date
+                month = starts_at.year, starts_at.month
+            walls[month].add(starts_at, title, status, kind, children)
+            yield (starts_at.date(), weekdays[starts_at.weekday()], starts_at, ends_at, title,
+                   kind or "", home, where, organiser, "、".join(names.get(activity_id, ())),
+                   children, status, summary)
+
+    book.table(gettext("Activity details"), title, columns, details())
+    for wall in walls.values():
+        wall.draw()  # the last month, and months without activities
     return book
 
 
-def _wall_sheet(book: Workbook, month: Month, place: str, rows, marked: dict) -> None:
-    sheet = book.sheet(f"{month.year}-{month.month:02d}")
-    title = calendar_title(place, month)
-    sheet.set_row(0, 28)
-    sheet.merge_range(0, 0, 0, 6, title, book.formats["title"])
-    sheet.set_column(0, 6, 24)
-    for col, name in enumerate(weekday_names()):
-        sheet.write_string(1, col, name, book.formats["header"])
-    sheet.freeze_panes(2, 0)
-    by_day: dict[date, list[str]] = {}
-    for activity, kind, _colour, _home, children in rows:
-        line = f"{activity.starts_at:%H:%M} {activity.title}"
-        extra = [part for part in (kind, gettext("%(n)s children", n=children) if children
-                                   else "", str(activity.status.label)
-                                   if activity.status.name != "PLANNED" else "") if part]
+class WallSheet:
+    """A month laid out as the calendar page is, a sheet of its own: made (title and days'
+    names) before the details sheet, so it comes first in the workbook; its grid drawn as
+    soon as the month's activities have all been read (the rows come in date order)."""
+
+    def __init__(self, book: Workbook, month: Month, place: str, marked: dict) -> None:
+        self.book, self.month, self.marked = book, month, marked
+        self.sheet = sheet = book.sheet(f"{month.year}-{month.month:02d}")
+        sheet.set_row(0, 28)
+        sheet.merge_range(0, 0, 0, 6, calendar_title(place, month), book.formats["title"])
+        sheet.set_column(0, 6, 24)
+        for col, name in enumerate(weekday_names()):
+            sheet.write_string(1, col, name, book.formats["header"])
+        sheet.freeze_panes(2, 0)
+        self.children_text = gettext("%(n)s children")  # translated once, filled in for each
+        self.labels: dict = {}  # a status's label, said once
+        self.by_day: dict[date, list[str]] | None = {}
+
+    def add(self, starts_at, title: str, status, kind: str | None, children: int) -> None:
+        if self.by_day is None:
+            raise RuntimeError("the month is drawn already: activities come in date order")
+        if status not in self.labels:
+            self.labels[status] = "" if status is ActivityStatus.PLANNED else str(status.label)
+        line = f"{starts_at:%H:%M} {title}"
+        extra = [part for part in (kind, self.children_text % {"n": children} if children
+                                   else "", self.labels[status]) if part]
         if extra:
             line += f"（{'，'.join(extra)}）"
-        by_day.setdefault(activity.starts_at.date(), []).append(line)
+        self.by_day.setdefault(starts_at.date(), []).append(line)
+
+    def draw(self) -> None:
+        if self.by_day is None:
+            return
+        _draw_grid(self.book, self.sheet, self.month, self.by_day, self.marked)
+        self.by_day = None
+
+
+def _draw_grid(book: Workbook, sheet, month: Month, by_day: dict, marked: dict) -> None:
     day_format = book.add_format(bold=True, valign="top", border=1, bottom=0)
     other_month = book.add_format(font_color="#999999", valign="top", border=1, bottom=0)
     festival_format = book.add_format(bold=True, font_color="#C00000", valign="top", border=1,
