@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,9 +29,40 @@ CONTROL_STARTS = ("\t", "\r", "\n", "\0")
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 
 
+_EPOCH = datetime(1899, 12, 31)
+_EPOCH_DAY = _EPOCH.toordinal()
+_SECONDS_A_DAY = 60 * 60 * 24
+
+
+def excel_serial(value: date | time) -> float | None:
+    """The number Excel keeps for a date, a time or a naive datetime (1900 date system),
+    computed as XlsxWriter computes it but without its general conversion, which was a
+    tenth of a calendar export's time; None where that conversion is needed (a time zone,
+    a day before 1901). Tested equal to XlsxWriter's."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None or value.year < 1901:
+            return None
+        delta = value - _EPOCH
+        serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) \
+            / _SECONDS_A_DAY
+    elif isinstance(value, date):
+        if value.year < 1901:
+            return None
+        serial = float(value.toordinal() - _EPOCH_DAY)
+    elif isinstance(value, time) and value.tzinfo is None:
+        return (float(value.hour * 3600 + value.minute * 60 + value.second)
+                + float(value.microsecond) / 1e6) / _SECONDS_A_DAY
+    else:
+        return None
+    return serial + 1  # Excel counts a 29 February 1900 that never was
+
+
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and beyond: two columns each
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in Excel's units: CJK characters count two."""
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 _LEADING = "".join(CONTROL_STARTS) + " "
@@ -98,6 +130,7 @@ class Workbook:
             "datetime": add({**font, "num_format": "yyyy-mm-dd hh:mm", "align": "left",
                              "valign": "top"}),
         }
+        self.text_format = self.formats["text"]
 
     def add_format(self, **properties) -> Any:
         return self.book.add_format({"font_name": "宋体", "font_size": 11, **properties})
@@ -170,64 +203,65 @@ class Workbook:
             sheet.write_string(row, 0, text, cell_format)
 
     def cell_writer(self, kind: str) -> Callable[[Worksheet, int, int, Any], None]:
-        """How a table writes a value in a column of `kind`: blanks as blanks; numbers, dates
-        and times as such in their formats; ID numbers and phones as text (or Excel keeps 15
-        digits and drops the rest); anything else as text, never a formula (`write_text`).
-        Chosen once per column, not for each of a roster's 2.8 million cells."""
-        formats, text = self.formats, self.write_text
-        blank_format, number = formats["text"], formats.get(kind)
+        """How a table writes a value in a column of `kind`: nothing for an empty value
+        (Excel keeps no empty cell; a roster's missing phones were styled blanks, a tenth of
+        its cells); numbers, dates and times as such in their formats; ID numbers and phones
+        as text (or Excel keeps 15 digits and drops the rest); anything else as text, never
+        a formula (`write_text`). Chosen once per column, not for each of a roster's 2.8
+        million cells."""
+        text, number = self.write_text, self.formats.get(kind)
 
         if kind == "int":
             def write(sheet, row, col, value):
                 if value is None or value == "":
-                    sheet.write_blank(row, col, None, blank_format)
-                elif isinstance(value, int | float):
+                    return
+                if isinstance(value, int | float):
                     sheet.write_number(row, col, value, number)
                 else:
                     text(sheet, row, col, value)
-        elif kind in ("date", "datetime"):
+        elif kind in ("date", "datetime", "time"):
+            moments = (time, datetime) if kind == "time" else (date, datetime)
+
             def write(sheet, row, col, value):
                 if value is None or value == "":
-                    sheet.write_blank(row, col, None, blank_format)
-                elif isinstance(value, date | datetime):
+                    return
+                if not isinstance(value, moments):
+                    text(sheet, row, col, value)
+                    return
+                if kind == "time" and isinstance(value, datetime):
+                    value = value.time()
+                serial = excel_serial(value)
+                if serial is None:
                     sheet.write_datetime(row, col, value, number)
-                else:
-                    text(sheet, row, col, value)
-        elif kind == "time":
-            def write(sheet, row, col, value):
-                if value is None or value == "":
-                    sheet.write_blank(row, col, None, blank_format)
-                elif isinstance(value, time | datetime):
-                    sheet.write_datetime(row, col, value.time() if isinstance(value, datetime)
-                                         else value, number)
-                else:
-                    text(sheet, row, col, value)
+                else:  # what write_datetime stores, without converting again
+                    sheet.write_number(row, col, serial, number)
         elif kind == "code":
             def write(sheet, row, col, value):
-                if value is None or value == "":
-                    sheet.write_blank(row, col, None, blank_format)
-                else:
+                if value is not None and value != "":
                     sheet.write_string(row, col, str(value), number)
         else:
             def write(sheet, row, col, value):
-                if value is None or value == "":
-                    sheet.write_blank(row, col, None, blank_format)
-                else:
+                if value is not None and value != "":
                     text(sheet, row, col, value)
         return write
 
     def write_text(self, sheet: Worksheet, row: int, col: int, value: Any,
                    cell_format=None) -> None:
-        if isinstance(value, Enum):
-            # Labels are translated once per workbook, not once per cell.
-            if value not in self.labels:
-                self.labels[value] = str(getattr(value, "label", value.name))
-            value = self.labels[value]
-        text = str(value)[:MAX_CELL_TEXT]
+        text = value
+        if type(text) is not str:
+            if isinstance(text, Enum):
+                # Labels are translated once per workbook, not once per cell.
+                if text not in self.labels:
+                    self.labels[text] = str(getattr(text, "label", text.name))
+                text = self.labels[text]
+            else:
+                text = str(text)
+        if len(text) > MAX_CELL_TEXT:
+            text = text[:MAX_CELL_TEXT]
         if needs_quote(text):
             sheet.write_string(row, col, text, self.formats["quoted"])
         else:
-            sheet.write_string(row, col, text, cell_format or self.formats["text"])
+            sheet.write_string(row, col, text, cell_format or self.text_format)
 
     def close(self) -> IO[bytes]:
         self.book.close()

@@ -48,6 +48,16 @@ def test_formula_looking_text_is_recognised(text, quoted):
     assert needs_quote(text) is quoted
 
 
+@pytest.mark.parametrize("text, width", [
+    ("", 0), ("abc", 3), ("王小明", 6), ("15:00 讲座（12人）", 18), ("ａ1", 3),
+    ("\u2e7f\u2e80", 3), ("😀x", 3),
+])
+def test_a_texts_width_counts_chinese_characters_twice(text, width):
+    from admin_app.xlsx import display_width
+
+    assert display_width(text) == width
+
+
 def test_calendar_export_of_a_month(app, make):
     home = make.home(name="城关镇新联村留守儿童之家")
     volunteer = make.volunteer(home=home, name="陈爱心")
@@ -241,3 +251,27 @@ def test_rows_beyond_one_sheet_continue_on_the_next_never_cut_off(monkeypatch):
     assert exactly.table("表", "测试", [Column("编号", "int", 6)], ([n] for n in range(4))) == 4
     with exactly.close() as handle:
         assert openpyxl.load_workbook(handle).sheetnames == ["表"]
+
+
+def test_dates_and_times_are_the_numbers_xlsxwriter_writes():
+    import random
+    from datetime import UTC, date, timedelta
+
+    from xlsxwriter.utility import _datetime_to_excel_datetime  # XlsxWriter's own conversion
+
+    from admin_app.xlsx import excel_serial
+
+    draw = random.Random(6)  # noqa: S311 (test values, not secrets)
+    moments = [date(1901, 1, 1), date(2026, 2, 28), date(2026, 3, 1), datetime(2026, 12, 1, 9),
+               datetime(1901, 1, 1, 0, 0, 0, 1), datetime(9999, 12, 31, 23, 59, 59, 999999),
+               time(0, 0), time(23, 59, 59, 999999), time(15, 0), time(9, 30, 0, 500)]
+    for _ in range(2000):
+        moment = datetime(1901, 1, 1) + timedelta(seconds=draw.randint(0, 4 * 10**9),
+                                                  microseconds=draw.randint(0, 999999))
+        moments += [moment, moment.date(), moment.time()]
+    for moment in moments:
+        assert excel_serial(moment) == _datetime_to_excel_datetime(moment, False, False), moment
+    # Where XlsxWriter's own conversion is needed: none here.
+    for other in (date(1900, 2, 28), datetime(1900, 1, 1, 12),
+                  datetime(2026, 1, 1, tzinfo=UTC), time(9, tzinfo=UTC)):
+        assert excel_serial(other) is None
