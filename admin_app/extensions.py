@@ -33,11 +33,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     read the file through a memory map: a county's file is gigabytes, and a count over its
     pairings read their pages one system call at a time through SQLite's 2 MB cache (the
     overview counted again: 75 → 29 ms for that count). The map is the operating system's
-    page cache, shared by every connection, not memory of their own."""
+    page cache, shared by every connection, not memory of their own. No automatic indexes:
+    planning without statistics, SQLite built one over the whole care summary for each
+    township's follow-up (110 ms; 9.5 ms through the index there is), where every lookup
+    here has an index of its own (tests/test_views_smoke.py checks the sorts' plans)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 10000")
         cursor.execute(f"PRAGMA mmap_size = {SQLITE_MAP_BYTES}")
+        cursor.execute("PRAGMA automatic_index = OFF")
         cursor.close()

@@ -209,7 +209,8 @@ def yearly_audit_workbook(session: Session, user, year: int) -> Workbook:
                           (gettext("Anonymisations"), (AuditAction.ANONYMISE,))):
         book.table(name, f"{title} · {name}", columns, rows(actions))
     consents = access.scoped(select(Consent), Consent, user).order_by(Consent.decided_on)
-    book.table(gettext("Consent"), f"{title} · {gettext('Consent')}", [
+    name = gettext("Consent")
+    book.table(name, f"{title} · {name}", [
         Column(gettext("Child"), "text", 12), Column(gettext("Legal basis"), "text", 20),
         Column(gettext("State"), "text", 8), Column(gettext("Decided by"), "text", 10),
         Column(gettext("Decided on"), "date", 11), Column(gettext("Notice"), "text", 8),
@@ -218,7 +219,8 @@ def yearly_audit_workbook(session: Session, user, year: int) -> Workbook:
          for c in session.scalars(consents)))
     requests = access.scoped(select(DataRequest), DataRequest, user).where(
         DataRequest.received_on >= start.date(), DataRequest.received_on < end.date())
-    book.table(gettext("Requests"), f"{title} · {gettext('Requests')}", [
+    name = gettext("Requests")
+    book.table(name, f"{title} · {name}", [
         Column(gettext("Child"), "text", 12), Column(gettext("Request"), "text", 8),
         Column(gettext("Asked by"), "text", 10), Column(gettext("Received on"), "date", 11),
         Column(gettext("State"), "text", 8), Column(gettext("Handled on"), "date", 11),

@@ -246,6 +246,7 @@ def measure(url: str) -> tuple[list, list, dict]:
                                   ("homes", Home))}
     child = db.session.scalar(sa.select(Child).where(Child.id_number.is_not(None)).limit(1))
     home_id = child.home_id
+    township = db.session.get(Home, home_id).township
     record = db.session.scalar(sa.select(CareRecord.id).where(CareRecord.child_id == child.id)
                                .limit(1))
     view = next(v for v in bench.app.extensions["admin"][0]._views if v.endpoint == "child")
@@ -269,6 +270,8 @@ def measure(url: str) -> tuple[list, list, dict]:
          f"/admin/calendar/?month={date.today():%Y-%m}"),
         ("five-ones follow-up, one Home", "bench_county",
          f"/admin/followup/?home={home_id}"),
+        (f"five-ones follow-up, a township ({township}: totals by Home)", "bench_county",
+         f"/admin/followup/?township={township}"),
         ("overview, county staff", "bench_county", "/admin/"),
         ("overview, county staff, counted again", "bench_county", "/admin/?again=1"),
         ("my children, volunteer", "bench_volunteer", "/admin/my-children/"),

@@ -114,7 +114,10 @@ class CareMonth(db.Model):
     care records and rewritten with them by models.care_summary: never written by hand."""
 
     __tablename__ = "care_month"
-    __table_args__ = (Index("ix_care_month_child_month", "child_id", "month"),
+    # A child's months (the care summary, the follow-up); a pairing's month (its child, the
+    # month and its caring mother: the follow-up's totals by Home); a month's rows by
+    # caring mother (the overview).
+    __table_args__ = (Index("ix_care_month_child_month", "child_id", "month", "volunteer_id"),
                       Index("ix_care_month_month_volunteer", "month", "volunteer_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

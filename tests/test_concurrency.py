@@ -80,12 +80,14 @@ def test_two_sessions_saving_the_same_row_at_once_cannot_both_win(app, make, db)
 
 def test_sqlite_connections_enforce_keys_share_readers_and_map_the_file(db):
     """Every SQLite connection: foreign keys on (as on PostgreSQL), the write-ahead log (an
-    export does not lock out people saving), a wait for a busy file, and reads through a
-    memory map (admin_app.extensions)."""
+    export does not lock out people saving), a wait for a busy file, reads through a memory
+    map, and no indexes made up on the fly (admin_app.extensions)."""
     if db.engine.dialect.name != "sqlite":
         return
     with db.engine.connect() as conn:
         pragma = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                  for name in ("foreign_keys", "journal_mode", "busy_timeout", "mmap_size")}
+                  for name in ("foreign_keys", "journal_mode", "busy_timeout", "mmap_size",
+                               "automatic_index")}
     assert pragma["foreign_keys"] == 1 and pragma["journal_mode"] == "wal"
     assert pragma["busy_timeout"] == 10000 and pragma["mmap_size"] >= 2**30
+    assert pragma["automatic_index"] == 0

@@ -132,6 +132,42 @@ def test_a_countys_totals_by_home_are_those_of_each_homes_rows(app, make):
     assert "5 个结对中有 2 个完成了本月四项" in summary
 
 
+def test_a_township_shows_the_totals_of_its_own_homes(app, make):
+    home = world(make)  # 甲之家, of 城关镇
+    homes = {}
+    for name, township in (("东村之家", "龙门镇"), ("西村之家", "龙门镇"), ("南村之家", "安定镇")):
+        homes[name] = place = make.home(name=name, township=township)
+        mother = make.volunteer(home=place, name=f"{name}妈妈")
+        for i in range(2):
+            make.pairing(mother, make.child(home=place, name=f"{name}{i}"),
+                         started_on=date(2026, 1, 1))
+    county = signed_in(app, make, Role.SUPERVISOR)
+    page = county.get("/admin/followup/?month=2026-03").text
+    choices = page.split('id="township"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"', choices) == ["", "城关镇", "安定镇", "龙门镇"]
+    township = county.get("/admin/followup/?month=2026-03&township=龙门镇").text
+    assert "龙门镇 2026年3月“五个一”落实情况" in township
+    assert 'id="followup-rows"' not in township  # its rows wait for a Home
+    assert sorted(totals_by_home(township)) == [("东村之家", "2", "0"), ("西村之家", "2", "0")]
+    offered = township.split('name="home"')[1].split("</select>")[0]
+    assert "东村之家" in offered and "南村之家" not in offered and "甲之家" not in offered
+    # A Home chosen: its rows; a Home of another township is dropped with the change.
+    one = county.get(f"/admin/followup/?month=2026-03&township=龙门镇&home={homes['东村之家'].id}")
+    assert "东村之家0" in one.text and "西村之家0" not in one.text
+    moved = county.get(f"/admin/followup/?month=2026-03&township=安定镇&home={home.id}").text
+    assert sorted(totals_by_home(moved)) == [("南村之家", "2", "0")]
+    assert county.get("/admin/followup/?township=无此镇").status_code == 404
+    book = openpyxl.load_workbook(io.BytesIO(county.get(
+        "/admin/followup/export.xlsx?month=2026-03&township=龙门镇").data))
+    cells = [value for row in book.active.iter_rows(min_row=3, values_only=True)
+             for value in row if isinstance(value, str)]
+    assert sorted(v for v in cells if "村之家" in v and v[-1].isdigit()) == [
+        "东村之家0", "东村之家1", "西村之家0", "西村之家1"]
+    # Staff of one Home are offered no township.
+    staff = signed_in(app, make, Role.STAFF, home=homes["南村之家"], username="s")
+    assert 'id="township"' not in staff.get("/admin/followup/?month=2026-03").text
+
+
 def test_ids_known_in_python_are_one_parameter_on_postgresql(app, make, db):
     from sqlalchemy import select
 

@@ -28,10 +28,10 @@ from views.exporting import XLSX, refused_over_daily_limit
 
 
 def visible_homes(user) -> list[Home]:
-    """The Homes `user` may see, for a choice of Home: only their ids and names are read
-    (a county's 200 whole records were a tenth of the follow-up page)."""
+    """The Homes `user` may see, for a choice of Home (or township): only their ids, names
+    and townships are read (a county's 200 whole records were a tenth of the follow-up)."""
     return db.session.scalars(access.scoped(select(Home), Home, user)
-                              .options(load_only(Home.id, Home.name))
+                              .options(load_only(Home.id, Home.name, Home.township))
                               .order_by(Home.name)).all()
 
 

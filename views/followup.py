@@ -3,6 +3,8 @@ supervisors in their scope; and the same as a workbook."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import abort, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
@@ -34,7 +36,8 @@ from views.exporting import XLSX, refused_over_daily_limit
 def drawn_rows(rows: list[Row]) -> list[Markup]:
     """The page's rows, written here with each value escaped once: a Home's 500 pairings,
     their seven cells each drawn through the template, were a third of the page."""
-    badge = f' <span class="badge badge-warning">{escape(gettext("Follow-up open"))}</span>'
+    open_label = escape(gettext("Follow-up open"))  # not inside the f-string: Babel reads it
+    badge = f' <span class="badge badge-warning">{open_label}</span>'
     cross = '<td><span class="text-danger">✘</span></td>'
     ticked: dict = {}  # a month's ticks fall on at most a year of days
     drawn = []
@@ -55,13 +58,41 @@ def drawn_rows(rows: list[Row]) -> list[Markup]:
     return drawn
 
 
+class Asked(NamedTuple):
+    """What the page was asked for: the month, and the Homes, township, Home and caring
+    mother it is narrowed to (each in the user's scope, else 404)."""
+
+    month: Month
+    homes: list
+    townships: list[str]
+    township: str | None
+    home: object
+    volunteer: object
+    only_incomplete: bool
+
+    @property
+    def home_id(self) -> int | None:
+        return self.home.id if self.home is not None else None
+
+    @property
+    def volunteer_id(self) -> int | None:
+        return self.volunteer.id if self.volunteer is not None else None
+
+
 class FollowupView(AppView):
     resource = "followup"
 
-    def _arguments(self):
+    def _arguments(self) -> Asked:
         month = Month.parse(request.args.get("month"))
         homes = visible_homes(current_user)
         home = chosen_home(homes)
+        # A township's women's federation follows its villages' Homes together.
+        townships = sorted({h.township for h in homes if h.township})
+        township = request.args.get("township") or None
+        if township is not None and township not in townships:
+            abort(404)
+        if home is not None and township is not None and home.township != township:
+            home = None  # a Home of the township left before: the township was changed
         volunteer = None
         volunteer_id = request.args.get("volunteer", type=int)
         if volunteer_id is not None:
@@ -69,43 +100,51 @@ class FollowupView(AppView):
                 select(Volunteer).where(Volunteer.id == volunteer_id), Volunteer, current_user))
             if volunteer is None:
                 abort(404)
-        only_incomplete = request.args.get("incomplete") == "1"
-        return month, homes, home, volunteer, only_incomplete
+        return Asked(month, homes, townships, township, home, volunteer,
+                     request.args.get("incomplete") == "1")
 
-    def _title(self, month: Month, home) -> str:
+    def _rows(self, asked: Asked) -> list[Row]:
+        return followup_rows(current_user, asked.month.first, asked.home_id,
+                             asked.volunteer_id, asked.only_incomplete, asked.township)
+
+    def _title(self, asked: Asked) -> str:
+        place = asked.township if asked.home is None and asked.township else place_name(
+            asked.home)
         return gettext("%(place)s five-ones follow-up, %(year)s-%(month)s",
-                       place=place_name(home), year=month.year, month=month.month)
+                       place=place, year=asked.month.year, month=asked.month.month)
 
     @expose("/")
     def index(self):
-        month, homes, home, volunteer, only_incomplete = self._arguments()
-        # A county has tens of thousands of pairings: the list waits for a Home to be chosen,
-        # and the totals by Home are counted by the database.
+        asked = self._arguments()
+        home, homes, volunteer, month = asked.home, asked.homes, asked.volunteer, asked.month
+        # A county, or a township, has thousands of pairings: the list waits for a Home to
+        # be chosen, and the totals by Home are counted by the database.
         show_rows = home is not None or len(homes) <= 1
         if show_rows:
-            rows = followup_rows(current_user, month.first, home.id if home else None,
-                                 volunteer.id if volunteer else None, only_incomplete)
+            rows = self._rows(asked)
             overall, by_home, by_volunteer = totals(rows)
         else:
             rows, by_volunteer = [], {}
-            overall, by_home = home_totals(current_user, month.first,
-                                           volunteer.id if volunteer else None,
-                                           only_incomplete)
+            overall, by_home = home_totals(current_user, month.first, asked.volunteer_id,
+                                           asked.only_incomplete, asked.township)
         volunteers = db.session.scalars(access.scoped(
             select(Volunteer).options(load_only(Volunteer.name))
             .where(Volunteer.home_id == home.id,
                    exists().where(Pairing.volunteer_id == Volunteer.id)),
             Volunteer, current_user).order_by(Volunteer.name)).all() if home else []
+        offered = [h for h in homes if asked.township in (None, h.township)]
         return self.render(
-            "admin/followup.html", month=month, homes=homes, home=home, rows=drawn_rows(rows),
+            "admin/followup.html", month=month, homes=homes, offered=offered, home=home,
+            townships=asked.townships, township=asked.township, rows=drawn_rows(rows),
             show_rows=show_rows, overall=overall, by_home=by_home, by_volunteer=by_volunteer,
             duties=FIVE_ONES, volunteer=volunteer, volunteers=volunteers,
-            only_incomplete=only_incomplete, title=self._title(month, home),
+            only_incomplete=asked.only_incomplete, title=self._title(asked),
             can_export=access.can(current_user, EXPORT, self.resource_name),
             link=lambda **args: url_for(".index", **{
-                "month": str(month), "home": home.id if home and len(homes) > 1 else None,
-                "volunteer": volunteer.id if volunteer else None,
-                "incomplete": "1" if only_incomplete else None, **args}),
+                "month": str(month), "township": asked.township,
+                "home": home.id if home and len(homes) > 1 else None,
+                "volunteer": asked.volunteer_id,
+                "incomplete": "1" if asked.only_incomplete else None, **args}),
         )
 
     @expose("/export.xlsx")
@@ -114,14 +153,12 @@ class FollowupView(AppView):
             abort(403)
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
-        month, _homes, home, volunteer, only_incomplete = self._arguments()
-        rows = followup_rows(current_user, month.first, home.id if home else None,
-                             volunteer.id if volunteer else None, only_incomplete)
-        title = self._title(month, home)
+        asked = self._arguments()
+        rows = self._rows(asked)
+        title = self._title(asked)
         book = followup_workbook(rows, title)
-        record_access(AuditAction.EXPORT, table_name="pairing",
-                      home_id=home.id if home else None, label=title,
-                      details={"rows": len(rows)})
+        record_access(AuditAction.EXPORT, table_name="pairing", home_id=asked.home_id,
+                      label=title, details={"rows": len(rows)})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,
                          download_name=f"{title}.xlsx")
 

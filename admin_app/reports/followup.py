@@ -61,7 +61,8 @@ class Totals:
         return self.done / self.pairings if self.pairings else 0.0
 
 
-def active_pairings(user, month: date, home_id: int | None, volunteer_id: int | None):
+def active_pairings(user, month: date, home_id: int | None, volunteer_id: int | None,
+                    township: str | None = None):
     first, last = month_bounds(month)
     query = (select(Pairing, Child, Volunteer, Home.name)
              .join(Child, Child.id == Pairing.child_id)
@@ -76,23 +77,26 @@ def active_pairings(user, month: date, home_id: int | None, volunteer_id: int | 
             select(Child.id).where(Child.home_id == home_id)))
     if volunteer_id is not None:
         query = query.where(Pairing.volunteer_id == volunteer_id)
+    if township is not None:
+        query = query.where(Home.township == township)
     return access.scoped(query, Pairing, user)
 
 
 def followup_rows(user, month: date, home_id: int | None = None,
-                  volunteer_id: int | None = None, only_incomplete: bool = False) -> list[Row]:
+                  volunteer_id: int | None = None, only_incomplete: bool = False,
+                  township: str | None = None) -> list[Row]:
     """Three queries: the pairings, their ticks, and the open follow-ups. Of the child and
     the caring mother only the id and name are read (no record loaded, nothing decrypted)."""
     pairings = [
         (pairing_id, Named(child_id, child), Named(volunteer_id, volunteer), home)
         for pairing_id, child_id, child, volunteer_id, volunteer, home in db.session.execute(
-            active_pairings(user, month, home_id, volunteer_id).with_only_columns(
+            active_pairings(user, month, home_id, volunteer_id, township).with_only_columns(
                 Pairing.id, Child.id, Child.name, Volunteer.id, Volunteer.name, Home.name))]
     children = sorted({child.id for _, child, _, _ in pairings})
     # A Home's children by their ids (an index look-up each); a county's through the same
     # query again (too many ids to send).
     ids = children if len(children) <= LISTED_IDS else active_pairings(
-        user, month, home_id, volunteer_id).with_only_columns(Pairing.child_id)
+        user, month, home_id, volunteer_id, township).with_only_columns(Pairing.child_id)
     ticks = five_ones(db.session, ids, month, by_volunteer=True) if children else {}
     open_ids = set(db.session.scalars(
         select(CareRecord.child_id).where(among(CareRecord.child_id, ids),
@@ -119,14 +123,15 @@ def totals(rows: list[Row]) -> tuple[Totals, dict[str, Totals], dict[str, Totals
 
 
 def home_totals(user, month: date, volunteer_id: int | None = None,
-                only_incomplete: bool = False) -> tuple[Totals, dict[str, Totals]]:
+                only_incomplete: bool = False, township: str | None = None
+                ) -> tuple[Totals, dict[str, Totals]]:
     """The totals by Home, as `totals` counts them from the rows, counted by the database
     from the care summary in one query: a county's page shows these and no rows (its tens
     of thousands of rows took seconds to make)."""
     first, _ = month_bounds(month)
     done = and_(*(getattr(CareMonth, f"{duty.key}_on").is_not(None)
                   for duty in FIVE_ONES if not duty.yearly))
-    query = (active_pairings(user, month, None, volunteer_id)
+    query = (active_pairings(user, month, None, volunteer_id, township)
              .outerjoin(CareMonth, and_(CareMonth.child_id == Pairing.child_id,
                                         CareMonth.volunteer_id == Pairing.volunteer_id,
                                         CareMonth.month == first))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flask_babel import gettext
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from admin_app.extensions import db
@@ -26,7 +26,7 @@ from models import (
     User,
     Volunteer,
 )
-from models.enums import LeftBehindType, LivingArrangement, MovementKind, ParentRelation
+from models.enums import LeftBehindType, LivingArrangement, ParentRelation
 
 BATCH = 1000
 
@@ -201,17 +201,12 @@ def care_records_workbook(ids, user, title: str) -> tuple[Workbook, int]:
 
 
 def stock_workbook(ids, user, title: str) -> tuple[Workbook, int]:
-    """Stock on hand of the items the movements concern, then the movements themselves."""
-    signed = case(
-        *((StockMovement.kind == kind, StockMovement.quantity * kind.sign)
-          for kind in MovementKind))
-    on_hand = (select(StockMovement.item_id, func.sum(signed).label("on_hand"))
-               .group_by(StockMovement.item_id).subquery())
+    """Stock on hand of the items the movements concern (as kept with every movement,
+    models.inventory), then the movements themselves."""
     items = (
-        select(ResourceItem, ResourceCategory.name, Home.name, on_hand.c.on_hand)
+        select(ResourceItem, ResourceCategory.name, Home.name, ResourceItem.on_hand)
         .join(Home, Home.id == ResourceItem.home_id)
         .outerjoin(ResourceCategory, ResourceCategory.id == ResourceItem.category_id)
-        .outerjoin(on_hand, on_hand.c.item_id == ResourceItem.id)
         .where(ResourceItem.id.in_(select(StockMovement.item_id).where(StockMovement.id.in_(ids))))
         .order_by(Home.name, ResourceItem.name)
     )
