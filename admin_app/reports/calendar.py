@@ -101,17 +101,19 @@ class WallSheet:
             sheet.write_string(1, col, name, book.formats["header"])
         sheet.freeze_panes(2, 0)
         self.children_text = gettext("%(n)s children")  # translated once, filled in for each
-        self.labels: dict = {}  # a status's label, said once
+        self.labels: dict = {}
         self.by_day: dict[date, list[str]] | None = {}
 
     def add(self, starts_at, title: str, status, kind: str | None, children: int) -> None:
         if self.by_day is None:
             raise RuntimeError("the month is drawn already: activities come in date order")
-        if status not in self.labels:
-            self.labels[status] = "" if status is ActivityStatus.PLANNED else str(status.label)
-        line = f"{starts_at:%H:%M} {title}"
-        extra = [part for part in (kind, self.children_text % {"n": children} if children
-                                   else "", self.labels[status]) if part]
+        labels = self.labels  # each status's and each number of children's words, once
+        if status not in labels:
+            labels[status] = "" if status is ActivityStatus.PLANNED else str(status.label)
+        if children not in labels:
+            labels[children] = self.children_text % {"n": children} if children else ""
+        line = f"{starts_at.hour:02d}:{starts_at.minute:02d} {title}"
+        extra = [part for part in (kind, labels[children], labels[status]) if part]
         if extra:
             line += f"（{'，'.join(extra)}）"
         self.by_day.setdefault(starts_at.date(), []).append(line)
