@@ -244,7 +244,11 @@ def measure(url: str) -> tuple[list, list, dict]:
     counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
               for name, model in (("children", Child), ("care records", CareRecord),
                                   ("homes", Home))}
-    child = db.session.scalar(sa.select(Child).where(Child.id_number.is_not(None)).limit(1))
+    # A child with an ID number and care records, the same one on every run.
+    child = db.session.scalar(
+        sa.select(Child).where(Child.id_number.is_not(None),
+                               sa.exists().where(CareRecord.child_id == Child.id))
+        .order_by(Child.id).limit(1))
     home_id = child.home_id
     township = db.session.get(Home, home_id).township
     record = db.session.scalar(sa.select(CareRecord.id).where(CareRecord.child_id == child.id)
