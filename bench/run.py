@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 sys.path.insert(0, str(ROOT))
 
+from bench.floor import floor_peak, floor_seconds  # noqa: E402
 from bench.report import cpu_reference, table, write_report  # noqa: E402
 
 PASSWORD = "bench password 1"
@@ -145,7 +146,7 @@ class Bench:
     def export(self, who: str, url: str, floor_query=None, columns: int = 0) -> dict:
         """Timed as is, then once more under tracemalloc for the peak (it slows Python down
         several times, so the two are not measured together). With a floor (the same rows
-        written straight, `write_floor`): export and floor timed in turn, twice, and the
+        written straight, bench.floor): export and floor timed in turn, twice, and the
         faster of each kept, so that both meet the same minutes of this machine (its speed
         drifts by half within minutes); five times in turn for an export of a second or two."""
         client = self.users[who]
@@ -168,7 +169,7 @@ class Bench:
             for turn in range(2 if seconds > 10 else 5):
                 if turn:
                     seconds = min(seconds, timed()[0])
-                floors.append(floor_seconds(self, floor_query, columns))
+                floors.append(floor_seconds(self.db.session, floor_query, columns))
         approved = self._approved(who, url)
         tracemalloc.start()
         client.get(approved)
@@ -178,7 +179,7 @@ class Bench:
                   "bytes": len(response.data), "floor": None}
         if floors:
             result["floor"] = {"seconds": min(floors),
-                               "peak_mib": floor_peak(self, floor_query, columns)}
+                               "peak_mib": floor_peak(self.db.session, floor_query, columns)}
         return result
 
 
@@ -202,37 +203,6 @@ class Bench:
         self.db.session.add(item)
         self.db.session.commit()
         return url + ("&" if "?" in url else "?") + f"approved={item.id}"
-
-
-def write_floor(bench: Bench, query, columns: int) -> None:
-    """Writing the same rows (the export's own query) straight with XlsxWriter, with no
-    formats, masking or safety: the least an export costs."""
-    import tempfile
-
-    import xlsxwriter
-
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        book = xlsxwriter.Workbook(handle.name, {"constant_memory": True})
-        sheet = book.add_worksheet()
-        rows = bench.db.session.execute(query.execution_options(yield_per=1000))
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row[:columns]):
-                sheet.write(r, c, value.name if hasattr(value, "name") else value)
-        book.close()
-
-
-def floor_seconds(bench: Bench, query, columns: int) -> float:
-    started = time.perf_counter()
-    write_floor(bench, query, columns)
-    return time.perf_counter() - started
-
-
-def floor_peak(bench: Bench, query, columns: int) -> float:
-    tracemalloc.start()
-    write_floor(bench, query, columns)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 def measure(url: str) -> tuple[list, list, dict]:
