@@ -29,12 +29,16 @@ def weekday_names() -> list[str]:
     return [names[i] for i in range(7)]
 
 
-def month_rows(user, month: Month, home_id: int | None, columns: tuple = ()):
-    """The month's activities in the user's scope: (activity, kind, colour, home, children),
-    or (*columns, kind, colour, home, children)."""
-    query = access.scoped(month_activities(month.first, month.last, home_id, columns),
-                          Activity, user)
-    return db.session.execute(query).all()
+def activities_in(user, months: Sequence[Month], home_id: int | None, columns: tuple):
+    """The months' activities in the user's scope, as (*columns, kind, colour, home,
+    children), in date order (a select)."""
+    return access.scoped(month_activities(months[0].first, months[-1].last, home_id,
+                                          columns), Activity, user)
+
+
+def month_rows(user, month: Month, home_id: int | None, columns: tuple):
+    """The month's activities in the user's scope, read (the calendar page)."""
+    return db.session.execute(activities_in(user, [month], home_id, columns)).all()
 
 
 # What the workbook shows of an activity: read as columns, no record loaded.
@@ -50,8 +54,7 @@ def write_calendar(user, months: Sequence[Month], place: str, home_id: int | Non
     language = get_locale().language
     walls = {(month.year, month.month): WallSheet(book, month, place, festivals(month, language))
              for month in months}
-    period = access.scoped(month_activities(months[0].first, months[-1].last, home_id,
-                                            COLUMNS), Activity, user)
+    period = activities_in(user, months, home_id, COLUMNS)
     names = volunteer_names(db.session, period.with_only_columns(Activity.id).order_by(None))
     columns = [
         Column(gettext("Date"), "date", 11), Column(gettext("Weekday"), "text", 6),
