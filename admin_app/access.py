@@ -167,32 +167,42 @@ def my_children(user, today: date | None = None):
     )
 
 
-# How each model reaches its Home, for staff and supervisors of one Home.
-def _by_home(model, home_id: int) -> ColumnElement[bool]:
+# How each model reaches its Home, for staff and supervisors of one Home or of a township:
+# `at(column)` tests a Home id column against the user's Homes.
+def _by_home(model, at) -> ColumnElement[bool]:
     rules = {
-        Home: lambda: Home.id == home_id,
-        Child: lambda: Child.home_id == home_id,
-        Guardian: lambda: Guardian.home_id == home_id,
-        Volunteer: lambda: Volunteer.home_id == home_id,
-        Activity: lambda: Activity.home_id == home_id,
-        ActivitySeries: lambda: ActivitySeries.home_id == home_id,
-        ResourceItem: lambda: ResourceItem.home_id == home_id,
-        ParentContact: lambda: ParentContact.child.has(Child.home_id == home_id),
-        Pairing: lambda: Pairing.child.has(Child.home_id == home_id),
-        CareRecord: lambda: CareRecord.child.has(Child.home_id == home_id),
-        Consent: lambda: Consent.child.has(Child.home_id == home_id),
-        DataRequest: lambda: DataRequest.child.has(Child.home_id == home_id),
-        StockMovement: lambda: StockMovement.item.has(ResourceItem.home_id == home_id),
-        ActivityParticipant: lambda: ActivityParticipant.activity.has(
-            Activity.home_id == home_id),
-        User: lambda: User.home_id == home_id,
-        AuditEntry: lambda: AuditEntry.home_id == home_id,
+        Home: lambda: at(Home.id),
+        Child: lambda: at(Child.home_id),
+        Guardian: lambda: at(Guardian.home_id),
+        Volunteer: lambda: at(Volunteer.home_id),
+        Activity: lambda: at(Activity.home_id),
+        ActivitySeries: lambda: at(ActivitySeries.home_id),
+        ResourceItem: lambda: at(ResourceItem.home_id),
+        ParentContact: lambda: ParentContact.child.has(at(Child.home_id)),
+        Pairing: lambda: Pairing.child.has(at(Child.home_id)),
+        CareRecord: lambda: CareRecord.child.has(at(Child.home_id)),
+        Consent: lambda: Consent.child.has(at(Child.home_id)),
+        DataRequest: lambda: DataRequest.child.has(at(Child.home_id)),
+        StockMovement: lambda: StockMovement.item.has(at(ResourceItem.home_id)),
+        ActivityParticipant: lambda: ActivityParticipant.activity.has(at(Activity.home_id)),
+        User: lambda: at(User.home_id),
+        AuditEntry: lambda: at(AuditEntry.home_id),
     }
     if model in SHARED:
         return true()
     if model not in rules:
         raise LookupError(f"no scoping rule for {model.__name__}")
     return rules[model]()
+
+
+def _home_test(user):
+    """The test of a Home id column against `user`'s Homes: her Home, or her township's
+    (a subquery of its own, never correlated with a Home the outer query joins)."""
+    if user.home_id is not None:
+        return lambda column: column == user.home_id
+    township_homes = select(Home.id).where(Home.township == user.township).correlate(None)
+    return lambda column: (Home.township == user.township if column is Home.id
+                           else column.in_(township_homes))
 
 
 def _for_volunteer(model, user) -> ColumnElement[bool]:
@@ -243,14 +253,30 @@ def visible(model, user) -> ColumnElement[bool]:
         return false()  # accounts are the administrators'; the trail is for supervisors
     if sees_every_home(user):  # county-level staff and supervisors
         return true()
-    return _by_home(model, user.home_id)
+    return _by_home(model, _home_test(user))
 
 
 def sees_every_home(user) -> bool:
-    """Whether `user`'s scope is the whole county (administrators, county-level staff and
-    supervisors): every `visible` rule is then true."""
+    """Whether `user`'s scope is the whole county (administrators, and staff and
+    supervisors with neither a Home nor a township): every `visible` rule is then true."""
     role = _role(user)
-    return role is Role.ADMIN or (role in (Role.STAFF, Role.SUPERVISOR) and user.home_id is None)
+    return role is Role.ADMIN or (role in (Role.STAFF, Role.SUPERVISOR)
+                                  and user.home_id is None and not user.township)
+
+
+def sees_home(user, home_id: int | None) -> bool:
+    """Whether `user`'s scope holds the Home `home_id` (None: the whole county, which only
+    a county-wide scope holds). Asks the database for a township's Homes."""
+    if sees_every_home(user):
+        return True
+    if home_id is None or _role(user) not in (Role.STAFF, Role.SUPERVISOR):
+        return False
+    if user.home_id is not None:
+        return user.home_id == home_id
+    from admin_app.extensions import db
+
+    return db.session.scalar(select(Home.id).where(Home.id == home_id,
+                                                   visible(Home, user))) is not None
 
 
 def scoped(stmt, model, user):

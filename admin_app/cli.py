@@ -15,6 +15,8 @@ from admin_app.extensions import db
 from models import Home, User, Volunteer
 from models.accounts import MIN_PASSWORD_LENGTH
 from models.enums import Role
+from models.places import townships
+from models.validators import InvalidValue, clean_township
 
 seed_cli = AppGroup("seed", help="Fill the database with demo or county-scale data.")
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
@@ -94,10 +96,12 @@ def _read_password() -> str:
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--home", "home_name", default=None, help="Home name; none means county-wide.")
+@click.option("--township", default=None,
+              help="Instead of a Home: every Home of this township (staff and supervisors).")
 @click.option("--volunteer-id", type=int, default=None, help="The volunteer record to link.")
 @click.option("--display-name", default="")
-def users_create(username: str, role: str, home_name: str | None, volunteer_id: int | None,
-                 display_name: str) -> None:
+def users_create(username: str, role: str, home_name: str | None, township: str | None,
+                 volunteer_id: int | None, display_name: str) -> None:
     """Create an account; the password is read from standard input."""
     role_value = Role(role)
     username = username.strip()
@@ -119,9 +123,15 @@ def users_create(username: str, role: str, home_name: str | None, volunteer_id: 
             raise click.ClickException(f"Volunteer {volunteer_id} already has an account.")
     if role_value is Role.VOLUNTEER and volunteer is None:
         raise click.ClickException("A volunteer account needs --volunteer-id.")
+    try:
+        township = clean_township(township, scoped_role=role_value in (Role.STAFF,
+                                                                       Role.SUPERVISOR),
+                                  has_home=home is not None, townships=townships(db.session))
+    except InvalidValue as error:
+        raise click.ClickException(str(error)) from None
     password = _read_password()
     user = User(username=username, display_name=display_name or username, role=role_value,
-                home=home, volunteer=volunteer, active=True)
+                home=home, township=township, volunteer=volunteer, active=True)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -173,7 +183,8 @@ def users_enable(username: str) -> None:
 def users_list() -> None:
     """Every account with its role, Home and state."""
     for user in db.session.scalars(select(User).order_by(User.username)):
-        home = user.home.name if user.home else "county-wide"
+        home = user.home.name if user.home else (
+            f"township {user.township}" if user.township else "county-wide")
         state = "active" if user.active else "disabled"
         click.echo(f"{user.username:<20} {user.role.value:<11} {state:<9} {home}")
 

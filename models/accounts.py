@@ -28,8 +28,10 @@ class User(UserMixin, Versioned, Timestamped, db.Model):
     display_name: Mapped[str] = mapped_column(String(50), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(enum_column(Role))
-    # None means county-wide.
+    # The account's scope: one Home; or, with no Home, every Home of a township (a
+    # township's women's federation); with neither, the county.
     home_id: Mapped[int | None] = mapped_column(ForeignKey("home.id"))
+    township: Mapped[str | None] = mapped_column(String(50))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)

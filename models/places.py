@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Timestamped, Versioned, db
@@ -23,6 +23,12 @@ class Home(Versioned, Timestamped, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def townships(session) -> list[str]:
+    """The townships the Homes are in, in order (an account may be scoped to one)."""
+    return list(session.scalars(select(Home.township).where(Home.township != "")
+                                .distinct().order_by(Home.township)))
 
 
 class _Lookup(Versioned, Timestamped):

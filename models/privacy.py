@@ -183,6 +183,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "username": (PERSONAL, "signing in"), "display_name": (PERSONAL, "who did what"),
         "password_hash": (SENSITIVE, "signing in (a hash, never the password)"),
         "role": (PERSONAL, "what the account may do"), "home_id": (PERSONAL, "scope"),
+        "township": (PERSONAL, "scope"),
         "volunteer_id": (PERSONAL, "scope"), "active": (PERSONAL, "signing in"),
         "must_change_password": (PUBLIC, "signing in"),
         "last_login_at": (PERSONAL, "security review"),

@@ -148,3 +148,19 @@ def check_end_after_start(start: date | None, end: date | None) -> None:
 def check_positive_quantity(value: int | None) -> None:
     if value is None or value <= 0:
         raise InvalidValue(_l("The quantity must be a whole number greater than zero."))
+
+
+def clean_township(value: str | None, *, scoped_role: bool, has_home: bool,
+                   townships) -> str | None:
+    """An account's township scope (None for none): only staff and supervisors have one,
+    never beside a Home of their own, and only a township some Home is in."""
+    value = _halfwidth(value or "").strip()
+    if not value:
+        return None
+    if not scoped_role:
+        raise InvalidValue(_l("Only staff and supervisors may be given a township."))
+    if has_home:
+        raise InvalidValue(_l("Choose a Home or a township, not both."))
+    if value not in townships:
+        raise InvalidValue(_l("No Children's Home is in this township."))
+    return value

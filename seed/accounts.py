@@ -18,7 +18,8 @@ _PASSWORD_CHARS = "".join(c for c in string.ascii_letters + string.digits if c n
 def create_demo_accounts(
     session: Session, must_change_password: bool
 ) -> list[tuple[str, str, Role]]:
-    """Create admin, staff, volunteer and supervisor accounts if there are no accounts yet.
+    """Create admin, staff, volunteer and supervisor accounts (the county's, and the first
+    Home's township's) if there are no accounts yet.
 
     Returns (username, password, role) for each account created; empty if any existed.
     """
@@ -28,18 +29,22 @@ def create_demo_accounts(
     volunteer = session.scalar(
         select(Volunteer).where(Volunteer.home_id == home.id).order_by(Volunteer.id).limit(1)
     ) if home else None
+    township = home.township if home and home.township else None
     plan = [
-        ("admin", "系统管理员", Role.ADMIN, None, None),
-        ("staff", "儿童之家工作人员", Role.STAFF, home, None),
-        ("volunteer", volunteer.name if volunteer else "爱心妈妈", Role.VOLUNTEER, home, volunteer),
-        ("supervisor", "县妇联督导", Role.SUPERVISOR, None, None),
+        ("admin", "系统管理员", Role.ADMIN, None, None, None),
+        ("staff", "儿童之家工作人员", Role.STAFF, home, None, None),
+        ("volunteer", volunteer.name if volunteer else "爱心妈妈", Role.VOLUNTEER, home, None,
+         volunteer),
+        ("supervisor", "县妇联督导", Role.SUPERVISOR, None, None, None),
     ]
+    if township:
+        plan.append(("township", f"{township}妇联督导", Role.SUPERVISOR, None, township, None))
     created = []
-    for username, display_name, role, user_home, user_volunteer in plan:
+    for username, display_name, role, user_home, user_township, user_volunteer in plan:
         password = "".join(secrets.choice(_PASSWORD_CHARS) for _ in range(12))
         user = User(username=username, display_name=display_name, role=role,
-                    home=user_home, volunteer=user_volunteer, active=True,
-                    must_change_password=must_change_password)
+                    home=user_home, township=user_township, volunteer=user_volunteer,
+                    active=True, must_change_password=must_change_password)
         user.set_password(password)
         session.add(user)
         created.append((username, password, role))

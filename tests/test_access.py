@@ -1,8 +1,10 @@
 """The role rules proved from the outside, for every registered view and page × every role.
 
-Two Homes: 甲 (A) and 乙 (B). Every record of Home B carries 乙 in its name, and the child
-in Home A whom the caring mother is not paired with carries 未结对. The matrix checks the
-answer of every handler and that no out-of-scope row shows up in any answer.
+Three Homes: 甲 (A) and 丙 (C) in the township 甲乡, 乙 (B) in 乙镇. Every record of Home B
+carries 乙 in its name, every record of Home C 丙, and the child in Home A whom the caring
+mother is not paired with carries 未结对. Home A's accounts see A; the township's see A and C;
+the county's see all three. The matrix checks the answer of every handler and that no
+out-of-scope row shows up in any answer.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ from models.enums import Role
 from tests.conftest import export_through_approval, sign_in
 from tests.test_screens import registered_model_views
 
-ROLES = ("admin", "staff", "county_staff", "supervisor", "volunteer")
+ROLES = ("admin", "staff", "county_staff", "supervisor", "volunteer", "township_staff",
+         "township_supervisor")
 MINE = "甲"
 THEIRS = "乙"
+NEIGHBOURS = "丙"  # a Home of Home A's township
 UNPAIRED = "未结对"
+TOWNSHIP = "甲乡"
 
 
 @dataclass
@@ -41,8 +46,8 @@ class World:
     users: dict = field(default_factory=dict)
 
 
-def build_home(make, tag: str, world: World, key: str):
-    home = make.home(name=f"{tag}家儿童之家")
+def build_home(make, tag: str, world: World, key: str, township: str):
+    home = make.home(name=f"{tag}家儿童之家", township=township)
     guardian = make.guardian(home=home, name=f"{tag}监护人", phone="13900001111")
     child = make.child(home=home, name=f"{tag}孩子", guardian=guardian,
                        id_number=_id(key), birth_date=date(2015, 3, 12))
@@ -66,14 +71,16 @@ def build_home(make, tag: str, world: World, key: str):
 def _id(key: str) -> str:
     from seed.demo import id_number
 
-    return id_number("430626", date(2015, 3, 12), {"A": 1, "B": 2, "U": 3}[key], male=True)
+    return id_number("430626", date(2015, 3, 12), {"A": 1, "B": 2, "U": 3, "C": 4}[key],
+                     male=True)
 
 
 @pytest.fixture
 def world(make, db) -> World:
     w = World()
-    home_a, volunteer_a = build_home(make, MINE, w, "A")
-    build_home(make, THEIRS, w, "B")
+    home_a, volunteer_a = build_home(make, MINE, w, "A", TOWNSHIP)
+    build_home(make, THEIRS, w, "B", "乙镇")
+    build_home(make, NEIGHBOURS, w, "C", TOWNSHIP)
     # A child of Home A that the caring mother of Home A is not paired with.
     lonely_guardian = make.guardian(home=home_a, name=f"{MINE}{UNPAIRED}监护人")
     lonely = make.child(home=home_a, name=f"{MINE}{UNPAIRED}孩子", guardian=lonely_guardian,
@@ -89,6 +96,9 @@ def world(make, db) -> World:
         "county_staff": make.user(Role.STAFF, username="county"),
         "supervisor": make.user(Role.SUPERVISOR, username="supervisor", home=home_a),
         "volunteer": make.user(Role.VOLUNTEER, username="volunteer", volunteer=volunteer_a),
+        "township_staff": make.user(Role.STAFF, username="township_staff", township=TOWNSHIP),
+        "township_supervisor": make.user(Role.SUPERVISOR, username="township_supervisor",
+                                         township=TOWNSHIP),
     }
     # The trail of building the world belongs to it too (supervisors may read it).
     return w
@@ -105,8 +115,10 @@ def forbidden_words(role: str) -> list[str]:
     if role in ("admin", "county_staff"):
         return []
     if role == "volunteer":
-        return [THEIRS, UNPAIRED]
-    return [THEIRS]
+        return [THEIRS, NEIGHBOURS, UNPAIRED]
+    if role.startswith("township_"):
+        return [THEIRS]
+    return [THEIRS, NEIGHBOURS]
 
 
 def all_views(app):
@@ -134,7 +146,7 @@ def test_details_edit_delete_by_id_obey_scope_and_role(app, world, db, role):
     client = client_for(app, world, role)
     user = world.users[role]
     for view in registered_model_views(app):
-        for key in ("A", "B"):
+        for key in ("A", "B", "C"):
             record_id = world.ids.get((view.endpoint, key))
             if record_id is None:
                 continue
@@ -195,7 +207,7 @@ def test_ajax_lookups_find_only_rows_in_scope(app, world, role):
     assert checked or (role == "volunteer" and False) or checked >= 0
 
 
-@pytest.mark.parametrize("role", ["staff", "supervisor", "volunteer"])
+@pytest.mark.parametrize("role", ["staff", "supervisor", "volunteer", "township_staff"])
 def test_bulk_delete_with_out_of_scope_ids_deletes_nothing_outside(app, world, db, role):
     client = client_for(app, world, role)
     for view in registered_model_views(app):
@@ -489,3 +501,102 @@ def test_the_kept_menu_is_the_menu_each_role_is_drawn(app, world, monkeypatch):
     assert "Children" in kept[("admin", "/admin/child/?lang=en")]
     monkeypatch.setitem(app.jinja_env.globals, "kept_menu", lambda draw: draw())
     assert menus() == kept
+
+
+def test_a_township_account_sees_every_home_of_its_township_and_no_other(app, world, db):
+    home_c = db.session.get(Child, world.ids[("child", "C")]).home
+    for role in ("township_staff", "township_supervisor"):
+        client = client_for(app, world, role)
+        children = client.get("/admin/child/").text
+        assert f"{MINE}孩子" in children and f"{NEIGHBOURS}孩子" in children, role
+        assert f"{THEIRS}孩子" not in children, role
+        assert client.get(f"/admin/child/details/?id={world.ids[('child', 'C')]}"
+                          ).status_code == 200
+        assert client.get(f"/admin/child/details/?id={world.ids[('child', 'B')]}"
+                          ).status_code == 404
+        # The calendar, the follow-up and the overview are of the township's Homes.
+        calendar = client.get("/admin/calendar/").text
+        assert TOWNSHIP in calendar and f"{NEIGHBOURS}家儿童之家" in calendar
+        assert client.get(f"/admin/calendar/?home={home_c.id}").status_code == 200
+        followup = client.get(f"/admin/followup/?home={home_c.id}").text
+        assert f"{NEIGHBOURS}孩子" in followup and f"{MINE}孩子" not in followup
+    # A Home's own staff do not see the Home next door.
+    staff = client_for(app, world, "staff")
+    assert f"{NEIGHBOURS}孩子" not in staff.get("/admin/child/").text
+    assert staff.get(f"/admin/child/details/?id={world.ids[('child', 'C')]}"
+                     ).status_code == 404
+
+
+def test_township_staff_keep_children_in_their_township_only(app, world, db):
+    from tests.test_children import child_form
+
+    client = client_for(app, world, "township_staff")
+    child = db.session.get(Child, world.ids[("child", "A")])
+    home_b = db.session.get(Child, world.ids[("child", "B")]).home
+    home_c = db.session.get(Child, world.ids[("child", "C")]).home
+    form = child_form(child.home, name=child.name, id_number=child.id_number)
+    new_form = client.get("/admin/child/new/").text
+    assert home_c.name in new_form and home_b.name not in new_form
+    # Moved to the other Home of her township: saved; to a Home of another township: refused.
+    moved = client.post(f"/admin/child/edit/?id={child.id}",
+                        data={**form, "home": str(home_b.id)})
+    assert moved.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Child, child.id).home_id == child.home_id
+    moved = client.post(f"/admin/child/edit/?id={child.id}",
+                        data={**form, "home": str(home_c.id),
+                              "guardian": str(world.ids[("guardian", "A")])})
+    assert moved.status_code == 302, moved.text[:2000]
+    db.session.expire_all()
+    assert db.session.get(Child, child.id).home_id == home_c.id
+
+
+def test_a_township_officer_decides_requests_of_her_townships_homes_only(app, world, db, make):
+    from models import ExportRequest, Home
+    from views.export_requests import may_decide
+
+    officer = make.user(Role.STAFF, username="township_officer", township=TOWNSHIP,
+                        privacy_officer=True)
+    county_officer = make.user(Role.STAFF, username="county_officer", privacy_officer=True)
+    homes = {h.name[0]: h.id for h in db.session.scalars(select(Home))}
+    asked = {key: ExportRequest(user_id=world.users["staff"].id, home_id=home_id,
+                                endpoint="child", query="", reason="家访")
+             for key, home_id in homes.items()}
+    asked["county"] = ExportRequest(user_id=world.users["township_staff"].id, home_id=None,
+                                    endpoint="child", query="", reason="家访")
+    assert {key for key, item in asked.items() if may_decide(officer, item)} == {
+        MINE, NEIGHBOURS}
+    assert all(may_decide(county_officer, item) for item in asked.values())
+    # Her queue and the privacy page say the same.
+    for item in asked.values():
+        db.session.add(item)
+    db.session.commit()
+    client = app.test_client()
+    assert sign_in(client, "township_officer").status_code == 302
+    queue = client.get("/admin/export-requests/").text
+    assert queue.count("家访") == 2
+    assert client.post(f"/admin/export-requests/{asked[THEIRS].id}/decide",
+                       data={"approve": "1"}).status_code == 403
+    page = client.get("/admin/privacy/").text
+    assert "township_officer" in page and f"{THEIRS}家儿童之家" not in page
+
+
+def test_an_account_has_a_home_or_a_township_never_both(app, world, db):
+    from models import Home, User
+
+    admin = client_for(app, world, "admin")
+    home_a = db.session.scalar(select(Home).where(Home.name == f"{MINE}家儿童之家"))
+    form = {"username": "new_one", "display_name": "新账号", "role": "STAFF", "active": "y",
+            "new_password": "a long password 1"}
+    offered = admin.get("/admin/user/new/").text
+    assert TOWNSHIP in offered and "乙镇" in offered
+    for extra, message in (({"home": str(home_a.id), "township": TOWNSHIP}, "不能同时"),
+                           ({"township": TOWNSHIP, "role": "VOLUNTEER"}, "只有工作人员和督导")):
+        refused = admin.post("/admin/user/new/", data={**form, **extra})
+        assert refused.status_code == 200 and message in refused.text, refused.text[-3000:]
+    assert db.session.scalar(select(User).where(User.username == "new_one")) is None
+    made = admin.post("/admin/user/new/", data={**form, "township": TOWNSHIP})
+    assert made.status_code == 302
+    user = db.session.scalar(select(User).where(User.username == "new_one"))
+    assert user.township == TOWNSHIP and user.home_id is None
+    assert not access.sees_every_home(user)

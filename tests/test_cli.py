@@ -21,6 +21,11 @@ def test_seed_demo_fills_every_record_and_prints_accounts(app, db):
         assert count(db, model) > 0, model
     roles = {user.role for user in db.session.scalars(select(User))}
     assert roles == set(Role)
+    # A township's supervisor besides the county's: the first Home's township.
+    township = db.session.scalar(select(User).where(User.username == "township"))
+    first = db.session.scalar(select(Home).order_by(Home.id).limit(1))
+    assert township.role is Role.SUPERVISOR and township.home_id is None
+    assert township.township == first.township != ""
     # Outside demo mode the printed passwords must be changed at the first sign-in.
     assert all(user.must_change_password for user in db.session.scalars(select(User)))
     for role in Role:
@@ -67,6 +72,27 @@ def test_users_create_reads_the_password_from_stdin(app, db, make):
     user = db.session.scalar(select(User).where(User.username == "liu"))
     assert user.role is Role.STAFF and user.home_id == home.id
     assert user.check_password("a long enough password")
+
+
+def test_users_create_scopes_an_account_to_a_township(app, db, make):
+    make.home(name="城关镇新联村之家", township="城关镇")
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["users", "create", "--username", "zhou", "--role", "supervisor",
+                               "--township", "城关镇"], input="a long enough password\n")
+    assert made.exit_code == 0, made.output
+    user = db.session.scalar(select(User).where(User.username == "zhou"))
+    assert user.township == "城关镇" and user.home_id is None
+    listed = runner.invoke(args=["users", "list"])
+    assert "township 城关镇" in listed.output
+    # Refused with the form's own messages (the default language).
+    for args, message in ((["--role", "staff", "--township", "不存在镇"], "还没有儿童之家"),
+                          (["--role", "admin", "--township", "城关镇"], "只有工作人员和督导"),
+                          (["--role", "staff", "--township", "城关镇", "--home",
+                            "城关镇新联村之家"], "不能同时")):
+        refused = runner.invoke(args=["users", "create", "--username", "other", *args],
+                                input="a long enough password\n")
+        assert refused.exit_code != 0 and message in refused.output, refused.output
+    assert count(db, User) == 1
 
 
 def test_users_create_checks_its_input(app, db, make):

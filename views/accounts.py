@@ -1,14 +1,19 @@
-"""The accounts screen: who may sign in, with which role and Home."""
+"""The accounts screen: who may sign in, with which role and scope (a Home, a township or
+the county)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField
+from wtforms import PasswordField, SelectField
 from wtforms.validators import Length, Optional
 
+from admin_app.extensions import db
 from models import User
 from models.accounts import MIN_PASSWORD_LENGTH
-from models.validators import InvalidValue
+from models.enums import Role
+from models.places import townships
+from models.validators import InvalidValue, clean_township
 from views.base import AppModelView
 from views.display import home_filter
 from views.labels import LABELS
@@ -19,19 +24,24 @@ def _changes_access(user: User) -> bool:
 
     state = inspect(user)
     return any(state.attrs[name].history.has_changes()
-               for name in ("active", "role", "home_id", "volunteer_id"))
+               for name in ("active", "role", "home_id", "township", "volunteer_id"))
+
+
+def _township_choices() -> list[tuple[str, str]]:
+    return [("", gettext("None (a Home, or the county)"))] + [
+        (name, name) for name in townships(db.session)]
 
 
 class UserView(AppModelView):
     column_labels = {**LABELS, "new_password": _l("New password"),
                      "volunteer": _l("Linked volunteer")}
-    column_list = ("username", "display_name", "role", "home", "volunteer", "active",
-                   "privacy_officer", "last_login_at")
+    column_list = ("username", "display_name", "role", "home", "township", "volunteer",
+                   "active", "privacy_officer", "last_login_at")
     column_searchable_list = ("username", "display_name")
     column_filters = ("role", "active", home_filter(User.home_id))
     column_sortable_list = ("username", "role", "last_login_at")
-    form_columns = ("username", "display_name", "role", "home", "volunteer", "active",
-                    "must_change_password", "privacy_officer", "new_password")
+    form_columns = ("username", "display_name", "role", "home", "township", "volunteer",
+                    "active", "must_change_password", "privacy_officer", "new_password")
     column_details_exclude_list = ("password_hash", "session_token", "version")
     form_extra_fields = {
         "new_password": PasswordField(
@@ -41,10 +51,22 @@ class UserView(AppModelView):
             description=_l("Leave empty to keep the current password."),
         )
     }
+    form_overrides = {"township": SelectField}
+    form_args = {"township": {
+        "choices": _township_choices, "validators": [Optional()],
+        "description": _l("Staff and supervisors of a township's women's federation: every "
+                          "Home of the township. Leave the Home empty.")}}
     form_ajax_refs = {"volunteer": {"fields": ("name", "phone"), "page_size": 10}}
     allow_delete = False
 
     def on_model_change(self, form, model: User, is_created: bool) -> None:
+        with db.session.no_autoflush:  # the account is not whole yet (no password)
+            offered = townships(db.session)
+        # The form hands the role over by its name; the column turns it into a Role on flush.
+        role = model.role if isinstance(model.role, Role) else Role[model.role]
+        model.township = clean_township(
+            model.township, scoped_role=role in (Role.STAFF, Role.SUPERVISOR),
+            has_home=model.home is not None, townships=offered)
         if form.new_password.data:
             model.set_password(form.new_password.data)
         elif not is_created and _changes_access(model):

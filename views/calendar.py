@@ -24,7 +24,7 @@ from models.calendar import Month, festivals
 from models.enums import AuditAction
 from models.validators import COLOUR
 from views.base import AppView
-from views.exporting import XLSX, refused_over_daily_limit
+from views.exporting import XLSX, place_name, refused_over_daily_limit
 
 
 def visible_homes(user) -> list[Home]:
@@ -44,10 +44,6 @@ def chosen_home(homes: list[Home]) -> Home | None:
         if home.id == home_id:
             return home
     abort(404)
-
-
-def place_name(home: Home | None) -> str:
-    return home.name if home else gettext("All Children's Homes")
 
 
 class Shown(NamedTuple):

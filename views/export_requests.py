@@ -12,12 +12,12 @@ from flask_admin import expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from admin_app import access
 from admin_app.access import CREATE
 from admin_app.extensions import db
-from models import ExportRequest, User
+from models import ExportRequest, Home, User
 from models.consent import ExportState
 from models.enums import Role
 from views.base import AppView
@@ -32,12 +32,13 @@ PURPOSES = (
 
 
 def may_decide(user, item: ExportRequest) -> bool:
-    """Administrators, and the designated person of the request's Home (or the county's)."""
+    """Administrators, and the designated persons whose scope holds the request's Home: its
+    own, its township's, the county's (only the county's for a request of no one Home)."""
     if getattr(user, "role", None) is Role.ADMIN:
         return True
     if not getattr(user, "privacy_officer", False):
         return False
-    return user.home_id is None or user.home_id == item.home_id
+    return access.sees_home(user, item.home_id)
 
 
 class ExportRequestView(AppView):
@@ -55,8 +56,9 @@ class ExportRequestView(AppView):
         to_decide = []
         if current_user.role is Role.ADMIN or current_user.privacy_officer:
             query = select(ExportRequest).where(ExportRequest.state == ExportState.PENDING)
-            if current_user.role is not Role.ADMIN and current_user.home_id is not None:
-                query = query.where(or_(ExportRequest.home_id == current_user.home_id))
+            if not access.sees_every_home(current_user):
+                query = query.where(ExportRequest.home_id.in_(access.scoped(
+                    select(Home.id), Home, current_user)))
             to_decide = db.session.scalars(query.order_by(ExportRequest.id)).all()
         return self.render("admin/export_requests.html", mine=mine, to_decide=to_decide,
                            download=self._download_url)
@@ -96,9 +98,8 @@ class ExportRequestView(AppView):
         db.session.commit()
         if item.state is ExportState.APPROVED:
             return redirect(self._download_url(item))
-        officers = db.session.scalars(select(User).where(
-            User.privacy_officer.is_(True), User.active.is_(True),
-            or_(User.home_id.is_(None), User.home_id == current_user.home_id))).all()
+        officers = [user for user in db.session.scalars(select(User).where(
+            User.privacy_officer.is_(True), User.active.is_(True))) if may_decide(user, item)]
         flash(gettext("Sent for approval to %(who)s. You will find the download here once "
                       "it is approved.",
                       who="、".join(u.display_name or u.username for u in officers)

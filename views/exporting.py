@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import local_midnight, local_today, show_datetime
-from models import AuditEntry, ExportRequest
+from models import AuditEntry, ExportRequest, Home
 from models.base import utcnow
 from models.consent import ExportState
 from models.enums import AuditAction
@@ -47,6 +47,14 @@ def over_daily_limit(user) -> bool:
         AuditEntry.user_id == user.id, AuditEntry.action == AuditAction.EXPORT,
         AuditEntry.at >= midnight))
     return made >= current_app.config["DAILY_EXPORT_LIMIT"]
+
+
+def place_name(home: Home | None) -> str:
+    """What a page or a workbook is of: the Home chosen, else the user's township, else every
+    Home."""
+    if home is not None:
+        return home.name
+    return getattr(current_user, "township", None) or gettext("All Children's Homes")
 
 
 def refused_over_daily_limit(back: str):
@@ -117,8 +125,7 @@ class ExportMixin:
         _, query = self.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
                                  args.filters, execute=False, page_size=False)
         ids = query.with_entities(self.model.id).order_by(None).limit(None).offset(None)
-        place = current_user.home.name if getattr(current_user, "home", None) else gettext(
-            "All Children's Homes")
+        place = place_name(getattr(current_user, "home", None))
         title = gettext("%(place)s %(name)s, %(day)s", place=place, name=self.export_name,
                         day=date.today().isoformat())
         book, count = type(self).export_builder(ids.subquery().select(), current_user, title)

@@ -17,7 +17,7 @@ from admin_app.access import CREATE, EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import local_midnight, local_today
-from models import Child, DataRequest, User
+from models import Child, DataRequest, Home, User
 from models.consent import NOTICE_VERSION, RequestKind, RequestState
 from models.enums import AuditAction
 from models.privacy import CLASSIFICATION, SENSITIVE
@@ -28,15 +28,19 @@ from views.fields import NAME, PAST_DATE, FieldError, field_value, lookup
 from views.labels import LABELS
 
 
-def officers() -> tuple[list[User], dict[int, list[User]]]:
-    """The designated persons: the deployment's (no Home) and each Home's."""
+def officers(homes: list[Home]) -> tuple[list[User], dict[int, list[User]]]:
+    """The designated persons: the deployment's (neither a Home nor a township), and those
+    of each of `homes`: its own, then its township's."""
     users = db.session.scalars(select(User).where(User.privacy_officer.is_(True),
                                                   User.active.is_(True))).all()
-    county = [u for u in users if u.home_id is None]
+    county = [u for u in users if u.home_id is None and not u.township]
     by_home: dict[int, list[User]] = {}
-    for user in users:
-        if user.home_id is not None:
-            by_home.setdefault(user.home_id, []).append(user)
+    for home in homes:
+        mine = [u for u in users if u.home_id == home.id]
+        mine += [u for u in users if u.home_id is None and u.township
+                 and u.township == home.township]
+        if mine:
+            by_home[home.id] = mine
     return county, by_home
 
 
@@ -48,7 +52,8 @@ class PrivacyView(AppView):
 
     @expose("/")
     def index(self):
-        county, by_home = officers()
+        homes = visible_homes(current_user)
+        county, by_home = officers(homes)
         years = current_app.config["PRIVACY_RETENTION_YEARS"]
         due = db.session.scalar(select(func.count()).select_from(
             privacy.due_query(date.today(), years).order_by(None).subquery())) \
@@ -57,7 +62,7 @@ class PrivacyView(AppView):
             select(func.count()).select_from(DataRequest), DataRequest, current_user)
             .where(DataRequest.state == RequestState.OPEN))
         return self.render("admin/privacy.html", county=county, by_home=by_home,
-                           homes=visible_homes(current_user), years=years, due=due,
+                           homes=homes, years=years, due=due,
                            open_requests=open_requests, may_purge=self._may(CREATE),
                            may_audit=self._may(EXPORT), this_year=date.today().year)
 
@@ -81,7 +86,7 @@ class PrivacyView(AppView):
         """The guardians' notice and consent form, to print (A4)."""
         homes = visible_homes(current_user)
         home = chosen_home(homes) or (homes[0] if homes else None)
-        county, by_home = officers()
+        county, by_home = officers(homes)
         kept = {table: [name for name, (level, _) in columns.items() if level == SENSITIVE]
                 for table, columns in CLASSIFICATION.items()}
         return self.render("admin/privacy_notice.html", home=home, homes=homes,
