@@ -204,7 +204,7 @@ def test_ajax_lookups_find_only_rows_in_scope(app, world, role):
             for word in forbidden_words(role):
                 assert word not in found, (view.endpoint, name, role)
             checked += 1
-    assert checked or (role == "volunteer" and False) or checked >= 0
+    assert checked, role  # every role may use at least one look-up
 
 
 @pytest.mark.parametrize("role", ["staff", "supervisor", "volunteer", "township_staff"])
@@ -214,8 +214,10 @@ def test_bulk_delete_with_out_of_scope_ids_deletes_nothing_outside(app, world, d
         theirs = world.ids.get((view.endpoint, "B"))
         if theirs is None:
             continue
+        # Followed, as a browser does: the refusal's message is shown, not left to pile up
+        # in the session cookie.
         client.post(f"/admin/{view.endpoint}/action/",
-                    data={"action": "delete", "rowid": [str(theirs)]})
+                    data={"action": "delete", "rowid": [str(theirs)]}, follow_redirects=True)
         db.session.expire_all()
         assert db.session.get(view.model, theirs) is not None, (view.endpoint, role)
 
