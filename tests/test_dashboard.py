@@ -161,3 +161,37 @@ def test_the_overview_counted_again_walks_its_indexes(app, make, db):
     assert walks.count("USING INDEX ix_child_last_care_on") == 2, walks
     assert "ix_child_status" not in walks, walks
     assert "USING COVERING INDEX ix_child_arrangement" in plan(arrangements)
+
+
+def test_born_by_is_the_last_birthday_that_makes_someone_so_old(app):
+    from views.dashboard import born_by
+
+    assert born_by(date(2026, 12, 1), 18) == date(2008, 12, 1)
+    assert born_by(date(2028, 2, 29), 18) == date(2010, 2, 28)  # 2010 has no 29 February
+
+
+def test_the_overview_points_to_children_in_care_who_have_turned_18(app, make, db):
+    from models.enums import ChildStatus, LeaveReason
+    from views.dashboard import born_by
+
+    home = make.home()
+    eighteen = born_by(date.today(), 18)
+    make.child(home=home, name="成年今天", birth_date=eighteen, entered_on=date(2020, 9, 1))
+    make.child(home=home, name="明天成年", birth_date=eighteen + timedelta(days=1),
+               entered_on=date(2020, 9, 1))
+    make.child(home=home, name="已离开", birth_date=eighteen - timedelta(days=400),
+               entered_on=date(2020, 9, 1), status=ChildStatus.LEFT_CARE,
+               left_on=date.today(), leave_reason=LeaveReason.TURNED_18)
+    make.child(home=make.home(), name="别家成年", birth_date=eighteen,
+               entered_on=date(2020, 9, 1))
+    client = signed_in(app, make, Role.STAFF, home=home)
+    page = client.get("/admin/").text
+    notice = page.split('id="grown-up"')[1].split("</div>")[0]
+    assert "有 1 名在册儿童已年满 18 周岁" in notice
+    listed = client.get(notice.split('href="')[1].split('"')[0].replace("&amp;", "&")).text
+    assert "成年今天" in listed
+    for name in ("明天成年", "已离开", "别家成年"):
+        assert name not in listed, name
+    # Nobody of age: no notice.
+    other = signed_in(app, make, Role.STAFF, home=make.home())
+    assert 'id="grown-up"' not in other.get("/admin/").text

@@ -27,6 +27,7 @@ from models import (
 from models.base import likely
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
 from models.followup import FIVE_ONES
+from models.validators import CARE_AGE_LIMIT
 from views.base import AppIndexView
 
 OVERDUE = 10
@@ -47,6 +48,24 @@ def unpaired_count(user, today: date) -> int:
     query = (select(func.count()).select_from(Child)
              .where(Child.status == ChildStatus.IN_CARE,
                     ~exists().where(Pairing.primary_for_child(today))))
+    return db.session.scalar(scoped(query, Child, user))
+
+
+def born_by(today: date, years: int) -> date:
+    """The latest birth date of someone who is `years` old `today` (29 February: the 28th)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return date(today.year - years, 2, 28)
+
+
+def grown_up_count(user, today: date) -> int:
+    """Children still in care who have turned 18: staff check each and record her leaving
+    (reason "Turned 18"); the archive stays."""
+    # Nearly every child is in care (likely): the birth dates' index decides, not the status.
+    query = (select(func.count()).select_from(Child)
+             .where(likely(Child.status == ChildStatus.IN_CARE),
+                    Child.birth_date <= born_by(today, CARE_AGE_LIMIT)))
     return db.session.scalar(scoped(query, Child, user))
 
 
@@ -96,6 +115,7 @@ def counted(user, today: date) -> dict:
         "arrangements": [[living.name, {kind.name: n for kind, n in kinds.items()}]
                          for living, kinds in arrangement_counts(user)],
         "unpaired": unpaired_count(user, today), "pairings": total, "done": done,
+        "grown": grown_up_count(user, today),
         "overdue": [[child_id, last.isoformat() if last else None]
                     for child_id, last in most_overdue(user, today)],
     }
@@ -171,6 +191,20 @@ class DashboardView(AppIndexView):
                    if isinstance(flt, PairedFilter))
         return url_for("child.index_view", **{f"flt0_{arg}": "0"})
 
+    def _grown_up_url(self, today: date) -> str:
+        """The children list filtered to those in care born on or before the day that makes
+        them 18 today (the list's "before" filter is strict: the day after)."""
+        from flask_admin.contrib.sqla.filters import DateSmallerFilter, EnumEqualFilter
+
+        children = next(v for v in self.admin._views if v.endpoint == "child")
+        born = next(key for key, (_, flt) in children._filter_args.items()
+                    if isinstance(flt, DateSmallerFilter) and flt.column.key == "birth_date")
+        status = next(key for key, (_, flt) in children._filter_args.items()
+                      if isinstance(flt, EnumEqualFilter) and flt.column.key == "status")
+        return url_for("child.index_view", **{
+            f"flt0_{status}": ChildStatus.IN_CARE.name,
+            f"flt1_{born}": (born_by(today, CARE_AGE_LIMIT) + timedelta(days=1)).isoformat()})
+
     @expose("/")
     def index(self):
         if current_user.role is Role.VOLUNTEER:
@@ -187,6 +221,9 @@ class DashboardView(AppIndexView):
             widest=max([sum(kinds.values()) for _, kinds in arrangements] + [1]),
             left_behind_types=list(LeftBehindType),
             unpaired=counts["unpaired"], pairings=counts["pairings"],
+            # Figures kept before this count existed have none: shown from the next count.
+            grown=counts.get("grown", 0),
+            grown_url=self._grown_up_url(today) if counts.get("grown") else None,
             pairings_done=counts["done"],
             overdue=overdue_children(current_user, counts["overdue"]),
             week=week_activities(current_user, today), low=low_stock(current_user),
