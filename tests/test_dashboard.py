@@ -125,11 +125,12 @@ def test_pairings_in_force_are_not_looked_up_by_their_start(db):
 def test_the_overview_counted_again_walks_its_indexes(app, make, db):
     """Who has gone longest without care: a walk of last_care_on that stops after ten (not
     the index of statuses and a sort of the county); children by arrangement and kind:
-    counted from one index. SQLite's plans, as the overview runs them."""
+    counted from one index; those who have turned 18: a range of the birth dates' index.
+    SQLite's plans, as the overview runs them."""
     import sqlalchemy as sa
 
     from models import User
-    from views.dashboard import arrangement_counts, most_overdue
+    from views.dashboard import arrangement_counts, grown_up_count, most_overdue
 
     if db.engine.dialect.name != "sqlite":
         return  # PostgreSQL plans by its statistics; BENCHMARKS.md has its figures
@@ -149,6 +150,8 @@ def test_the_overview_counted_again_walks_its_indexes(app, make, db):
         overdue = ran[-1]
         arrangement_counts(user)
         arrangements = ran[-1]
+        grown_up_count(user, date(2026, 3, 1))
+        grown = ran[-1]
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", keep)
 
@@ -161,6 +164,7 @@ def test_the_overview_counted_again_walks_its_indexes(app, make, db):
     assert walks.count("USING INDEX ix_child_last_care_on") == 2, walks
     assert "ix_child_status" not in walks, walks
     assert "USING COVERING INDEX ix_child_arrangement" in plan(arrangements)
+    assert "USING INDEX ix_child_birth_date" in plan(grown), plan(grown)
 
 
 def test_born_by_is_the_last_birthday_that_makes_someone_so_old(app):
