@@ -71,6 +71,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "followup": READ_ONLY,
         "donors": frozenset({READ}),
         "import": frozenset({READ, CREATE}),
+        "school_year": frozenset({READ, CREATE}),
         # The privacy page: notice, retention purge, yearly audit export, incident query.
         "privacy": EVERYTHING,
         "export_request": frozenset({READ, CREATE}),
@@ -85,6 +86,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "donors": frozenset({READ}),
         # Rosters into their own Home(s) only (the import plans rows in the user's scope).
         "import": frozenset({READ, CREATE}),
+        # Every grade of a Home moved up at a new school year (their own Homes).
+        "school_year": frozenset({READ, CREATE}),
         "privacy": frozenset({READ}),  # the guardians' notice
         "export_request": frozenset({READ, CREATE}),
     },

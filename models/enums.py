@@ -148,3 +148,4 @@ class AuditAction(LabelledEnum):
     IMPORT = "import", _l("Imported")
     UNMASK = "unmask", _l("Saw the full number")
     ANONYMISE = "anonymise", _l("Anonymised")
+    SCHOOL_YEAR = "school_year", _l("Moved up a school year")

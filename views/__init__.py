@@ -45,6 +45,7 @@ from views.my_children import MyChildrenView
 from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
 from views.places import ActivityKindView, HomeView, LookupView
 from views.privacy import ConsentView, DataRequestView, PrivacyView
+from views.school_year import SchoolYearView
 
 CHILDREN = _l("Children's archives")
 CARE = _l("Care")
@@ -70,6 +71,8 @@ def init_admin(app: Flask) -> Admin:
         ParentContactView(ParentContact, _l("Parents"), CHILDREN, endpoint="parent_contact"),
         ImportView(name=_l("Import a roster"), category=CHILDREN, endpoint="import",
                    url="import"),
+        SchoolYearView(name=_l("New school year"), category=CHILDREN, endpoint="school_year",
+                       url="school-year"),
         VolunteerView(Volunteer, _l("Caring mothers"), CARE, endpoint="volunteer"),
         PairingView(Pairing, _l("Pairings"), CARE, endpoint="pairing"),
         CareRecordView(CareRecord, _l("Care records"), CARE, endpoint="care_record"),

@@ -152,3 +152,17 @@ def test_staff_import_a_roster_with_an_unknown_column(signed_in, tmp_path):
     page.wait_for_selector("#import-done")
     page.goto(base + "/admin/child/?search=浏览器导入")
     assert "浏览器导入" in page.inner_text("table.model-list")
+
+
+def test_staff_move_their_home_up_a_school_year(signed_in):
+    page = signed_in("staff")
+    page.goto(page.url.split("/admin")[0] + "/admin/school-year/")
+    plan = page.inner_text("#school-year-plan")
+    assert "一年级" in plan and "二年级" in plan
+    shoot(page, "school-year")
+    page.click("#school-year-form button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert "名儿童升了一个年级" in page.inner_text(".alert-success")
+    # Once more this school year only when asked for in so many words.
+    assert page.is_visible("#school-year-again")
+    assert "本学年" in page.inner_text("#school-year-last")
