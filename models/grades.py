@@ -9,6 +9,9 @@ import unicodedata
 from datetime import date
 
 _DIGITS = "一二三四五六七八九"
+# What the form offers when a grade is typed (any other words may still be typed).
+GRADE_WORDS = ("学前班", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级",
+               "八年级", "九年级", "高一", "高二", "高三")
 _GRADE = re.compile(r"(小学)?([一二三四五六七八九1-9])年级")
 _STAGE = re.compile(r"([初高])([一二三])")
 _BEFORE_SCHOOL = ("学前班", "大班", "幼儿园大班")

@@ -109,3 +109,21 @@ def test_only_staff_of_the_home_may_move_it_up(app, make, db):
         assert client.post(f"/admin/school-year/move-up?home={home.id}",
                            data={"year": year}).status_code == 403, role
     assert grades(db, child) == ["一年级"]
+
+
+def test_the_child_form_offers_the_usual_grade_words(app, make, db):
+    from models.grades import GRADE_WORDS
+
+    home = make.home()
+    child = make.child(home=home, grade="三年级")
+    staff = signed_in(app, make, Role.STAFF, home=home)
+    for url in ("/admin/child/new/", f"/admin/child/edit/?id={child.id}"):
+        form = staff.get(url).text
+        box = re.search(r'<input[^>]*name="grade"[^>]*>', form).group(0)
+        assert 'list="grade-words"' in box and 'class="form-control' in box, box
+        listed = re.search(r'<datalist id="grade-words">(.*?)</datalist>', form).group(1)
+        assert re.findall(r'<option value="([^"]*)">', listed) == list(GRADE_WORDS)
+    assert 'value="三年级"' in box
+    # Every word offered is one the new school year moves on (高三 is the last).
+    assert all(next_grade(word) for word in GRADE_WORDS[:-1])
+    assert next_grade(GRADE_WORDS[-1]) is None

@@ -97,6 +97,22 @@ PAST_DATE = {"validators": [Checked(rules.check_not_future)]}
 QUANTITY = {"validators": [Checked(rules.check_positive_quantity)]}
 
 
+class SuggestingInput(widgets_core.TextInput):
+    """A text box offering `words` as the browser types (a datalist): staff still type what
+    they like, but the usual words come first and are spelt alike."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __call__(self, field, **kwargs) -> Markup:
+        listed = f"{field.id}-words"
+        options = Markup("").join(Markup('<option value="{}">').format(word)
+                                  for word in self.words)
+        return (super().__call__(field, list=listed, **kwargs)
+                + Markup('<datalist id="{}">{}</datalist>').format(listed, options))
+
+
 def _describe(record) -> str:
     """What tells two 李奶奶 or two 王小明 apart in a look-up: relation, phone (as the user
     may see it) or birth date."""

@@ -44,6 +44,7 @@ from models import (
 )
 from models import validators as rules
 from models.enums import AuditAction, ChildStatus, MovementKind
+from models.grades import GRADE_WORDS
 from models.sealed import blind_index
 from views.base import AppModelView
 from views.display import home_filter
@@ -55,6 +56,7 @@ from views.fields import (
     TRIMMED,
     Checked,
     FieldError,
+    SuggestingInput,
     field_value,
 )
 from views.labels import LABELS
@@ -221,6 +223,8 @@ class ChildView(AppModelView):
         "id_number": ID_NUMBER,
         "class_teacher": TRIMMED,
         "class_teacher_phone": PHONE,
+        # The usual words offered, so the new school year's move up reads them.
+        "grade": {**TRIMMED, "widget": SuggestingInput(GRADE_WORDS)},
         "birth_date": PAST_DATE,
         "entered_on": PAST_DATE,
         "left_on": PAST_DATE,
