@@ -1,11 +1,14 @@
 """The month calendar page: grids of awkward months, festivals, a day opening the new
-activity form, the Home filter and its scope."""
+activity form, the Home filter and its scope, a Home's birthdays."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import select
+
+from models import Child
 from models.enums import ActivityStatus, Role
 from tests.conftest import sign_in
 
@@ -152,3 +155,47 @@ def test_a_kind_of_activity_keeps_only_a_colour(app, make, db):
     assert saved.status_code == 302
     assert db.session.scalars(db.select(ActivityKind.colour)
                               .where(ActivityKind.name == "手工")).all() == ["#e76f51"]
+
+
+def test_a_homes_birthdays_of_the_month_in_their_days_and_listed(app, make, db):
+    from models.enums import ChildStatus, LeaveReason
+    from tests.conftest import count_queries
+
+    home, other = make.home(name="甲之家"), make.home(name="乙之家")
+    make.child(home=home, name="三号生", birth_date=date(2016, 2, 3))
+    make.child(home=home, name="闰日生", birth_date=date(2016, 2, 29))
+    make.child(home=home, name="三月生", birth_date=date(2016, 3, 3))
+    make.child(home=home, name="离开生", birth_date=date(2015, 2, 10),
+               status=ChildStatus.LEFT_CARE, left_on=date(2025, 7, 1),
+               leave_reason=LeaveReason.MOVED)
+    make.child(home=other, name="乙家生", birth_date=date(2016, 2, 3))
+    staff = signed_in(app, make, Role.STAFF, home=home)
+    page = staff.get("/admin/calendar/?month=2027-02").text
+    cell = page.split('data-date="2027-02-03"')[1].split("</td>")[0]
+    assert "生日：三号生" in cell
+    # 29 February, in a year without one: the 28th.
+    assert "生日：闰日生" in page.split('data-date="2027-02-28"')[1].split("</td>")[0]
+    listed = page.split('id="month-birthdays"')[1].split("</p>")[0]
+    assert "三号生</a> 2月3日满11岁" in listed and "闰日生</a> 2月28日满11岁" in listed
+    for name in ("三月生", "离开生", "乙家生"):
+        assert name not in page, name
+    # Born after the month shown: no birthday yet.
+    assert "三号生" not in staff.get("/admin/calendar/?month=2016-01").text
+    # One query more than without a Home, whatever the number of birthdays.
+    with count_queries(db.engine) as few:
+        staff.get("/admin/calendar/?month=2027-02")
+    for n in range(5):
+        make.child(home=home, name=f"又一个{n}", birth_date=date(2017, 2, 5 + n))
+    with count_queries(db.engine) as more:
+        assert "又一个4" in staff.get("/admin/calendar/?month=2027-02").text
+    assert few.count == more.count
+    # The county's page of every Home lists no birthdays; a caring mother sees her own child's.
+    county = signed_in(app, make, Role.STAFF, username="county")
+    assert 'id="month-birthdays"' not in county.get("/admin/calendar/?month=2027-02").text
+    volunteer = make.volunteer(home=home)
+    mine = db.session.scalar(select(Child).where(Child.name == "三月生"))
+    make.pairing(volunteer, mine)
+    caring = signed_in(app, make, Role.VOLUNTEER, volunteer=volunteer)
+    march = caring.get("/admin/calendar/?month=2027-03").text
+    assert "三月生" in march
+    assert "三号生" not in caring.get("/admin/calendar/?month=2027-02").text

@@ -18,7 +18,13 @@ from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import show_date
-from admin_app.reports.calendar import calendar_title, month_rows, weekday_names, write_calendar
+from admin_app.reports.calendar import (
+    birthdays_in,
+    calendar_title,
+    month_rows,
+    weekday_names,
+    write_calendar,
+)
 from models import Activity, Home
 from models.calendar import Month, festivals
 from models.enums import AuditAction
@@ -113,10 +119,17 @@ class CalendarView(AppView):
         by_day: dict[date, list] = {}
         for row in rows:
             by_day.setdefault(row.day, []).append(row)
+        # A Home's children's birthdays (a county's would be thousands a month).
+        birthdays = birthdays_in(current_user, month, home.id) if home else []
+        born_on: dict[date, list] = {}
+        for birthday in birthdays:
+            born_on.setdefault(birthday.day, []).append(birthday)
         return self.render(
             "admin/calendar.html", month=month, weeks=month.weeks(), by_day=by_day, rows=rows,
             marked=festivals(month, get_locale().language), today=today, homes=homes,
             home=home, title=calendar_title(place_name(home), month),
+            birthdays=birthdays, born_on=born_on,
+            may_open_child=access.can(current_user, access.READ, "child"),
             weekdays=weekday_names(),
             can_create=access.can(current_user, access.CREATE, "activity"),
             can_export=access.can(current_user, EXPORT, self.resource_name),
