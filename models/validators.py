@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from calendar import monthrange
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -133,6 +134,18 @@ def check_age_on_entering_care(birth_date: date | None, entered_on: date | None)
 
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def birthday_in(born: date, year: int) -> date:
+    """The day of `year` someone born on `born` has her birthday (29 February: the 28th in
+    a year without one)."""
+    return date(year, born.month, min(born.day, monthrange(year, born.month)[1]))
+
+
+def next_birthday(born: date, today: date) -> date:
+    """Her birthday today or next, from `today`."""
+    this_year = birthday_in(born, today.year)
+    return this_year if this_year >= today else birthday_in(born, today.year + 1)
 
 
 def check_birth_year(value: int | None, today: date | None = None) -> None:

@@ -199,3 +199,35 @@ def test_a_homes_birthdays_of_the_month_in_their_days_and_listed(app, make, db):
     march = caring.get("/admin/calendar/?month=2027-03").text
     assert "三月生" in march
     assert "三号生" not in caring.get("/admin/calendar/?month=2027-02").text
+
+
+def test_next_birthday():
+    from models.validators import birthday_in, next_birthday
+
+    assert next_birthday(date(2016, 3, 3), date(2027, 3, 3)) == date(2027, 3, 3)
+    assert next_birthday(date(2016, 3, 3), date(2027, 3, 4)) == date(2028, 3, 3)
+    assert next_birthday(date(2016, 2, 29), date(2027, 1, 1)) == date(2027, 2, 28)
+    assert next_birthday(date(2016, 2, 29), date(2027, 12, 31)) == date(2028, 2, 29)
+    assert birthday_in(date(2016, 2, 29), 2028) == date(2028, 2, 29)
+
+
+def test_a_caring_mother_sees_when_her_children_have_their_birthdays(app, make):
+    from datetime import timedelta
+
+    home = make.home()
+    volunteer = make.volunteer(home=home)
+    today, in_three = date.today(), date.today() + timedelta(days=3)
+    # Born 8 and 12 years before: a leap year when this one is (29 February included).
+    births = {"今天生日": today.replace(year=today.year - 8),
+              "三天后生日": in_three.replace(year=in_three.year - 12),
+              "昨天生日": (today - timedelta(days=1)).replace(year=today.year - 12)
+              if today.month != 3 or today.day != 1 else date(today.year - 12, 2, 27)}
+    for name, born in births.items():
+        make.pairing(volunteer, make.child(home=home, name=name, birth_date=born))
+    page = signed_in(app, make, Role.VOLUNTEER, volunteer=volunteer).get(
+        "/admin/my-children/").text
+    card = {name: page.split(name)[1].split("</p>")[0] for name in births}
+    assert "今天过生日" in card["今天生日"]
+    assert f"还有 3 天过生日（{in_three.month}月{in_three.day}日）" in card["三天后生日"]
+    # Yesterday's: next year's, far off, said plainly.
+    assert "生日 " in card["昨天生日"] and "还有" not in card["昨天生日"]

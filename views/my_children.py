@@ -14,7 +14,7 @@ from admin_app.access import scoped
 from admin_app.extensions import db
 from models import Child
 from models.followup import FIVE_ONES, NO_TICKS, five_ones, last_contact
-from models.validators import age_on
+from models.validators import age_on, next_birthday
 from views.base import AppView
 
 
@@ -35,6 +35,7 @@ class MyChildrenView(AppView):
         cards = [{
             "child": child,
             "age": age_on(child.birth_date, today),
+            "birthday": next_birthday(child.birth_date, today),
             "days_since_contact": (today - contacted[child.id]).days
             if child.id in contacted else None,
             "ticks": ticks.get((child.id, None), NO_TICKS),

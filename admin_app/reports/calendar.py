@@ -3,7 +3,6 @@ and a detail sheet with one row per activity."""
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
@@ -18,6 +17,7 @@ from admin_app.xlsx import Column, Workbook, display_width
 from models import Activity, Child
 from models.calendar import Month, festivals, month_activities, volunteer_names
 from models.enums import ActivityStatus, ChildStatus
+from models.validators import birthday_in
 
 BATCH = 1000
 
@@ -54,12 +54,8 @@ def birthdays_in(user, month: Month, home_id: int) -> list[Birthday]:
             Child.home_id == home_id, Child.status == ChildStatus.IN_CARE,
             extract("month", Child.birth_date) == month.month,
             Child.birth_date <= month.last), Child, user))
-    found = []
-    for child_id, name, born in rows:
-        day = min(born.day, monthrange(month.year, month.month)[1])
-        found.append(Birthday(date(month.year, month.month, day), child_id, name,
-                              month.year - born.year))
-    return sorted(found)
+    return sorted(Birthday(birthday_in(born, month.year), child_id, name, month.year - born.year)
+                  for child_id, name, born in rows)
 
 
 def month_rows(user, month: Month, home_id: int | None, columns: tuple):
