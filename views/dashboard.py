@@ -27,7 +27,7 @@ from models import (
 from models.base import likely
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
 from models.followup import FIVE_ONES
-from models.validators import CARE_AGE_LIMIT
+from models.validators import CARE_AGE_LIMIT, birthday_in
 from views.base import AppIndexView
 
 OVERDUE = 10
@@ -53,10 +53,7 @@ def unpaired_count(user, today: date) -> int:
 
 def born_by(today: date, years: int) -> date:
     """The latest birth date of someone who is `years` old `today` (29 February: the 28th)."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:
-        return date(today.year - years, 2, 28)
+    return birthday_in(today, today.year - years)
 
 
 def grown_up_count(user, today: date) -> int:
@@ -182,25 +179,25 @@ def recent_changes(user):
 
 
 class DashboardView(AppIndexView):
+    def _child_filter(self, kind, column: str | None = None) -> str:
+        """The key of the children list's filter of `kind` (on `column`), for a link."""
+        children = next(v for v in self.admin._views if v.endpoint == "child")
+        return next(key for key, (_, flt) in children._filter_args.items()
+                    if isinstance(flt, kind) and (column is None or flt.column.key == column))
+
     def _unpaired_url(self) -> str:
         """The children list filtered to those without a caring mother."""
         from views.people import PairedFilter
 
-        children = next(v for v in self.admin._views if v.endpoint == "child")
-        arg = next(key for key, (_, flt) in children._filter_args.items()
-                   if isinstance(flt, PairedFilter))
-        return url_for("child.index_view", **{f"flt0_{arg}": "0"})
+        return url_for("child.index_view", **{f"flt0_{self._child_filter(PairedFilter)}": "0"})
 
     def _grown_up_url(self, today: date) -> str:
         """The children list filtered to those in care born on or before the day that makes
         them 18 today (the list's "before" filter is strict: the day after)."""
         from flask_admin.contrib.sqla.filters import DateSmallerFilter, EnumEqualFilter
 
-        children = next(v for v in self.admin._views if v.endpoint == "child")
-        born = next(key for key, (_, flt) in children._filter_args.items()
-                    if isinstance(flt, DateSmallerFilter) and flt.column.key == "birth_date")
-        status = next(key for key, (_, flt) in children._filter_args.items()
-                      if isinstance(flt, EnumEqualFilter) and flt.column.key == "status")
+        status = self._child_filter(EnumEqualFilter, "status")
+        born = self._child_filter(DateSmallerFilter, "birth_date")
         return url_for("child.index_view", **{
             f"flt0_{status}": ChildStatus.IN_CARE.name,
             f"flt1_{born}": (born_by(today, CARE_AGE_LIMIT) + timedelta(days=1)).isoformat()})

@@ -37,6 +37,11 @@ def last_move(home: Home) -> AuditEntry | None:
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
 
 
+def moved_in(last: AuditEntry | None, year: int) -> bool:
+    """Whether `last` moved the Home up in the school year `year`."""
+    return last is not None and (last.changes or {}).get("school_year") == year
+
+
 class SchoolYearView(AppView):
     resource = "school_year"
 
@@ -58,7 +63,7 @@ class SchoolYearView(AppView):
             moving=sum(n for _, after, n in plan if after), staying=sum(
                 n for _, after, n in plan if not after),
             last=last, last_at=show_datetime(last.at) if last else "",
-            done=last is not None and (last.changes or {}).get("school_year") == year,
+            done=moved_in(last, year),
             may_move=access.can(current_user, CREATE, self.resource_name))
 
     @expose("/move-up", methods=("POST",))
@@ -75,8 +80,7 @@ class SchoolYearView(AppView):
                           "at the preview again."), "error")
             return back
         last = last_move(home)
-        if last is not None and (last.changes or {}).get("school_year") == year \
-                and not request.form.get("again"):
+        if moved_in(last, year) and not request.form.get("again"):
             flash(gettext("%(home)s was moved up already this school year (%(when)s, by "
                           "%(who)s). Nothing was changed.", home=home.name,
                           when=show_datetime(last.at), who=last.username), "error")
