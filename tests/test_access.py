@@ -569,6 +569,11 @@ def test_a_township_officer_decides_requests_of_her_townships_homes_only(app, wo
     assert {key for key, item in asked.items() if may_decide(officer, item)} == {
         MINE, NEIGHBOURS}
     assert all(may_decide(county_officer, item) for item in asked.values())
+    # A caring mother's account marked by mistake has no scope to decide anything in (with no
+    # Home it counted as the county's before).
+    mistaken = make.user(Role.VOLUNTEER, username="mistaken_officer",
+                         volunteer=make.volunteer(), privacy_officer=True)
+    assert not any(may_decide(mistaken, item) for item in asked.values())
     # Her queue and the privacy page say the same.
     for item in asked.values():
         db.session.add(item)
