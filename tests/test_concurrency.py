@@ -91,3 +91,19 @@ def test_sqlite_connections_enforce_keys_share_readers_and_map_the_file(db):
     assert pragma["foreign_keys"] == 1 and pragma["journal_mode"] == "wal"
     assert pragma["busy_timeout"] == 10000 and pragma["mmap_size"] >= 2**30
     assert pragma["automatic_index"] == 0
+
+
+def test_every_pooled_sqlite_connection_enforces_keys_after_the_migrations(db):
+    """The migrations switch SQLite's foreign keys off on their connection (batch moves of
+    tables) and must switch them on again: the app that migrated itself (as the tests' does)
+    hands that connection out later. It did not: whichever test got that connection ran with
+    keys unchecked (CI caught it once, in the pragma test above)."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    held = [db.engine.connect() for _ in range(db.engine.pool.size() + 2)]
+    try:
+        assert [conn.exec_driver_sql("PRAGMA foreign_keys").scalar() for conn in held] == [
+            1] * len(held)
+    finally:
+        for conn in held:
+            conn.close()
