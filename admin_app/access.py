@@ -34,7 +34,7 @@ from models import (
     VolunteerOrganisation,
 )
 from models.base import utcnow
-from models.enums import Role
+from models.enums import HOME_SCOPED_ROLES, Role
 
 # How long a volunteer may still correct a care record she wrote.
 VOLUNTEER_EDIT_WINDOW = timedelta(days=7)
@@ -263,7 +263,7 @@ def sees_every_home(user) -> bool:
     """Whether `user`'s scope is the whole county (administrators, and staff and
     supervisors with neither a Home nor a township): every `visible` rule is then true."""
     role = _role(user)
-    return role is Role.ADMIN or (role in (Role.STAFF, Role.SUPERVISOR)
+    return role is Role.ADMIN or (role in HOME_SCOPED_ROLES
                                   and user.home_id is None and not user.township)
 
 
@@ -272,7 +272,7 @@ def sees_home(user, home_id: int | None) -> bool:
     a county-wide scope holds). Asks the database for a township's Homes."""
     if sees_every_home(user):
         return True
-    if home_id is None or _role(user) not in (Role.STAFF, Role.SUPERVISOR):
+    if home_id is None or _role(user) not in HOME_SCOPED_ROLES:
         return False
     if user.home_id is not None:
         return user.home_id == home_id

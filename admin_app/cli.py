@@ -124,9 +124,8 @@ def users_create(username: str, role: str, home_name: str | None, township: str 
     if role_value is Role.VOLUNTEER and volunteer is None:
         raise click.ClickException("A volunteer account needs --volunteer-id.")
     try:
-        township = clean_township(township, scoped_role=role_value in (Role.STAFF,
-                                                                       Role.SUPERVISOR),
-                                  has_home=home is not None, townships=townships(db.session))
+        township = clean_township(township, role=role_value, has_home=home is not None,
+                                  townships=townships(db.session))
     except InvalidValue as error:
         raise click.ClickException(str(error)) from None
     password = _read_password()

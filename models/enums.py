@@ -138,6 +138,11 @@ class Role(LabelledEnum):
     SUPERVISOR = "supervisor", _l("Supervisor")
 
 
+# The roles whose scope is a Home, a township or the county (administrators see everything,
+# caring mothers their own children).
+HOME_SCOPED_ROLES = frozenset({Role.STAFF, Role.SUPERVISOR})
+
+
 class AuditAction(LabelledEnum):
     CREATE = "create", _l("Added")
     UPDATE = "update", _l("Changed")

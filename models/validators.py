@@ -13,6 +13,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from models.enums import HOME_SCOPED_ROLES
+
 NAME_MAX_LENGTH = 50
 CARE_AGE_LIMIT = 18
 
@@ -163,14 +165,13 @@ def check_positive_quantity(value: int | None) -> None:
         raise InvalidValue(_l("The quantity must be a whole number greater than zero."))
 
 
-def clean_township(value: str | None, *, scoped_role: bool, has_home: bool,
-                   townships) -> str | None:
+def clean_township(value: str | None, *, role, has_home: bool, townships) -> str | None:
     """An account's township scope (None for none): only staff and supervisors have one,
     never beside a Home of their own, and only a township some Home is in."""
     value = _halfwidth(value or "").strip()
     if not value:
         return None
-    if not scoped_role:
+    if role not in HOME_SCOPED_ROLES:
         raise InvalidValue(_l("Only staff and supervisors may be given a township."))
     if has_home:
         raise InvalidValue(_l("Choose a Home or a township, not both."))

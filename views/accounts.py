@@ -64,9 +64,8 @@ class UserView(AppModelView):
             offered = townships(db.session)
         # The form hands the role over by its name; the column turns it into a Role on flush.
         role = model.role if isinstance(model.role, Role) else Role[model.role]
-        model.township = clean_township(
-            model.township, scoped_role=role in (Role.STAFF, Role.SUPERVISOR),
-            has_home=model.home is not None, townships=offered)
+        model.township = clean_township(model.township, role=role,
+                                        has_home=model.home is not None, townships=offered)
         if form.new_password.data:
             model.set_password(form.new_password.data)
         elif not is_created and _changes_access(model):
