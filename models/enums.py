@@ -19,6 +19,21 @@ class LabelledEnum(str, enum.Enum):
     def __str__(self) -> str:
         return str(self.label)
 
+    # Members of two categories never equal each other even when their values are spelt
+    # alike (LeftBehindType.ONE_PARENT and LivingArrangement.ONE_PARENT are both
+    # "one_parent"): every label cache, Counter and set keyed by members keeps them apart.
+    # A member still equals its own value as a plain string (forms, look-ups by value).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, enum.Enum) and type(other) is not type(self):
+            return False
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    # Equal to its plain value, so hashed as it: members of two categories merely collide.
+    __hash__ = str.__hash__
+
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:
         return [(m.value, m.label) for m in cls]

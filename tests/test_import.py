@@ -424,11 +424,15 @@ def test_the_roster_export_imports_back_unchanged(app, make, db, admin_client):
     make.parent(first, relation=ParentRelation.MOTHER,
                 name="张芳", phone="13933334444")
     make.child(home=home, name="王小红", guardian=guardian, birth_date=date(2014, 5, 6))
+    # Living with the parent at home: its label was once the left-behind type's.
+    make.child(home=home, name="王小单", guardian=guardian, birth_date=date(2013, 7, 8),
+               left_behind_type=LeftBehindType.ONE_PARENT,
+               living_arrangement=LivingArrangement.ONE_PARENT)
     response = export_through_approval(admin_client, "/admin/child/export/xlsx/")
     assert response.status_code == 200
     plan = preview(response.data, None, filename="roster.xlsx")
     assert plan.ready, (plan.problems, plan.unmatched)
-    assert plan.counts == {NEW: 0, UPDATED: 0, UNCHANGED: 2, ERROR: 0}, (
+    assert plan.counts == {NEW: 0, UPDATED: 0, UNCHANGED: 3, ERROR: 0}, (
         errors_of(plan), [r.changes for r in plan.rows])
 
 

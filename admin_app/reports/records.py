@@ -26,7 +26,7 @@ from models import (
     User,
     Volunteer,
 )
-from models.enums import LeftBehindType, LivingArrangement, ParentRelation
+from models.enums import ChildStatus, LeftBehindType, LivingArrangement, ParentRelation
 
 BATCH = 1000
 
@@ -112,12 +112,14 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
 
 
 def _counts_sheet(book: Workbook, ids, title: str) -> None:
-    """The table the county reports: children by Home, left-behind type and living
-    arrangement, with a native Excel chart of the living arrangements."""
+    """The table the county reports: children in care by Home, left-behind type and living
+    arrangement, with a native Excel chart of the living arrangements. Children of the roster
+    who left care are listed on it but counted in none of these figures."""
     rows = db.session.execute(
         select(Home.name, Child.left_behind_type, Child.living_arrangement, Child.boarding,
                func.count())
-        .join(Home, Home.id == Child.home_id).where(Child.id.in_(ids))
+        .join(Home, Home.id == Child.home_id)
+        .where(Child.id.in_(ids), Child.status == ChildStatus.IN_CARE)
         .group_by(Home.name, Child.left_behind_type, Child.living_arrangement, Child.boarding)
         .order_by(Home.name)
     ).all()
@@ -130,7 +132,7 @@ def _counts_sheet(book: Workbook, ids, title: str) -> None:
         if boarding:
             counts["boarding"] += count
     keys = ["total", *LeftBehindType, *LivingArrangement, "boarding"]
-    headers = [gettext("Children's Home"), gettext("Children"),
+    headers = [gettext("Children's Home"), gettext("Children in care"),
                *(str(m.label) for m in LeftBehindType), *(str(m.label) for m in LivingArrangement),
                gettext("Boarding")]
     sheet = book.sheet(gettext("Counts"))
