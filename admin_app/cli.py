@@ -236,53 +236,26 @@ def export_calendar(month: str | None, year: int | None, home_name: str | None,
 @click.option("--dry-run", is_flag=True, help="Show what would change and save nothing.")
 @click.option("--valid-only", is_flag=True,
               help="Save the valid rows even when others are refused.")
-def import_children(file: str, home_name: str | None, dry_run: bool, valid_only: bool) -> None:
+@click.option("--map", "mapping", multiple=True, metavar="列名=字段",
+              help="What a column not recognised holds (repeatable), e.g. "
+                   "--map \"与被监护人关系=guardian_relation\" or --map \"备注2=不导入\".")
+def import_children(file: str, home_name: str | None, dry_run: bool, valid_only: bool,
+                    mapping: tuple[str, ...]) -> None:
     """A roster of children (.xlsx or .csv), with guardians and parents. Nothing is saved
-    when a row is refused, unless --valid-only; the exit status is 1 when rows were refused."""
+    when a row is refused or a sheet not read, unless --valid-only; the exit status is 1
+    when rows were refused."""
     from pathlib import Path
 
-    from admin_app import importing
-    from admin_app.access import SYSTEM
-    from admin_app.importing.rows import ERROR
+    from flask_babel import gettext
+
+    from admin_app.importing.console import parse_mapping, run_import
 
     home = None
     if home_name:
         home = db.session.scalar(select(Home).where(Home.name == home_name.strip()))
         if home is None:
-            raise click.ClickException(f"No Home named {home_name!r}.")
-    path = Path(file)
-    started = time.perf_counter()
-    try:
-        plan = importing.preview(db.session, path.read_bytes(), path.name, SYSTEM, home)
-    except importing.BadFile as error:
-        raise click.ClickException(str(error.message)) from None
-    for problem in plan.problems:
-        click.echo(f"error: {problem}", err=True)
-    if plan.problems:
-        sys.exit(1)
-    for note in plan.notes:
-        click.echo(f"note: {note}")
-    for header in plan.unmatched:
-        click.echo(f"note: column {header!r} was not recognised and is not imported.")
-    plan.ignore_unmatched()
-    for row in plan.rows:
-        for column, message in row.errors:
-            click.echo(f"{row.sheet} row {row.number}" + (f", {column}" if column else "")
-                       + f": {message}", err=True)
-    counts = plan.counts
-    click.echo(f"{plan.filename}: {counts['new']} new, {counts['updated']} updated, "
-               f"{counts['unchanged']} unchanged, {counts[ERROR]} refused "
-               f"({time.perf_counter() - started:.1f} s).")
-    refused = counts[ERROR] > 0
-    if dry_run:
-        click.echo("Dry run: nothing was saved.")
-    elif refused and not valid_only:
-        click.echo("Nothing was saved: correct the refused rows, or use --valid-only.")
-    else:
-        importing.commit(db.session, plan, home, valid_only=valid_only)
-        click.echo(f"Saved {counts['new']} new and {counts['updated']} updated children.")
-    if refused:
-        sys.exit(1)
+            raise click.ClickException(gettext("No Home named “%(name)s”.", name=home_name))
+    run_import(db.session, Path(file), home, parse_mapping(mapping), dry_run, valid_only)
 
 
 @privacy_cli.command("purge")

@@ -112,8 +112,9 @@ class ImportView(AppView):
             return self.render("admin/import_preview.html", upload=upload, plan=None,
                                counts=upload.result, outcomes=(NEW, UPDATED, UNCHANGED, ERROR))
         plan, home = self._plan(upload)
-        errors = [(row.number, column, message) for row in plan.rows
-                  for column, message in row.errors]
+        several = len(plan.headers) > 1
+        errors = [(f"{row.sheet} · {row.number}" if several else row.number, column, message)
+                  for row in plan.rows for column, message in row.errors]
         updates = [row for row in plan.rows if row.outcome == UPDATED]
         return self.render(
             "admin/import_preview.html", upload=upload, plan=plan, home=home,

@@ -47,8 +47,14 @@ FIELDS: tuple[Field, ...] = (
     Field("left_behind_type", _l("Left-behind type"),
           ("留守类型", "留守情况", "留守儿童类型", "外出情况", "父母外出情况"), required=True),
     Field("living_arrangement", _l("Living arrangement"),
-          ("生活方式", "监护方式", "监护类型", "生活监护方式", "监护情况", "生活/监护方式",
+          ("生活方式", "监护方式", "监护类型", "生活监护方式", "生活/监护方式",
            "生活或监护方式", "生活状况"), required=True),
+    # The MCA survey's two yes/no columns, from which the left-behind type follows.
+    Field("both_parents_away", _l("Both parents away (yes/no)"),
+          ("父母双方同时外出", "父母双方均外出", "父母双方外出务工", "是否父母双方外出")),
+    Field("one_away_other_unable", _l("One parent away, the other unable to care (yes/no)"),
+          ("父母一方外出另一方无监护能力", "父母一方外出、另一方无监护能力",
+           "一方外出另一方无监护能力")),
     Field("boarding", _l("Boarding"), ("寄宿", "是否寄宿", "是否寄宿生", "住校", "是否住校")),
     Field("family_situation", _l("Family situation"), ("家庭情况", "家庭类型", "家庭状况")),
     Field("key_target", _l("Key assistance target"),
@@ -57,12 +63,15 @@ FIELDS: tuple[Field, ...] = (
     Field("address", _l("Address"), ("住址", "家庭住址", "家庭地址", "地址", "现住址")),
     Field("entered_on", _l("Entered care on"), ("入册日期", "建档日期", "登记日期")),
     Field("guardian_name", _l("Guardian"),
-          ("监护人", "监护人姓名", "委托监护人", "委托监护人姓名", "实际监护人")),
+          ("监护人", "监护人姓名", "委托监护人", "委托监护人姓名", "实际监护人",
+           "受委托监护人", "受委托监护人姓名", "被委托监护人姓名")),
     Field("guardian_relation", _l("Guardian's relation"),
           ("与儿童关系", "与留守儿童关系", "与儿童的关系", "监护人与儿童关系", "关系",
-           "监护人关系", "与本人关系")),
+           "监护人关系", "与本人关系", "与被监护人关系", "监护人与被监护人关系",
+           "与被监护人的关系", "受委托监护人与儿童关系")),
     Field("guardian_phone", _l("Guardian's phone"),
-          ("监护人电话", "监护人联系电话", "监护人手机", "联系电话", "家庭电话")),
+          ("监护人电话", "监护人联系电话", "监护人手机", "联系电话", "家庭电话",
+           "受委托监护人电话", "受委托监护人联系电话", "监护人联系方式")),
     Field("guardian_age", _l("Guardian's age"), ("监护人年龄",)),
     Field("guardian_health", _l("Guardian's health"), ("监护人健康状况", "监护人身体状况")),
     Field("father_name", _l("Father"), ("父亲", "父亲姓名")),
@@ -70,13 +79,13 @@ FIELDS: tuple[Field, ...] = (
           ("父亲电话", "父亲联系电话", "父亲手机", "父亲手机号")),
     Field("father_work_city", _l("Father works in"),
           ("父亲务工地", "父亲务工地点", "父亲打工地点", "父亲外出务工地点", "父亲务工地址",
-           "父亲工作地点")),
+           "父亲工作地点", "父亲当前务工地点", "父亲务工单位", "父亲务工单位地址")),
     Field("mother_name", _l("Mother"), ("母亲", "母亲姓名")),
     Field("mother_phone", _l("Mother's phone"),
           ("母亲电话", "母亲联系电话", "母亲手机", "母亲手机号")),
     Field("mother_work_city", _l("Mother works in"),
           ("母亲务工地", "母亲务工地点", "母亲打工地点", "母亲外出务工地点", "母亲务工地址",
-           "母亲工作地点")),
+           "母亲工作地点", "母亲当前务工地点", "母亲务工单位", "母亲务工单位地址")),
 )
 FIELD_BY_KEY = {field.key: field for field in FIELDS}
 
@@ -103,6 +112,8 @@ _EXPORT_HEADERS = {
 # Words a lower header row is read with when the row above groups it (父亲 / 姓名).
 _GROUPS = {"父亲": "父亲", "母亲": "母亲", "监护人": "监护人", "父亲情况": "父亲",
            "母亲情况": "母亲", "监护人情况": "监护人", "委托监护人": "监护人", "班主任": "班主任",
+           "受委托监护人": "监护人", "受委托监护人情况": "监护人", "父亲信息": "父亲",
+           "母亲信息": "母亲",
            "父母外出务工情况": "", "儿童基本情况": "", "基本情况": "", "在校情况": "",
            "家庭情况": ""}
 
@@ -176,8 +187,11 @@ def _combined(upper: list, lower: list) -> list[str]:
             continue
         prefix = _GROUPS.get(normal(group), None) if group else None
         candidate = f"{prefix}{bottom}" if prefix else str(bottom)
-        if prefix and normal(candidate) not in wordings() and normal(bottom) in ("姓名",):
-            candidate = prefix
+        if prefix and normal(candidate) not in wordings():
+            if normal(bottom) in ("姓名",):
+                candidate = prefix
+            elif normal(bottom) in wordings():  # 受委托监护人电话 under 受委托监护人
+                candidate = str(bottom)
         texts.append(candidate)
     return texts
 
@@ -207,6 +221,19 @@ def find_header(sheet: Sheet, scan: int = 15) -> Header | None:
     if "name" not in keys:
         return None
     return Header(row_number=rows[index][0], data_from=index + height, texts=texts, keys=keys)
+
+
+# Words inside a header that say it holds something we keep (a relation, a phone, a name).
+_KNOWN_PARTS = ("姓名", "名字", "电话", "手机", "关系", "身份证", "身份号", "出生", "生日", "性别",
+                "地址", "住址", "监护", "父", "母", "学校", "年级", "班", "留守", "寄宿", "住校",
+                "务工", "打工", "健康", "身体", "家庭", "帮扶", "儿童之家")
+
+
+def looks_known(text: str) -> bool:
+    """Whether a header not recognised looks like one of our fields, so that setting it
+    aside unasked would lose what it holds (与被监护人关系 was read as nothing)."""
+    word = normal(text)
+    return any(part in word for part in _KNOWN_PARTS)
 
 
 def apply_mapping(header: Header, mapping: dict[str, str]) -> None:

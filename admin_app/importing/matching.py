@@ -33,21 +33,22 @@ class _Matcher:
     change. Rows come a batch at a time, so only one batch of kept children (and of cells)
     is in memory at once."""
 
-    def __init__(self, session: Session, user, labels, columns) -> None:
-        self.session, self.labels, self.columns = session, labels, columns
+    def __init__(self, session: Session, user) -> None:
+        self.session = session
         self.visible = {home_id: name for home_id, name in session.execute(
             access.scoped(select(Home.id, Home.name), Home, user))}
         self.seen: dict[object, int] = {}  # ID number or (Home, name, birth date) → row
         self.guardians = _GuardianBook(session)
 
-    def match(self, rows: list[RowPlan]) -> list[RowPlan]:
+    def match(self, rows: list[RowPlan], labels, columns) -> list[RowPlan]:
+        """`labels` and `columns`: the header of the rows' sheet."""
         batch = [row for row in rows if row.home is not None and row.values.get("name")
                  and row.outcome != ERROR]
         by_number, by_name = _kept_children(self.session, batch)
         self.guardians.load(batch)
         for row in batch:
             _match_row(row, self.seen, by_number, by_name, self.visible, self.guardians,
-                       self.labels, self.columns)
+                       labels, columns)
             if row.child is not None:
                 row.child_id, row.version = row.child.id, row.child.version
             row.child = None  # the snapshot is not needed past the comparison

@@ -7,6 +7,8 @@ updated, unchanged, or its errors. It writes nothing; `saving.apply_plan` saves 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 from flask_babel import gettext
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin_app import access
+from admin_app.i18n import local_today
 from admin_app.importing import words
 from admin_app.importing.columns import (
     FIELD_BY_KEY,
@@ -30,6 +33,7 @@ from admin_app.importing.reading import Sheet
 from admin_app.importing.rows import (
     BATCH,
     CHILD_TEXT,
+    ERROR,
     NEEDED_FOR_NEW,
     Plan,
     RowPlan,
@@ -52,62 +56,104 @@ def _column_of(header: Header) -> dict[str, int]:
 
 def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home: Home | None,
                 mapping: dict[str, str] | None = None, today: date | None = None) -> Plan:
-    today = today or date.today()
+    today = today or local_today()
     plan = Plan(filename=filename)
+    found: list[tuple[Sheet, Header]] = []
     for sheet in sheets:
         header = find_header(sheet)
-        if header is not None:
-            break
-    else:
+        if header is None:
+            if sheet.head:  # something on it, but not a roster we can read
+                plan.unread_sheets.append(sheet.name)
+            continue
+        apply_mapping(header, mapping or {})
+        found.append((sheet, header))
+    if not found:
         plan.problems.append(gettext(
             "No header row was found: the first rows of the sheet need a column named 姓名 "
             "and the other columns of the roster (download the template to see them)."))
         return plan
-    apply_mapping(header, mapping or {})
-    plan.sheet, plan.header = sheet.name, header
-    for key in duplicate_keys(header):
+    plan.sheet, plan.header = found[0][0].name, found[0][1]
+    plan.headers = [(sheet.name, header) for sheet, header in found]
+    for name in plan.unread_sheets:
+        plan.notes.append(gettext(
+            "The sheet “%(sheet)s” has no header row we recognise and was not read.",
+            sheet=name))
+    twice = {key for _, header in found for key in duplicate_keys(header)}
+    for key in sorted(twice):
         plan.problems.append(gettext("Two columns are read as “%(field)s”; keep one of them.",
                                      field=FIELD_BY_KEY[key].label))
-    columns = _column_of(header)
-    if home is None and "home" not in columns:
+    if home is None and any("home" not in _column_of(header) for _, header in found):
         plan.problems.append(gettext(
             "Choose the Children's Home to import into, or add a column 儿童之家 naming it."))
     if plan.problems:
         return plan
-    missing = [key for key in NEEDED_FOR_NEW if key not in columns
-               and not (key in ("gender", "birth_date") and "id_number" in columns)]
-    if missing:
-        plan.notes.append(gettext(
-            "The file has no column for %(fields)s; children not yet in the records cannot be "
-            "added without it.", fields="、".join(str(FIELD_BY_KEY[k].label) for k in missing)))
     homes = _homes(session, user)
-    labels = {col: text for col, text in enumerate(header.texts)}
-    matcher = _Matcher(session, user, labels, columns)
-    batch: list[RowPlan] = []
-    skipped = 0
-    for number, cells in sheet.rows_after(header.data_from):
-        if _is_footer(cells, columns["name"]):
-            # A footer such as “填表人：… 联系电话：…” or a total line, not a child.
-            skipped += 1
-            if skipped <= 20:
-                plan.notes.append(gettext(
-                    "Row %(row)s has no name and was skipped: %(text)s", row=number,
-                    text=" ".join(str(c) for c in cells if c is not None)[:60]))
-            continue
-        row = RowPlan(sheet.name, number, cells)
-        _read_row(row, cells, columns, labels, today)
-        _place_row(row, home, homes, columns, labels)
-        batch.append(row)
-        if len(batch) == BATCH:
-            plan.rows += matcher.match(batch)
-            batch = []
-    plan.rows += matcher.match(batch)
+    matcher = _Matcher(session, user)
+    checks = _Checks(today)
+    for sheet, header in found:
+        columns = _column_of(header)
+        _note_missing(plan, columns)
+        labels = {col: text for col, text in enumerate(header.texts)}
+        readers = {key: _reader(key, today) for key in columns if key != IGNORE}
+        signs = checks.sheet(sheet, columns, labels)
+        batch: list[RowPlan] = []
+        skipped = 0
+        for number, cells in sheet.rows_after(header.data_from):
+            footer = _footer(cells, columns["name"])
+            if footer is not None:
+                # A footer such as “填表人：… 联系电话：…”, a total line, not a child.
+                skipped += 1
+                if skipped <= 20:
+                    plan.notes.append(gettext(
+                        "%(where)s is not a child and was skipped: %(text)s",
+                        where=plan.where(sheet.name, number), text=footer[:60]))
+                continue
+            row = RowPlan(sheet.name, number, cells)
+            _read_row(row, cells, columns, labels, readers, checks)
+            signs.look(row, cells)
+            _place_row(row, home, homes, columns, labels)
+            batch.append(row)
+            if len(batch) == BATCH:
+                plan.rows += matcher.match(batch, labels, columns)
+                batch = []
+        plan.rows += matcher.match(batch, labels, columns)
+    checks.finish(plan)
     return plan
 
 
-def _is_footer(cells: list, name_column: int) -> bool:
+def _note_missing(plan: Plan, columns: dict[str, int]) -> None:
+    missing = [key for key in NEEDED_FOR_NEW if key not in columns
+               and not (key in ("gender", "birth_date") and "id_number" in columns)]
+    if missing:
+        note = gettext(
+            "The file has no column for %(fields)s; children not yet in the records cannot be "
+            "added without it.", fields="、".join(str(FIELD_BY_KEY[k].label) for k in missing))
+        if note not in plan.notes:
+            plan.notes.append(note)
+
+
+# Lines that are not children: totals and the form's signature lines.
+_TOTAL = re.compile(r".{0,10}(?:小计|合计|总计|共计)[:：]?.{0,12}")
+_SIGNED = re.compile(r"(?:填表人|填报人|审核人|复核人|制表人|统计人|单位负责人|填表日期|"
+                     r"制表日期|填报日期|联系电话|填报单位)[:：]")
+_HOW_MANY = re.compile(r"(?:共计?|合计)?[:：]?\d+人")
+
+
+def _footer(cells: list, name_column: int) -> str | None:
+    """The line's words when it is a total or signature line, or a line with no name and
+    almost nothing else; None for a child's row."""
+    said = [str(cell) for cell in cells if cell is not None]
     no_name = len(cells) <= name_column or cells[name_column] is None
-    return no_name and sum(1 for cell in cells if cell is not None) <= 2
+    if no_name and len(said) <= 2:
+        return " ".join(said)
+    for col, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue
+        word = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell))
+        if _SIGNED.match(word) or (col <= name_column and (
+                _TOTAL.fullmatch(word) or _HOW_MANY.fullmatch(word))):
+            return " ".join(said)
+    return None
 
 
 def _homes(session: Session, user) -> dict[str, Home]:
@@ -135,6 +181,16 @@ def _place_row(row: RowPlan, home: Home | None, homes: dict[str, Home], columns,
 
 # How each field's cell is read; each raises InvalidValue with a message.
 def _reader(key: str, today: date):
+    """A cell that says only "nothing here" (—, /; 无 in a name, phone or number) is empty."""
+    if key in ("name", "guardian_name", "father_name", "mother_name", "id_number",
+               "guardian_age") or key.endswith("phone"):
+        read = _reader_of(key, today)
+        return lambda value: read(None if words.nothing(value, none_words=True) else value)
+    read = _reader_of(key, today)
+    return lambda value: read(None if words.nothing(value) else value)
+
+
+def _reader_of(key: str, today: date):
     if key == "name":
         return lambda value: rules.clean_name(None if value is None else str(value))
     if key in ("guardian_name", "father_name", "mother_name"):
@@ -150,7 +206,7 @@ def _reader(key: str, today: date):
                   "guardian_relation": GuardianRelation}
     if key in categories:
         return lambda value, kind=categories[key]: words.category(kind, value)
-    if key in ("boarding", "key_target"):
+    if key in ("boarding", "key_target", "both_parents_away", "one_away_other_unable"):
         return words.yes_no
     if key == "class_teacher_both":
         return words.teacher_and_phone
@@ -162,16 +218,20 @@ def _reader(key: str, today: date):
     return lambda value, limit=limits[key]: words.text(value, limit)
 
 
-def _read_row(row: RowPlan, cells, columns, labels, today: date) -> None:
+def _read_row(row: RowPlan, cells, columns, labels, readers, checks: _Checks) -> None:
     values = row.values
+    unread_birth = None
     for key, col in columns.items():
         if key == IGNORE:
             continue
         value = cells[col] if col < len(cells) else None
         try:
-            values[key] = _reader(key, today)(value)
+            values[key] = readers[key](value)
         except InvalidValue as error:
-            row.fail(labels[col], error.message)
+            if key == "birth_date" and "id_number" in columns:
+                unread_birth = (labels[col], error.message)  # the ID number may give it
+            else:
+                row.fail(labels[col], error.message)
     if isinstance(values.get("class_teacher_both"), tuple):
         teacher, phone = values.pop("class_teacher_both")
         values.setdefault("class_teacher", teacher)
@@ -180,25 +240,57 @@ def _read_row(row: RowPlan, cells, columns, labels, today: date) -> None:
     values.pop("class_teacher_both", None)
     if "guardian_age" in values:
         values["guardian_birth_year"] = values.pop("guardian_age")
-    _dates(row, columns, labels, today)
+    _left_behind_from_the_survey(row, columns, labels)
+    _dates(row, columns, labels, checks, unread_birth)
 
 
-def _dates(row: RowPlan, columns, labels, today: date) -> None:
+def _left_behind_from_the_survey(row: RowPlan, columns, labels) -> None:
+    """The MCA survey's 父母双方同时外出 and 父母一方外出、另一方无监护能力 (是/否) say the
+    left-behind type; a row whose answers contradict each other or its own type is refused."""
     values = row.values
+    both = values.pop("both_parents_away", None)
+    one = values.pop("one_away_other_unable", None)
+    if not (both or one):
+        return
+    column = labels.get(columns.get("both_parents_away" if both else "one_away_other_unable"))
+    said = LeftBehindType.BOTH_PARENTS if both else LeftBehindType.ONE_PARENT
+    if both and one:
+        row.fail(column, _l("Both parents cannot be away and only one away at once; answer 是 "
+                            "in one of the two columns."))
+    elif values.get("left_behind_type") not in (None, said):
+        row.fail(column, _l("This answer says %(said)s, but the left-behind type says "
+                            "%(type)s.", said=said.label, type=values["left_behind_type"].label))
+    else:
+        values["left_behind_type"] = said
+
+
+def _dates(row: RowPlan, columns, labels, checks: _Checks, unread_birth) -> None:
+    """The birth date against the ID number (its date, its gender digit) and the age limit."""
+    values, today = row.values, checks.today
     birth, month_only = values.pop("birth_date", (None, False))
     entered, _ = values.pop("entered_on", (None, False))
     number = values.get("id_number")
     birth_label = labels.get(columns.get("birth_date"), str(FIELD_BY_KEY["birth_date"].label))
     if number:
         from_id = rules.id_number_birth_date(number)
-        if birth is None or (month_only and (birth.year, birth.month) ==
-                             (from_id.year, from_id.month)):
+        if unread_birth is not None:
+            birth = from_id
+            checks.born_from_id.append(row)
+        elif birth is None or (month_only and (birth.year, birth.month) ==
+                               (from_id.year, from_id.month)):
             birth = from_id
         elif birth != from_id:
             row.fail(birth_label, _l("The birth date in the resident ID number does not match "
                                      "the birth date."))
+        by_id = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
         if values.get("gender") is None:
-            values["gender"] = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+            values["gender"] = by_id
+        elif values["gender"] is not by_id:
+            row.fail(labels.get(columns.get("gender"), ""), _l(
+                "The gender does not match the resident ID number, whose 17th digit says "
+                "%(gender)s; check both.", gender=by_id.label))
+    elif unread_birth is not None:
+        row.fail(*unread_birth)
     elif month_only:
         row.fail(birth_label, _l("Only the year and month of birth are given; add the day or "
                                  "the resident ID number."))
@@ -206,6 +298,14 @@ def _dates(row: RowPlan, columns, labels, today: date) -> None:
         rules.check_not_future(birth, today)
     except InvalidValue as error:
         row.fail(birth_label, error.message)
+    if birth is not None and birth <= today:
+        age = rules.age_on(birth, today)
+        if age >= rules.CARE_AGE_LIMIT:
+            row.fail(birth_label, _l(
+                "This child is %(age)s years old: children leave care when they turn 18, so "
+                "the row is not imported as a child in care.", age=age))
+        elif age >= MCA_AGE_LIMIT:
+            checks.older.append(row)
     entered_label = labels.get(columns.get("entered_on"), str(FIELD_BY_KEY["entered_on"].label))
     try:
         rules.check_not_future(entered, today)
@@ -219,3 +319,72 @@ def _dates(row: RowPlan, columns, labels, today: date) -> None:
         values["entered_on"] = entered
 
 
+# The MCA's 2016 survey counts children under 16; the program keeps them until 18.
+MCA_AGE_LIMIT = 16
+SHOWN_ROWS = 20
+
+
+class _Checks:
+    """What is learnt about the rows of the whole file, said or acted on at its end: rows
+    whose birth date came from the ID number, children of 16 or 17, and ID numbers ending in
+    000 in a column that shows other signs of Excel (refused only then, as a genuine number
+    may end so)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.born_from_id: list[RowPlan] = []
+        self.older: list[RowPlan] = []
+        self.signs: list[_ExcelSigns] = []
+
+    def sheet(self, sheet: Sheet, columns, labels) -> _ExcelSigns:
+        signs = _ExcelSigns(sheet, columns.get("id_number"), labels)
+        self.signs.append(signs)
+        return signs
+
+    def finish(self, plan: Plan) -> None:
+        for signs in self.signs:
+            signs.refuse(plan)
+        if self.born_from_id:
+            plan.notes.append(gettext(
+                "The birth date could not be read in %(rows)s; the date in the resident ID "
+                "number was used.", rows=_rows(plan, self.born_from_id)))
+        older = [row for row in self.older if row.outcome != ERROR]
+        if older:
+            plan.notes.append(gettext(
+                "%(n)s children are 16 or 17 (%(rows)s): the MCA's 2016 survey counts "
+                "left-behind children under 16, this program keeps them in care until 18.",
+                n=len(older), rows=_rows(plan, older)))
+
+
+def _rows(plan: Plan, rows: list[RowPlan]) -> str:
+    shown = "、".join(plan.where(row.sheet, row.number) for row in rows[:SHOWN_ROWS])
+    return shown + ("……" if len(rows) > SHOWN_ROWS else "")
+
+
+class _ExcelSigns:
+    """One sheet's ID number column: whether it shows signs of Excel (the file is a CSV, a
+    cell is a number or in scientific notation, two numbers end in 000), and its numbers
+    ending in 000 with the cells of their rows (to give back if refused)."""
+
+    def __init__(self, sheet: Sheet, column: int | None, labels) -> None:
+        self.column, self.label = column, labels.get(column, "")
+        self.seen = sheet.from_csv
+        self.zeros: list[tuple[RowPlan, list, object]] = []
+
+    def look(self, row: RowPlan, cells) -> None:
+        if self.column is None or self.column >= len(cells):
+            return
+        cell = cells[self.column]
+        if isinstance(cell, int | float) or (
+                isinstance(cell, str) and "e+" in cell.lower()):
+            self.seen = True
+        if words.cut_by_excel(row.values.get("id_number")):
+            self.zeros.append((row, list(cells), cell))
+
+    def refuse(self, plan: Plan) -> None:
+        if not (self.seen or len(self.zeros) > 1):
+            return
+        for row, cells, cell in self.zeros:
+            row.values.pop("guardian", None)
+            row.cells, row.child_id, row.version = cells, None, None
+            row.fail(self.label, words.excel_zeros(str(cell)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class Sheet:
     name: str
     head: list[tuple[int, list[Any]]]
     rest: Iterator[tuple[int, list[Any]]]
+    from_csv: bool = False  # a CSV has been through Excel's hands more often than not
 
     def rows_after(self, index: int) -> Iterator[tuple[int, list[Any]]]:
         """The rows after the first `index` rows of the head, then the rest (once)."""
@@ -76,14 +78,14 @@ class Roster:
         self.close()
 
 
-def _sheet(name: str, rows: Iterator[tuple[int, list[Any]]]) -> Sheet:
+def _sheet(name: str, rows: Iterator[tuple[int, list[Any]]], from_csv: bool = False) -> Sheet:
     rows = _limited(rows)
     head = []
     for row in rows:
         head.append(row)
         if len(head) == HEAD_ROWS:
             break
-    return Sheet(name, head, rows)
+    return Sheet(name, head, rows, from_csv)
 
 
 def read_roster(content: bytes, filename: str) -> Roster:
@@ -123,8 +125,9 @@ def _read_xlsx(content: bytes) -> Roster:
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise BadFile(DAMAGED) from None
     try:
-        sheets = [_sheet(worksheet.title, _guarded(enumerate(
-                      worksheet.iter_rows(values_only=True), start=1)))
+        sheets = [_sheet(worksheet.title, _merged(_guarded(enumerate(
+                      worksheet.iter_rows(values_only=True), start=1)),
+                      _merged_ranges(archive, worksheet)))
                   for worksheet in book.worksheets
                   if getattr(worksheet, "sheet_state", "visible") == "visible"]
     except BadFile:
@@ -134,6 +137,63 @@ def _read_xlsx(content: bytes) -> Roster:
         book.close()
         raise BadFile(DAMAGED) from None
     return Roster(sheets, book.close)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_CHUNK = 1 << 20
+
+
+def _merged_ranges(archive: zipfile.ZipFile, worksheet) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (first row, last row, first column, last column), 1-based,
+    ordered by their first row. Read-only openpyxl does not expose them: they are read from
+    the sheet's XML as it streams by (a family's guardian merged over its siblings)."""
+    path = getattr(worksheet, "_worksheet_path", None)
+    if not path:
+        return []
+    from openpyxl.utils import column_index_from_string
+
+    found, tail = [], b""
+    with archive.open(path.lstrip("/")) as part:
+        while chunk := part.read(_CHUNK):
+            text = tail + chunk
+            end = 0
+            for match in _MERGE.finditer(text):
+                first_col, first_row, last_col, last_row = match.groups()
+                found.append((int(first_row), int(last_row),
+                              column_index_from_string(first_col.decode()),
+                              column_index_from_string(last_col.decode())))
+                end = match.end()
+            tail = text[max(end, len(text) - 200):]
+    return sorted(found)
+
+
+def _merged(rows: Iterator[tuple[int, list[Any]]], ranges: list[tuple[int, int, int, int]]):
+    """Each merged range's value given to every row it covers, in its first column (Excel
+    keeps it in the first row only): siblings share the family's merged guardian, phone and
+    address. A range's other columns stay empty: no value lands in a column that did not say
+    it."""
+    if not ranges:
+        yield from rows
+        return
+    waiting, active = iter(ranges), []  # active: [last row, column, value]
+    upcoming = next(waiting, None)
+    for number, cells in rows:
+        active = [merge for merge in active if merge[0] >= number]
+        while upcoming is not None and upcoming[0] <= number:
+            first_row, last_row, first_col, _ = upcoming
+            if first_row == number and last_row > first_row:
+                value = cells[first_col - 1] if first_col <= len(cells) else None
+                active.append([last_row, first_col, value])
+            upcoming = next(waiting, None)
+        for last_row, col, value in active:
+            if value is None or last_row < number:
+                continue
+            if len(cells) < col:
+                cells = [*cells, *([None] * (col - len(cells)))]
+            if cells[col - 1] is None:
+                cells = list(cells)
+                cells[col - 1] = value
+        yield number, cells
 
 
 def _guarded(rows):
@@ -168,7 +228,7 @@ def _read_csv(content: bytes) -> Sheet:
             raise BadFile(_l("This CSV file could not be read; save it from Excel or WPS as "
                              "“CSV UTF-8” and upload it again.")) from None
 
-    return _sheet("CSV", rows())
+    return _sheet("CSV", rows(), from_csv=True)
 
 
 def _decode(content: bytes) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
+
 from admin_app.importing.columns import IGNORE, Header
 from models import Child, Home
 from models.enums import ParentRelation
@@ -53,6 +55,14 @@ class Plan:
     rows: list[RowPlan] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # about the whole file
     notes: list[str] = field(default_factory=list)  # said once, not an error
+    headers: list[tuple[str, Header]] = field(default_factory=list)  # each sheet read
+    unread_sheets: list[str] = field(default_factory=list)  # visible, not empty, not read
+
+    def where(self, sheet: str, number: int) -> str:
+        """“Row 12”, or “Sheet 新联村, row 12” when the file has more than one sheet read."""
+        if len(self.headers) > 1:
+            return gettext("Sheet “%(sheet)s”, row %(row)s", sheet=sheet, row=number)
+        return gettext("Row %(row)s", row=number)
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -63,7 +73,10 @@ class Plan:
 
     @property
     def unmatched(self) -> list[str]:
-        return self.header.unmatched if self.header else []
+        """The headers not recognised, of every sheet read (each once)."""
+        texts = [text for _, header in self.headers or [("", self.header)] if header
+                 for text in header.unmatched]
+        return list(dict.fromkeys(texts))
 
     @property
     def ready(self) -> bool:
@@ -72,8 +85,8 @@ class Plan:
 
     def ignore_unmatched(self) -> None:
         """Set aside the columns that were not recognised (the command line's choice)."""
-        if self.header is not None:
-            self.header.keys = [IGNORE if key is None else key for key in self.header.keys]
+        for _, header in self.headers:
+            header.keys = [IGNORE if key is None else key for key in header.keys]
 
     @property
     def fingerprint(self) -> str:

@@ -32,7 +32,9 @@ SYNONYMS: dict[type, dict[str, tuple[str, ...]]] = {
         "BOTH_PARENTS": ("双亲外出", "父母均外出", "父母双方外出", "父母都外出", "父母外出",
                          "双方外出", "双留守", "父母双外出", "父母均在外务工"),
         "ONE_PARENT": ("单亲外出", "父亲外出", "母亲外出", "父或母外出", "父母一方外出",
-                       "一方外出", "单留守", "父亲外出务工", "母亲外出务工"),
+                       "一方外出", "单留守", "父亲外出务工", "母亲外出务工",
+                       "父母一方外出、另一方无监护能力", "父母一方外出另一方无监护能力",
+                       "一方外出另一方无监护能力"),
     },
     LivingArrangement: {
         "GRANDPARENTS": ("随祖辈", "随祖辈生活", "跟爷爷奶奶", "跟外公外婆", "祖父母监护",
@@ -54,7 +56,8 @@ SYNONYMS: dict[type, dict[str, tuple[str, ...]]] = {
         "FATHER": ("父亲", "父子", "父女", "爸爸"),
         "MOTHER": ("母亲", "母子", "母女", "妈妈"),
         "RELATIVE": ("叔叔", "伯父", "伯伯", "婶婶", "姑姑", "姑妈", "舅舅", "舅妈", "姨妈",
-                     "阿姨", "姨", "哥哥", "姐姐", "亲戚", "其他亲属", "亲属"),
+                     "阿姨", "姨", "哥哥", "姐姐", "亲戚", "其他亲属", "亲属", "叔侄", "伯侄",
+                     "姑侄", "舅甥", "姨甥", "兄妹", "兄弟", "姐弟", "姐妹"),
         "PROXY": ("代理监护人", "代理家长", "代管家长", "委托监护人"),
         "OTHER": ("其他",),
     },
@@ -64,6 +67,15 @@ SYNONYMS: dict[type, dict[str, tuple[str, ...]]] = {
         "DIVORCED": ("离异", "父母离异", "离异家庭"),
         "ORPHAN": ("孤儿", "事实孤儿"),
     },
+}
+# Words that name a kind of relation without saying which one the record holds: asked,
+# never guessed (祖孙 may be the grandfather or the grandmother).
+UNSAID: dict[type, dict[str, tuple[str, ...]]] = {
+    GuardianRelation: {"祖孙": ("GRANDFATHER", "GRANDMOTHER", "MATERNAL_GRANDFATHER",
+                               "MATERNAL_GRANDMOTHER"),
+                       "外祖孙": ("MATERNAL_GRANDFATHER", "MATERNAL_GRANDMOTHER"),
+                       "隔代": ("GRANDFATHER", "GRANDMOTHER", "MATERNAL_GRANDFATHER",
+                               "MATERNAL_GRANDMOTHER")},
 }
 YES = ("是", "有", "寄宿", "住校", "y", "yes", "true", "1", "√", "✓", "✔")
 NO = ("否", "无", "不", "不是", "走读", "n", "no", "false", "0", "×", "✗")
@@ -95,6 +107,11 @@ def category(enum_class, value):
     if value is None:
         return None
     member = _table(enum_class).get(_word(value))
+    which = UNSAID.get(enum_class, {}).get(_word(value))
+    if member is None and which:
+        raise InvalidValue(_l("“%(word)s” does not say which relation it is; write one of: "
+                              "%(choices)s.", word=str(value)[:30],
+                              choices="、".join(str(enum_class[name].label) for name in which)))
     if member is None:
         raise InvalidValue(_l("“%(word)s” is not a word we know here; use one of: %(choices)s.",
                               word=str(value)[:30],
@@ -151,20 +168,59 @@ def a_date(value) -> tuple[date | None, bool]:
                           text=text[:20]))
 
 
+# Words people write in a cell to say "nothing here" (the MCA forms ask for "—").
+NOTHING = frozenset(_word(w) for w in ("—", "——", "–", "-", "--", "－", "/", "／", "\\",
+                                        "、", "…", "……", "一"))
+# ... and, in a name, phone or number column, "none".
+NONE_WORDS = frozenset(_word(w) for w in ("无", "無", "没有", "暂无", "不详"))
+
+
+def nothing(value, none_words: bool = False) -> bool:
+    """Whether a cell says only that there is nothing: a dash, a slash (and 无, where `none_words`:
+    in names, phones and numbers, never in yes/no or category columns where 无 means no)."""
+    if not isinstance(value, str):
+        return False
+    word = _word(value)
+    return word in NOTHING or (none_words and word in NONE_WORDS)
+
+
+def _excel_cut(shown: str):
+    return _l("Excel stored this ID number as a number and kept only 15 digits, so its last "
+              "digits are lost (the file says %(shown)s). Format the column as text in Excel "
+              "and type the number again.", shown=shown)
+
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?e\+?\d+")
+
+
 def id_number(value) -> str | None:
-    """An ID number however it arrived: text with spaces, full-width digits or a lower-case
-    x, or a number — which Excel has already cut to 15 significant digits."""
+    """An ID number however it arrived: text with spaces, full-width digits, a lower-case
+    x or Excel's text mark ('), or a number — which Excel has already cut to 15 significant
+    digits, as it has a text in scientific notation (4.30624E+17, from a CSV)."""
     if value is None:
         return None
     if isinstance(value, float | int) and not isinstance(value, bool):
         digits = f"{value:.0f}"
         if len(digits) >= 16:
-            raise InvalidValue(_l(
-                "This ID number was stored by Excel as a number, and Excel keeps only 15 "
-                "digits, so its last digits are lost (%(shown)s). Format the column as text "
-                "and type the number again.", shown=digits))
+            raise InvalidValue(_excel_cut(digits))
         value = digits
-    return rules.clean_id_number(str(value))
+    text = str(value).strip().lstrip("'‘’`")
+    if _SCIENTIFIC.fullmatch(_word(text)):
+        raise InvalidValue(_excel_cut(text[:30]))
+    return rules.clean_id_number(text)
+
+
+def cut_by_excel(number: str | None) -> bool:
+    """18 digits ending in 000: what Excel leaves of an ID number it kept as a number and
+    wrote out again (a CSV). Its check digit may well pass; the number is another person's."""
+    return bool(number) and number.endswith("000")
+
+
+def excel_zeros(shown: str):
+    return _l("This ID number ends in 000, which is what Excel leaves of a number it kept with "
+              "only 15 digits (the file says %(shown)s), and this column shows other signs of "
+              "Excel. It was not imported: format the column as text in Excel and type the full "
+              "number again. If the number really ends in 000, enter it in the child's archive "
+              "form.", shown=shown)
 
 
 def phone(value) -> str | None:

@@ -96,23 +96,28 @@ def template_workbook() -> Workbook:
 
 def errors_workbook(plan: Plan) -> Workbook:
     """The refused rows as they were, with a column saying what is wrong, to correct and
-    upload again."""
+    upload again: one sheet for each sheet of the file read, under its own header."""
     title = gettext("Rows to correct: %(file)s", file=plan.filename)
     book = Workbook(title=title)
-    header = plan.header
-    texts = header.texts if header else []
-    columns = [Column(gettext("Row"), "int", 6), Column(gettext("What is wrong"), "text", 40)]
-    columns += [Column(text or "—", "text", 14) for text in texts]
+    sheets = plan.headers or [(plan.sheet, plan.header)]
+    for name, header in sheets:
+        texts = header.texts if header else []
+        columns = [Column(gettext("Row"), "int", 6),
+                   Column(gettext("What is wrong"), "text", 40)]
+        columns += [Column(text or "—", "text", 14) for text in texts]
 
-    def rows():
-        for row in error_rows(plan):
-            cells = [_as_text(value) for value in row.cells[:len(texts)]]
-            cells += [None] * (len(texts) - len(cells))
-            problems = "；".join(f"{column}：{message}" if column else message
-                                for column, message in row.errors)
-            yield (row.number, problems, *cells)
+        def rows(name=name, texts=texts):
+            for row in error_rows(plan):
+                if len(sheets) > 1 and row.sheet != name:
+                    continue
+                cells = [_as_text(value) for value in row.cells[:len(texts)]]
+                cells += [None] * (len(texts) - len(cells))
+                problems = "；".join(f"{column}：{message}" if column else message
+                                    for column, message in row.errors)
+                yield (row.number, problems, *cells)
 
-    book.table(gettext("Rows to correct"), title, columns, rows())
+        sheet_name = gettext("Rows to correct") if len(sheets) == 1 else name[:31]
+        book.table(sheet_name, title, columns, rows())
     return book
 
 
