@@ -369,3 +369,52 @@ def test_cli_maps_a_column_it_could_not_place(app, make, db, tmp_path):
     assert "1 new, 0 updated, 0 unchanged, 0 refused" in result.output
     child = db.session.scalar(select(Child))
     assert child.guardian.relation is GuardianRelation.GRANDMOTHER
+
+
+def test_dates_as_excel_writes_them_into_a_csv(make, db):
+    home = make.home()
+    content = csv_bytes([
+        ["姓名", "性别", "出生日期", "身份证号", "入册日期", "留守类型", "生活方式"],
+        ["时一", "男", "2010/11/23 0:00", "", "2024/9/1 0:00:00", "父母均外出", "随祖辈"],
+        ["时二", "男", "40505", "", "45536", "父母均外出", "随祖辈"],
+        # 2014.1: January, or October as Excel keeps 2014.10; the ID number says which.
+        ["时三", "女", "2014.1", girl(date(2014, 10, 5)), "", "父母均外出", "随祖辈"],
+        ["时四", "女", "2014.1", "", "", "父母均外出", "随祖辈"],
+        ["时五", "男", "2016-2-29", "", "2024.1", "父母均外出", "随祖辈"],
+    ])
+    plan = preview(content, home, filename="x.csv")
+    errors = {number: message for number, _c, message in errors_of(plan)}
+    assert set(errors) == {5, 6}, errors
+    assert "2014.10" in errors[5] and "2014.1" in errors[5]
+    commit(plan, home, valid_only=True)
+    kept = saved(db)
+    assert kept["时一"].birth_date == date(2010, 11, 23)
+    assert kept["时一"].entered_on == date(2024, 9, 1)
+    assert kept["时二"].birth_date == date(2010, 11, 23)
+    assert kept["时二"].entered_on == date(2024, 9, 1)
+    assert kept["时三"].birth_date == date(2014, 10, 5)
+    assert set(kept) == {"时一", "时二", "时三"}
+
+
+def test_siblings_share_their_guardian_without_a_phone(make, db):
+    home = make.home()
+    content = csv_bytes([
+        ["姓名", "性别", "出生日期", "留守类型", "生活方式", "监护人姓名", "与儿童关系",
+         "家庭住址", "父亲姓名"],
+        ["冯一", "男", "2014-03-12", "父母均外出", "随祖辈", "冯奶奶", "奶奶", "新联村一组", ""],
+        ["冯二", "女", "2015-03-12", "父母均外出", "随祖辈", "冯奶奶", "奶奶", "新联村一组", ""],
+        ["冯三", "女", "2013-03-12", "父母均外出", "随祖辈", "冯爷爷", "爷爷", "", "冯大"],
+        ["冯四", "男", "2012-03-12", "父母均外出", "随祖辈", "冯爷爷", "爷爷", "", "冯大"],
+        # Same name, nothing else to go by: two records, and the user is told.
+        ["褚一", "男", "2014-04-12", "父母均外出", "随祖辈", "李奶奶", "奶奶", "", ""],
+        ["褚二", "女", "2015-04-12", "父母均外出", "随祖辈", "李奶奶", "奶奶", "", ""],
+    ])
+    plan = preview(content, home, filename="x.csv")
+    assert plan.counts[ERROR] == 0, errors_of(plan)
+    assert any("李奶奶" in note and "第6行" in note and "第7行" in note for note in plan.notes)
+    commit(plan, home)
+    kept = saved(db)
+    assert kept["冯一"].guardian_id == kept["冯二"].guardian_id
+    assert kept["冯三"].guardian_id == kept["冯四"].guardian_id != kept["冯一"].guardian_id
+    assert kept["褚一"].guardian_id != kept["褚二"].guardian_id
+    assert db.session.scalar(select(func.count()).select_from(Guardian)) == 4

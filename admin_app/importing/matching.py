@@ -225,6 +225,7 @@ class _GuardianBook:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.known: dict[tuple[int, str, str], int | str] = {}
+        self.unsure: dict[tuple[int, str], list[RowPlan]] = {}
         self.details: dict[int, Kept] = {}  # this batch's kept guardians
 
     def load(self, batch: list[RowPlan]) -> None:
@@ -243,6 +244,23 @@ class _GuardianBook:
                 self.known.setdefault((home_id, kept.name, kept.phone), kept.id)
                 self.details[kept.id] = kept
 
+    def _without_phone(self, row: RowPlan, name: str) -> str:
+        """Siblings' guardian known without a phone: the same name in the Home with the same
+        address, or the same parents, is one person; with neither, each row its own guardian,
+        and rows naming the same guardian so are reported as a likely duplicate."""
+        values = row.values
+        if values.get("address"):
+            return f"address {values['address']}"
+        parents = (values.get("father_name"), values.get("mother_name"))
+        if any(parents):
+            return f"parents {parents[0] or ''}/{parents[1] or ''}"
+        self.unsure.setdefault((row.home.id, name), []).append(row)
+        return f"row {row.sheet} {row.number}"
+
+    def likely_duplicates(self) -> list[tuple[str, list[RowPlan]]]:
+        """Guardians named alike in a Home with nothing to tell whether they are one."""
+        return [(name, rows) for (_home, name), rows in self.unsure.items() if len(rows) > 1]
+
     def forget(self) -> None:
         self.details.clear()
 
@@ -258,8 +276,8 @@ class _GuardianBook:
         if current is not None and current.name == name and phone in (None, current.phone):
             values["guardian"] = current.id
             return guardian_changes(current, values)
-        key = (row.home.id, name, phone or f"row {row.number}")
-        if phone is None or key not in self.known:
+        key = (row.home.id, name, phone or self._without_phone(row, name))
+        if key not in self.known:
             self.known[key] = "new"
         found = self.known[key]
         values["guardian"] = key if found == "new" else found

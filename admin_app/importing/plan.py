@@ -118,6 +118,12 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
                 batch = []
         plan.rows += matcher.match(batch, labels, columns)
     checks.finish(plan)
+    for name, rows in matcher.guardians.likely_duplicates():
+        plan.notes.append(gettext(
+            "%(rows)s name the same guardian (%(name)s) with no phone, address or parents to "
+            "tell whether it is one person, so each has a guardian record of its own; if it is "
+            "the same person, give the phone and import again.",
+            rows=_rows(plan, rows), name=name))
     return plan
 
 
@@ -268,7 +274,7 @@ def _dates(row: RowPlan, columns, labels, checks: _Checks, unread_birth) -> None
     """The birth date against the ID number (its date, its gender digit) and the age limit."""
     values, today = row.values, checks.today
     birth, month_only = values.pop("birth_date", (None, False))
-    entered, _ = values.pop("entered_on", (None, False))
+    entered, entered_month = values.pop("entered_on", (None, False))
     number = values.get("id_number")
     birth_label = labels.get(columns.get("birth_date"), str(FIELD_BY_KEY["birth_date"].label))
     if number:
@@ -278,6 +284,9 @@ def _dates(row: RowPlan, columns, labels, checks: _Checks, unread_birth) -> None
             checks.born_from_id.append(row)
         elif birth is None or (month_only and (birth.year, birth.month) ==
                                (from_id.year, from_id.month)):
+            birth = from_id
+        elif month_only is words.OCTOBER_OR_JANUARY and (birth.year, from_id.month) in (
+                (from_id.year, 1), (from_id.year, 10)):
             birth = from_id
         elif birth != from_id:
             row.fail(birth_label, _l("The birth date in the resident ID number does not match "
@@ -291,6 +300,8 @@ def _dates(row: RowPlan, columns, labels, checks: _Checks, unread_birth) -> None
                 "%(gender)s; check both.", gender=by_id.label))
     elif unread_birth is not None:
         row.fail(*unread_birth)
+    elif month_only is words.OCTOBER_OR_JANUARY:
+        row.fail(birth_label, _october_or_january(birth.year))
     elif month_only:
         row.fail(birth_label, _l("Only the year and month of birth are given; add the day or "
                                  "the resident ID number."))
@@ -307,6 +318,9 @@ def _dates(row: RowPlan, columns, labels, checks: _Checks, unread_birth) -> None
         elif age >= MCA_AGE_LIMIT:
             checks.older.append(row)
     entered_label = labels.get(columns.get("entered_on"), str(FIELD_BY_KEY["entered_on"].label))
+    if entered_month is words.OCTOBER_OR_JANUARY:
+        row.fail(entered_label, _october_or_january(entered.year))
+        entered = None
     try:
         rules.check_not_future(entered, today)
         if birth is not None and entered is not None:
@@ -317,6 +331,12 @@ def _dates(row: RowPlan, columns, labels, checks: _Checks, unread_birth) -> None
         values["birth_date"] = birth
     if entered is not None:
         values["entered_on"] = entered
+
+
+def _october_or_january(year: int):
+    return _l("%(year)s.1 may be January or October: Excel keeps 2014.10 typed as a number as "
+              "2014.1. Write the date in full (2014-10-05), or give the resident ID number.",
+              year=year)
 
 
 # The MCA's 2016 survey counts children under 16; the program keeps them until 18.

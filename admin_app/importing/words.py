@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -142,6 +142,19 @@ _MONTH_PATTERNS = (
 )
 
 
+_SERIAL = re.compile(r"[2-6]\d{4}")  # 1954-10-03 … 2064-04-08
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MONTH_CUT = re.compile(r"\d{4}\.1")
+
+
+class _OctoberOrJanuary(int):
+    """"Day unknown", and the month too: 2014.1 is January, or October as Excel keeps the
+    number 2014.10."""
+
+
+OCTOBER_OR_JANUARY = _OctoberOrJanuary(1)
+
+
 def a_date(value) -> tuple[date | None, bool]:
     """A date from an Excel date cell or text (2015.3.12, 2015/03/12, 2015-3-12,
     2015年3月12日, 20150312); a year and month (201503, 2015.3, 2015年3月) give the
@@ -154,7 +167,16 @@ def a_date(value) -> tuple[date | None, bool]:
         return value, False
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    # 2010/11/23 0:00, as Excel writes a date into a CSV: the time says nothing of the day.
+    text = re.sub(r"\s*(?:\s|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", text)
+    text = re.sub(r"\s+", "", text)
+    if _SERIAL.fullmatch(text):
+        # Excel's number for a date (days since 1899-12-30), as a CSV keeps an unformatted
+        # date cell: 40505 is 2010-11-23.
+        return _EXCEL_EPOCH + timedelta(days=int(text)), False
+    if _MONTH_CUT.fullmatch(text):
+        return date(int(text[:4]), 1, 1), OCTOBER_OR_JANUARY
     try:
         for pattern in _DATE_PATTERNS:
             if match := pattern.fullmatch(text):
