@@ -57,6 +57,18 @@ class LivingArrangement(LabelledEnum):
     ONE_PARENT = "one_parent", _l("With the parent at home")
 
 
+class Guardianship(LabelledEnum):
+    """监护情况: how well the child is cared for at home, as the MCA's 2016 survey assesses
+    it. An assessment, not where the child lives (LivingArrangement)."""
+
+    GOOD = "good", _l("Good")
+    FAIR = "fair", _l("Fair")
+    POOR = "poor", _l("Poor")
+    NOBODY = "nobody", _l("No one caring for the child")
+    PARENT_UNABLE = "parent_unable", _l("Father or mother unable to care")
+    PROXY_UNABLE = "proxy_unable", _l("Entrusted guardian not able enough")
+
+
 class FamilySituation(LabelledEnum):
     ORDINARY = "ordinary", _l("Ordinary")
     SINGLE_PARENT = "single_parent", _l("Single-parent family")

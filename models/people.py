@@ -13,6 +13,7 @@ from models.enums import (
     FamilySituation,
     Gender,
     GuardianRelation,
+    Guardianship,
     LeaveReason,
     LeftBehindType,
     LivingArrangement,
@@ -97,6 +98,9 @@ class Child(Versioned, Timestamped, db.Model):
     family_situation: Mapped[FamilySituation] = mapped_column(
         enum_column(FamilySituation), default=FamilySituation.ORDINARY
     )
+    # The MCA survey's assessment (监护情况); empty until someone assesses it.
+    guardianship: Mapped[Guardianship | None] = mapped_column(enum_column(Guardianship),
+                                                              nullable=True)
     key_target: Mapped[bool] = mapped_column(Boolean, default=False)
     in_difficulty: Mapped[bool] = mapped_column(Boolean, default=False)
     health: Mapped[str] = mapped_column(Sealed(multiline=True), default="")

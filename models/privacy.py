@@ -46,6 +46,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "living_arrangement": (PERSONAL, "statistics and priority of care"),
         "boarding": (PERSONAL, "when the child can be reached"),
         "family_situation": (PERSONAL, "priority of care"),
+        "guardianship": (PERSONAL, "priority of care; the MCA survey's assessment"),
         "key_target": (PERSONAL, "priority of care"),
         "in_difficulty": (PERSONAL, "priority of care"),
         "health": (SENSITIVE, "care the child needs"),

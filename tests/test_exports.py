@@ -153,7 +153,7 @@ def test_roster_export_is_the_list_the_user_sees(app, make, db):
     row = by_name[HOSTILE]
     # ID numbers masked for every role (PIPL); phones in full for the Home's staff.
     masked = "430626********" + number[-4:]
-    assert row[4] == masked and row[18] == "13800001111" and row[19] == "王大明"
+    assert row[4] == masked and row[19] == "13800001111" and row[20] == "王大明"
     name_cell = next(c for c in roster["B"] if c.value == HOSTILE)
     assert name_cell.data_type == "s"
     id_cell = next(c for c in roster["E"] if c.value == masked)
@@ -184,7 +184,7 @@ def test_roster_export_follows_the_lists_filters_and_masks_for_a_supervisor(app,
     rows = data_rows(book["花名册"])
     assert [row[1] for row in rows] == ["独自"]
     assert rows[0][4] == "430626********" + id_number("430626", born, 1, True)[-4:]
-    assert rows[0][18] == "138****1111"
+    assert rows[0][19] == "138****1111"
 
 
 def test_care_records_export_for_a_period(app, make):

@@ -20,6 +20,7 @@ from models.enums import (
     AuditAction,
     Gender,
     GuardianRelation,
+    Guardianship,
     LeftBehindType,
     LivingArrangement,
     ParentRelation,
@@ -428,7 +429,8 @@ def test_the_roster_export_imports_back_unchanged(app, make, db, admin_client):
     # Living with the parent at home: its label was once the left-behind type's.
     make.child(home=home, name="王小单", guardian=guardian, birth_date=date(2013, 7, 8),
                left_behind_type=LeftBehindType.ONE_PARENT,
-               living_arrangement=LivingArrangement.ONE_PARENT)
+               living_arrangement=LivingArrangement.ONE_PARENT,
+               guardianship=Guardianship.PARENT_UNABLE)
     response = export_through_approval(admin_client, "/admin/child/export/xlsx/")
     assert response.status_code == 200
     plan = preview(response.data, None, filename="roster.xlsx")

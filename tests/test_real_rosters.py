@@ -13,7 +13,13 @@ from sqlalchemy import func, select, text
 
 from admin_app.importing.rows import ERROR, NEW
 from models import Child, Guardian, ParentContact
-from models.enums import Gender, GuardianRelation, LeftBehindType, LivingArrangement
+from models.enums import (
+    Gender,
+    GuardianRelation,
+    Guardianship,
+    LeftBehindType,
+    LivingArrangement,
+)
 from seed.demo import id_number
 from tests.test_import import commit, errors_of, preview
 
@@ -320,6 +326,8 @@ def test_the_mca_form_imports_with_its_living_arrangement_mapped(make, db):
     book = load_workbook(io.BytesIO(_mca_form()))
     sheet = book.active
     sheet["P2"], sheet["P4"], sheet["P5"] = "生活方式", "随祖辈", "随祖辈"
+    # 监护情况 is the survey's assessment: its own field, never the living arrangement.
+    sheet["Q2"], sheet["Q4"], sheet["Q5"] = "监护情况", "较好", "受委托监护人监护能力不足"
     out = io.BytesIO()
     book.save(out)
     plan = preview(out.getvalue(), home)
@@ -328,6 +336,9 @@ def test_the_mca_form_imports_with_its_living_arrangement_mapped(make, db):
     kept = saved(db)
     flower, grass = kept["何小花"], kept["何小草"]
     assert flower.living_arrangement is LivingArrangement.GRANDPARENTS
+    assert grass.living_arrangement is LivingArrangement.GRANDPARENTS
+    assert flower.guardianship is Guardianship.GOOD
+    assert grass.guardianship is Guardianship.PROXY_UNABLE
     assert flower.guardian.name == "何奶奶" and flower.guardian.phone == "13800005555"
     assert flower.guardian_id == grass.guardian_id
     parents = {(p.child.name, p.relation.name): p for p in

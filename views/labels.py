@@ -24,6 +24,7 @@ LABELS = {
     "living_arrangement": _l("Living arrangement"),
     "boarding": _l("Boarding"),
     "family_situation": _l("Family situation"),
+    "guardianship": _l("Guardianship"),
     "key_target": _l("Key assistance target"),
     "in_difficulty": _l("Child in difficulty"),
     "health": _l("Health"),

@@ -179,8 +179,8 @@ def archive_card(child: Child) -> dict:
 CHILD_SECTIONS = (
     (_l("Basic facts"), ("name", "gender", "birth_date", "id_number", "home", "address")),
     (_l("School"), ("school", "grade", "class_name", "class_teacher", "class_teacher_phone")),
-    (_l("Family"), ("left_behind_type", "living_arrangement", "boarding", "family_situation",
-                    "key_target", "in_difficulty")),
+    (_l("Family"), ("left_behind_type", "living_arrangement", "guardianship", "boarding",
+                    "family_situation", "key_target", "in_difficulty")),
     (_l("Guardian and parents"), ("guardian", "parents")),
     (_l("Growth"), ("health", "study", "psychology", "behaviour", "hobbies")),
     (_l("Care status"), ("entered_on", "status", "left_on", "leave_reason", "leave_note")),
@@ -209,7 +209,8 @@ class ChildView(AppModelView):
         PairedFilter(Child.id, _l("Pairing"), options=(("0", _l("Not paired")),
                                                          ("1", _l("Paired")))),
         "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
-        "in_difficulty", "family_situation", "gender", "birth_date", "entered_on",
+        "in_difficulty", "family_situation", "guardianship", "gender", "birth_date",
+        "entered_on",
     )
     # A relation sorts by its id (children grouped by Home): by the Home's name, the
     # county's 100,000 children were sorted in full for every page (70 ms and more).

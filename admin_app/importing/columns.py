@@ -57,6 +57,8 @@ FIELDS: tuple[Field, ...] = (
            "一方外出另一方无监护能力")),
     Field("boarding", _l("Boarding"), ("寄宿", "是否寄宿", "是否寄宿生", "住校", "是否住校")),
     Field("family_situation", _l("Family situation"), ("家庭情况", "家庭类型", "家庭状况")),
+    # The MCA survey's assessment, never a living arrangement.
+    Field("guardianship", _l("Guardianship"), ("监护情况", "监护状况", "监护评估", "监护能力")),
     Field("key_target", _l("Key assistance target"),
           ("重点帮扶", "是否重点帮扶", "重点帮扶对象", "是否重点帮扶对象")),
     Field("health", _l("Health"), ("健康状况", "身体状况", "儿童健康状况")),
@@ -102,6 +104,7 @@ _EXPORT_HEADERS = {
     "class_teacher_phone": "Class teacher's phone", "left_behind_type": "Left-behind type",
     "living_arrangement": "Living arrangement", "boarding": "Boarding",
     "family_situation": "Family situation", "key_target": "Key assistance target",
+    "guardianship": "Guardianship",
     "guardian_name": "Guardian", "guardian_relation": "Relation",
     "guardian_phone": "Guardian's phone", "father_name": "Father",
     "father_phone": "Father's phone", "father_work_city": "Father works in",

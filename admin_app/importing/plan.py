@@ -44,6 +44,7 @@ from models.enums import (
     FamilySituation,
     Gender,
     GuardianRelation,
+    Guardianship,
     LeftBehindType,
     LivingArrangement,
 )
@@ -209,7 +210,7 @@ def _reader_of(key: str, today: date):
         return lambda value: None if words.masked(value) else words.phone(value)
     categories = {"gender": Gender, "left_behind_type": LeftBehindType,
                   "living_arrangement": LivingArrangement, "family_situation": FamilySituation,
-                  "guardian_relation": GuardianRelation}
+                  "guardian_relation": GuardianRelation, "guardianship": Guardianship}
     if key in categories:
         return lambda value, kind=categories[key]: words.category(kind, value)
     if key in ("boarding", "key_target", "both_parents_away", "one_away_other_unable"):

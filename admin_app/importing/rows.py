@@ -21,7 +21,8 @@ CHILD_TEXT = {"school": 100, "grade": 20, "class_name": 20, "class_teacher": 50,
               "address": 200, "health": 2000}
 CHILD_FIELDS = ("name", "gender", "birth_date", "id_number", "school", "grade", "class_name",
                 "class_teacher", "class_teacher_phone", "address", "left_behind_type",
-                "living_arrangement", "boarding", "family_situation", "key_target", "health",
+                "living_arrangement", "boarding", "family_situation", "guardianship",
+                "key_target", "health",
                 "entered_on")
 NEEDED_FOR_NEW = ("gender", "birth_date", "left_behind_type", "living_arrangement")
 PARENTS = (("father", ParentRelation.FATHER), ("mother", ParentRelation.MOTHER))

@@ -17,6 +17,7 @@ from models.enums import (
     FamilySituation,
     Gender,
     GuardianRelation,
+    Guardianship,
     LeftBehindType,
     LivingArrangement,
 )
@@ -60,6 +61,16 @@ SYNONYMS: dict[type, dict[str, tuple[str, ...]]] = {
                      "姑侄", "舅甥", "姨甥", "兄妹", "兄弟", "姐弟", "姐妹"),
         "PROXY": ("代理监护人", "代理家长", "代管家长", "委托监护人"),
         "OTHER": ("其他",),
+    },
+    Guardianship: {
+        "GOOD": ("较好", "好", "良好", "很好"),
+        "FAIR": ("一般", "中等"),
+        "POOR": ("差", "较差", "不好"),
+        "NOBODY": ("无人监护", "没人监护"),
+        "PARENT_UNABLE": ("父或母无监护能力", "父母一方无监护能力", "父亲无监护能力",
+                          "母亲无监护能力"),
+        "PROXY_UNABLE": ("受委托监护人监护能力不足", "委托监护人监护能力不足", "监护能力不足",
+                         "受委托监护人无监护能力"),
     },
     FamilySituation: {
         "ORDINARY": ("一般", "普通", "正常", "一般家庭", "无"),

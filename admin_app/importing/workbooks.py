@@ -14,6 +14,7 @@ from models.enums import (
     FamilySituation,
     Gender,
     GuardianRelation,
+    Guardianship,
     LeftBehindType,
     LivingArrangement,
 )
@@ -26,7 +27,8 @@ TEMPLATE_COLUMNS = (
     ("class_name", "text", 8), ("class_teacher", "text", 10),
     ("class_teacher_phone", "code", 14), ("left_behind_type", "text", 12),
     ("living_arrangement", "text", 18), ("boarding", "text", 6),
-    ("family_situation", "text", 12), ("key_target", "text", 8), ("health", "text", 16),
+    ("family_situation", "text", 12), ("guardianship", "text", 14), ("key_target", "text", 8),
+    ("health", "text", 16),
     ("address", "text", 24), ("entered_on", "date", 12), ("guardian_name", "text", 10),
     ("guardian_relation", "text", 10), ("guardian_phone", "code", 14),
     ("guardian_age", "int", 8), ("guardian_health", "text", 12),
@@ -37,7 +39,7 @@ TEMPLATE_COLUMNS = (
 )
 CHOICES = {"gender": Gender, "left_behind_type": LeftBehindType,
            "living_arrangement": LivingArrangement, "family_situation": FamilySituation,
-           "guardian_relation": GuardianRelation}
+           "guardian_relation": GuardianRelation, "guardianship": Guardianship}
 
 
 def template_workbook() -> Workbook:

@@ -56,7 +56,8 @@ def roster_query(ids):
         select(Child.name, Child.gender, Child.birth_date, Child.id_number, Home.name,
                Child.school, Child.grade, Child.class_name, Child.class_teacher,
                Child.class_teacher_phone, Child.left_behind_type, Child.living_arrangement,
-               Child.boarding, Child.family_situation, Child.key_target, Guardian.name,
+               Child.boarding, Child.family_situation, Child.guardianship, Child.key_target,
+               Guardian.name,
                Guardian.relation, Guardian.phone,
                _parent(father, lambda p: p.name), _parent(father, lambda p: p.phone),
                _parent(father, lambda p: p.work_city),
@@ -84,6 +85,7 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
         Column(gettext("Left-behind type"), "text", 10),
         Column(gettext("Living arrangement"), "text", 16), Column(gettext("Boarding"), "text", 5),
         Column(gettext("Family situation"), "text", 10),
+        Column(gettext("Guardianship"), "text", 10),
         Column(gettext("Key assistance target"), "text", 8),
         Column(gettext("Guardian"), "text", 10), Column(gettext("Relation"), "text", 8),
         Column(gettext("Guardian's phone"), "code", 13),
@@ -99,13 +101,13 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
 
     id_number, phone = shown_by(user, "id_number"), shown_by(user, "phone")
     # How each column of roster_query becomes a cell: masked, or yes/no, or as it is.
-    cell = {3: id_number, 9: phone, 12: yes_no, 14: yes_no, 17: phone, 19: phone, 22: phone}
+    cell = {3: id_number, 9: phone, 12: yes_no, 15: yes_no, 18: phone, 20: phone, 23: phone}
 
     def rows():
         for n, row in enumerate(_stream(roster_query(ids)), start=1):
             yield (n, *(cell[i](value) if i in cell else value for i, value in enumerate(row)))
 
-    # 28 columns: rosters are printed on A3.
+    # 29 columns: rosters are printed on A3.
     count = book.table(gettext("Roster"), title, columns, rows(), paper=8)
     _counts_sheet(book, ids, title)
     return book, count
