@@ -429,3 +429,30 @@ def test_siblings_share_their_guardian_without_a_phone(make, db):
     assert kept["冯三"].guardian_id == kept["冯四"].guardian_id != kept["冯一"].guardian_id
     assert kept["褚一"].guardian_id != kept["褚二"].guardian_id
     assert db.session.scalar(select(func.count()).select_from(Guardian)) == 4
+
+
+def test_a_second_column_read_as_the_same_field_waits_for_the_users_choice(app, make, db):
+    """A school ledger with two 联系电话 columns (the guardian's, then a parent's): the second
+    is set aside in the mapping step, never silently dropped nor allowed to overwrite."""
+    from tests.test_import import _client_for, _upload
+
+    home = make.home()
+    content = csv_bytes([
+        ["姓名", "性别", "出生日期", "留守类型", "生活方式", "监护人姓名", "联系电话", "父亲姓名",
+         "联系电话"],
+        ["卫一", "男", "2015-03-12", "父母均外出", "随祖辈", "卫奶奶", "13800001111", "卫大",
+         "13900002222"],
+    ])
+    client, _ = _client_for(app, make, "STAFF", home)
+    preview_url = _upload(client, content, home, filename="台账.csv").headers["Location"]
+    page = client.get(preview_url).text
+    assert 'id="import-mapping"' in page and 'id="import-commit"' not in page
+    client.post(preview_url + "mapping", data={"text-1": "联系电话", "map-1": "father_phone"})
+    page = client.get(preview_url).text
+    assert 'id="import-commit"' in page
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    client.post(preview_url + "commit", data={"fingerprint": fingerprint})
+    child = db.session.scalar(select(Child))
+    assert child.guardian.phone == "13800001111"
+    father = db.session.scalar(select(ParentContact))
+    assert father.name == "卫大" and father.phone == "13900002222"

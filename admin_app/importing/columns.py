@@ -247,6 +247,18 @@ def apply_mapping(header: Header, mapping: dict[str, str]) -> None:
             header.keys[col] = choice if choice in FIELD_BY_KEY or choice == IGNORE else None
 
 
+def set_aside_duplicates(header: Header) -> list[tuple[str, str]]:
+    """A second column read as a field an earlier one holds waits for the user's choice
+    (the mapping step) instead of stopping the file: (its text, the field) for each."""
+    seen, set_aside = set(), []
+    for col, key in enumerate(header.keys):
+        if key and key in seen:
+            header.keys[col] = None
+            set_aside.append((header.texts[col], key))
+        seen.add(key)
+    return set_aside
+
+
 def duplicate_keys(header: Header) -> list[str]:
     seen, twice = set(), []
     for key in header.keys:

@@ -27,6 +27,7 @@ from admin_app.importing.columns import (
     duplicate_keys,
     find_header,
     normal,
+    set_aside_duplicates,
 )
 from admin_app.importing.matching import _Matcher
 from admin_app.importing.reading import Sheet
@@ -66,6 +67,12 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
             if sheet.head:  # something on it, but not a roster we can read
                 plan.unread_sheets.append(sheet.name)
             continue
+        for text, key in set_aside_duplicates(header):
+            note = gettext("The column “%(column)s” is read as “%(field)s” as an earlier column "
+                           "is; say what it holds, or that it is not imported.",
+                           column=text, field=FIELD_BY_KEY[key].label)
+            if note not in plan.notes:
+                plan.notes.append(note)
         apply_mapping(header, mapping or {})
         found.append((sheet, header))
     if not found:
