@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from models import Child
+from models.base import local_today
 from models.enums import ActivityStatus, Role
 from tests.conftest import sign_in
 
@@ -110,7 +111,7 @@ def test_a_day_opens_the_new_activity_form_with_its_date(app, make):
 
 def test_bad_month_shows_this_month_and_navigation_links(app, make):
     page = signed_in(app, make).get("/admin/calendar/?month=2026-13").text
-    today = datetime.now()
+    today = local_today()
     assert f"{today.year}年{today.month}月" in page
     assert 'id="previous-month"' in page and 'id="next-month"' in page
 
@@ -216,7 +217,7 @@ def test_a_caring_mother_sees_when_her_children_have_their_birthdays(app, make):
 
     home = make.home()
     volunteer = make.volunteer(home=home)
-    today, in_three = date.today(), date.today() + timedelta(days=3)
+    today, in_three = local_today(), local_today() + timedelta(days=3)
     # Born 8 and 12 years before: a leap year when this one is (29 February included).
     births = {"今天生日": today.replace(year=today.year - 8),
               "三天后生日": in_three.replace(year=in_three.year - 12),

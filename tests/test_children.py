@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Child, ParentContact
+from models.base import local_today
 from models.enums import ChildStatus, GuardianRelation, LivingArrangement, MovementKind
 from tests.conftest import count_queries
 
@@ -82,7 +83,7 @@ def test_staff_create_a_child_with_parents_inline(admin_client, make, db):
     ({"class_teacher_phone": "12345"}, "请填写 11 位手机号"),
     ({"name": "王" * 51}, "姓名最多 50 个字"),
     ({"name": "   "}, "请填写姓名"),
-    ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
+    ({"birth_date": (local_today() + timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
     ({"birth_date": "2000-01-01", "entered_on": "2024-09-01"}, "入册时儿童应未满 18 周岁"),
     ({"status": "LEFT_CARE"}, "请填写离册日期"),
     ({"parents-0-relation": "FATHER", "parents-0-name": "王大明",

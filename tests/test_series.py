@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from models import Activity, ActivitySeries
+from models.base import local_today
 from models.enums import ActivityStatus, Role
 from tests.test_calendar import signed_in
 
@@ -65,7 +66,7 @@ def test_one_date_cancelled_stays_cancelled_when_the_series_changes(app, make, d
 
 def test_the_remaining_dates_can_be_cancelled_at_once(app, make, db):
     home = make.home()
-    next_year = date.today().year + 1
+    next_year = local_today().year + 1
     series = make.series(home=home, first_day=date(next_year, 3, 1),
                          last_day=date(next_year, 3, 31))
     client = signed_in(app, make, Role.STAFF, home=home)
@@ -94,8 +95,8 @@ def test_a_series_needs_days_and_at_most_a_year(app, make, db):
 
 def test_another_homes_series_cannot_be_cancelled(app, make, db):
     home_a, home_b = make.home(), make.home()
-    theirs = make.series(home=home_b, first_day=date(date.today().year + 1, 3, 1),
-                         last_day=date(date.today().year + 1, 3, 31))
+    theirs = make.series(home=home_b, first_day=date(local_today().year + 1, 3, 1),
+                         last_day=date(local_today().year + 1, 3, 31))
     client = signed_in(app, make, Role.STAFF, home=home_a)
     client.post("/admin/activity_series/action/",
                 data={"action": "cancel_remaining", "rowid": [str(theirs.id)]})

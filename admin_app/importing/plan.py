@@ -36,6 +36,7 @@ from admin_app.importing.rows import (
 )
 from models import Home
 from models import validators as rules
+from models.base import local_today
 from models.enums import (
     FamilySituation,
     Gender,
@@ -52,7 +53,7 @@ def _column_of(header: Header) -> dict[str, int]:
 
 def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home: Home | None,
                 mapping: dict[str, str] | None = None, today: date | None = None) -> Plan:
-    today = today or date.today()
+    today = today or local_today()
     plan = Plan(filename=filename)
     for sheet in sheets:
         header = find_header(sheet)
