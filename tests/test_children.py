@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from models import Child, ParentContact
 from models.base import local_today
 from models.enums import ChildStatus, GuardianRelation, LivingArrangement, MovementKind
-from tests.conftest import count_queries
+from tests.conftest import count_queries, wall_time
 
 
 def valid_id_for(born: date, seq: int = 0) -> str:
@@ -163,8 +163,6 @@ def test_archive_card_shows_the_childs_whole_file(admin_client, make):
 
 def test_archive_card_costs_five_queries_however_long_the_childs_history(admin_client, make,
                                                                         db):
-    from datetime import datetime
-
     from models import ActivityParticipant
 
     home = make.home()
@@ -180,7 +178,7 @@ def test_archive_card_costs_five_queries_however_long_the_childs_history(admin_c
                          ended_on=date(2020 + i, 12, 31))
             make.care_record(child, volunteer=volunteer, occurred_on=date(2024, 1, 1 + i))
             activity = make.activity(home=home, title=f"活动{i:02d}",
-                                     starts_at=datetime(2024, 2, 1 + i, 15, 0))
+                                     starts_at=wall_time(2024, 2, 1 + i, 15, 0))
             make._save(ActivityParticipant(activity=activity, child=child, attended=i % 2 == 0))
             make.movement(bag, kind=MovementKind.HAND_OUT, quantity=i + 1, child=child,
                           occurred_on=date(2024, 3, 1 + i))
