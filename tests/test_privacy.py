@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from models import Child
 from models.base import db, local_today
 from models.enums import LeaveReason, Role
 from models.privacy import CLASSIFICATION, COMMON, LEVELS, SENSITIVE, classify
-from tests.conftest import export_through_approval, sign_in
+from tests.conftest import export_through_approval, sign_in, wall_time
 
 
 def test_every_column_is_classified_with_a_purpose():
@@ -399,6 +400,27 @@ def test_the_yearly_audit_workbook_opens_and_lists_unmasks_and_exports(app, make
     assert _signed_in(app, make, "VOLUNTEER", home).get(
         "/admin/privacy/audit.xlsx").status_code == 403
     assert staff.get("/admin/privacy/audit.xlsx").status_code == 403
+
+
+def test_the_yearly_audit_lists_the_requests_received_in_that_year_and_no_other(app, make,
+                                                                                  db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from models import DataRequest
+    from models.consent import RequestKind
+
+    _, child, _ = _child_with_number(make)
+    for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 1)):
+        db.session.add(DataRequest(child=child, kind=RequestKind.ACCESS, requested_by="李奶奶",
+                                   received_on=day, details=day.isoformat()))
+    db.session.commit()
+    response = _signed_in(app, make, "ADMIN").get("/admin/privacy/audit.xlsx?year=2026")
+    rows = load_workbook(io.BytesIO(response.data))["申请"].iter_rows(min_row=3,
+                                                                     values_only=True)
+    # The year's first moment is 16:00 UTC on 31 December: its UTC date is the year before.
+    assert [row[3] for row in rows] == [wall_time(2026, 1, 1), wall_time(2026, 12, 31)]
 
 
 def test_the_incident_query_finds_exactly_the_children_an_export_contained(app, make, db):
