@@ -3,8 +3,9 @@ Home's own zone (BABEL_DEFAULT_TIMEZONE, Asia/Shanghai), on SQLite as on Postgre
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
+import time_machine
 from sqlalchemy import select
 
 from models import AuditEntry
@@ -81,16 +82,16 @@ def test_the_daily_export_limit_counts_from_midnight_in_beijing(app, make, db, m
     import views.exporting as exporting
 
     user = make.user(Role.STAFF)
+    monkeypatch.setitem(app.config, "DAILY_EXPORT_LIMIT", 1)
     # At 18:00 UTC on 1 January it is 02:00 on 2 January in Beijing: an export at 16:30 UTC
     # (00:30 Beijing) is today's, one at 15:30 UTC (23:30 on 1 January) is yesterday's.
-    monkeypatch.setattr(exporting, "local_today", lambda: date(2026, 1, 2))
-    app.config["DAILY_EXPORT_LIMIT"] = 1
-    db.session.add(AuditEntry(at=datetime(2026, 1, 1, 15, 30, tzinfo=UTC), user_id=user.id,
-                              action=AuditAction.EXPORT, table_name="child"))
-    db.session.commit()
-    with app.test_request_context("/"):
-        assert not exporting.over_daily_limit(user)
-    entry(db, user_id=user.id).action = AuditAction.EXPORT
-    db.session.commit()
-    with app.test_request_context("/"):
-        assert exporting.over_daily_limit(user)
+    with time_machine.travel(datetime(2026, 1, 1, 18, 0, tzinfo=UTC), tick=False):
+        db.session.add(AuditEntry(at=datetime(2026, 1, 1, 15, 30, tzinfo=UTC), user_id=user.id,
+                                  action=AuditAction.EXPORT, table_name="child"))
+        db.session.commit()
+        with app.test_request_context("/"):
+            assert not exporting.over_daily_limit(user)
+        entry(db, user_id=user.id).action = AuditAction.EXPORT
+        db.session.commit()
+        with app.test_request_context("/"):
+            assert exporting.over_daily_limit(user)
