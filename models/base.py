@@ -1,4 +1,5 @@
-"""The declarative base, shared column helpers and the enum column type every model uses."""
+"""The declarative base, shared column helpers, the enum column type every model uses, and
+the clock (utcnow for moments, local_today for the Homes' day)."""
 
 from __future__ import annotations
 
