@@ -33,7 +33,7 @@ from models import (
     Volunteer,
     VolunteerOrganisation,
 )
-from models.base import utcnow
+from models.base import local_today, utcnow
 from models.enums import HOME_SCOPED_ROLES, Role
 
 # How long a volunteer may still correct a care record she wrote.
@@ -164,10 +164,9 @@ def handles_numbers(user) -> bool:
 
 def my_children(user, today: date | None = None):
     """The ids of the children a volunteer is actively paired with (a subquery)."""
+    today = today or local_today()
     return select(Pairing.child_id).where(
-        Pairing.volunteer_id == user.volunteer_id,
-        Pairing.overlapping(today or date.today(), today or date.today())
-    )
+        Pairing.volunteer_id == user.volunteer_id, Pairing.overlapping(today, today))
 
 
 # How each model reaches its Home, for staff and supervisors of one Home or of a township:

@@ -14,6 +14,7 @@ from sqlalchemy import text as sa_text
 from admin_app.extensions import db
 from models import Home, User, Volunteer
 from models.accounts import MIN_PASSWORD_LENGTH
+from models.base import local_today
 from models.enums import Role
 from models.places import townships
 from models.validators import InvalidValue, clean_township
@@ -263,12 +264,10 @@ def import_children(file: str, home_name: str | None, dry_run: bool, valid_only:
 def privacy_purge(dry_run: bool) -> None:
     """Anonymise (never delete) the records past their retention period
     (PRIVACY_RETENTION_YEARS after leaving care or turning 18)."""
-    from datetime import date
-
     from admin_app.privacy import purge
 
     years = current_app.config["PRIVACY_RETENTION_YEARS"]
-    report = purge(db.session, date.today(), years, dry_run=dry_run)
+    report = purge(db.session, local_today(), years, dry_run=dry_run)
     counts = report.as_dict()
     click.echo(("Would anonymise" if dry_run else "Anonymised") + ": "
                + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items())

@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from models.base import DEFAULT_ZONE
+
 
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else a key generated once into instance/."""
@@ -45,7 +47,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": os.environ.get("BABEL_DEFAULT_LOCALE", "zh_Hans_CN"),
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE),
         "LANGUAGES": ("zh_Hans_CN", "en"),
         # A caring mother may take an hour over a talk note: the CSRF token lives as long as
         # the session, and the session ends after PERMANENT_SESSION_LIFETIME of inactivity.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from flask import current_app, has_request_context, request, session
@@ -48,11 +48,6 @@ def wall_clock(value: datetime) -> datetime:
     return to_user_timezone(value).replace(tzinfo=None)
 
 
-def local_today() -> date:
-    """Today in the configured zone (the server's own clock may run in UTC)."""
-    return wall_clock(datetime.now(UTC)).date()
-
-
 def local_midnight(day: date) -> datetime:
     """The moment (UTC) a day begins in the configured zone, to compare with Moments."""
-    return to_utc(datetime(day.year, day.month, day.day)).replace(tzinfo=UTC)
+    return to_utc(datetime.combine(day, time.min)).replace(tzinfo=UTC)

@@ -217,8 +217,9 @@ def yearly_audit_workbook(session: Session, user, year: int) -> Workbook:
         Column(gettext("What follows"), "text", 30)],
         ((c.child.name, c.basis, c.state, c.given_by, c.decided_on, c.notice_version, c.note)
          for c in session.scalars(consents)))
+    # Days of the year itself: its first moment's UTC date is 31 December of the year before.
     requests = access.scoped(select(DataRequest), DataRequest, user).where(
-        DataRequest.received_on >= start.date(), DataRequest.received_on < end.date())
+        DataRequest.received_on.between(date(year, 1, 1), date(year, 12, 31)))
     name = gettext("Requests")
     book.table(name, f"{title} · {name}", [
         Column(gettext("Child"), "text", 12), Column(gettext("Request"), "text", 8),

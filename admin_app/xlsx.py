@@ -29,7 +29,7 @@ CONTROL_STARTS = ("\t", "\r", "\n", "\0")
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 
 
-_EPOCH = datetime(1899, 12, 31)
+_EPOCH = datetime(1899, 12, 31)  # noqa: DTZ001 (Excel's day 0: its cells carry no zone)
 _EPOCH_DAY = _EPOCH.toordinal()
 _SECONDS_A_DAY = 60 * 60 * 24
 

@@ -26,6 +26,8 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from models.base import local_today  # noqa: E402
+
 HEADER = ["序号", "姓名", "性别", "出生日期", "身份证号码", "学校", "年级", "班级",
           "班主任及电话", "留守类型", "监护方式", "是否寄宿", "监护人姓名", "与儿童关系",
           "监护人电话", "父亲姓名", "父亲电话", "父亲务工地点", "母亲姓名", "母亲电话",
@@ -93,7 +95,7 @@ def report_section(rows: int) -> str:
         runs.append(("PostgreSQL", ["--database-url",
                                     fresh.render_as_string(hide_password=False)]))
     lines = ["### roster import", "",
-             f"Date {date.today()}. Command: `make bench` (`python bench/import_roster.py "
+             f"Date {local_today()}. Command: `make bench` (`python bench/import_roster.py "
              f"--rows {rows}`): a roster with a title row, header variants, text dates, "
              "siblings sharing guardians and both parents, previewed and imported into an "
              "empty Home, then previewed again (every row unchanged). Peak memory is the "

@@ -19,7 +19,6 @@ import secrets
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import requests
@@ -27,6 +26,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from models.base import local_today  # noqa: E402
+
 BIN = Path(sys.executable).parent
 PASSWORD = "load password 1"
 PORTS = (8101, 8102)
@@ -139,7 +141,7 @@ def report(prefix: Path, options, made: dict, problems: list[str]) -> tuple[str,
     failures = int(total["Failure Count"])
     lines = [
         "### load (PostgreSQL, gunicorn, locust)", "",
-        f"Date {date.today()}; {platform.machine()}, {os.cpu_count()} cores; Python "
+        f"Date {local_today()}; {platform.machine()}, {os.cpu_count()} cores; Python "
         f"{platform.python_version()}. Command: `make load` (`python bench/load.py --users "
         f"{options.users} --seconds {options.seconds} --homes {options.homes} --children "
         f"{options.children} --workers {options.workers}`).",

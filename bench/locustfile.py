@@ -10,9 +10,10 @@ import itertools
 import os
 import random
 import re
-from datetime import date
 
 from locust import HttpUser, between, task
+
+from models.base import local_today
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load password 1")
 HOSTS = os.environ.get("LOAD_HOSTS", "http://127.0.0.1:8101").split(",")
@@ -68,7 +69,7 @@ class CaringMother(Signed):
         form = self.get(f"/admin/care_record/new/?child_id={child}", "/admin/care_record/new/")
         self.saved(f"/admin/care_record/new/?child_id={child}", "/admin/care_record/new/", {
             "csrf_token": csrf(form.text), "child": child,
-            "occurred_on": date.today().isoformat(), "kind": "TALK",
+            "occurred_on": local_today().isoformat(), "kind": "TALK",
             "notes": "放学后谈心，孩子说这周考试进步了"})
 
 
@@ -101,7 +102,7 @@ class Staff(Signed):
         form = self.get("/admin/stock_movement/new/")
         self.saved("/admin/stock_movement/new/", "/admin/stock_movement/new/", {
             "csrf_token": csrf(form.text), "item": random.choice(self.items),
-            "occurred_on": date.today().isoformat(), "kind": "DONATION", "quantity": "1",
+            "occurred_on": local_today().isoformat(), "kind": "DONATION", "quantity": "1",
             "donor": "县妇联"})
 
 
@@ -119,5 +120,5 @@ class Supervisor(Signed):
 
     @task(1)
     def export_month(self) -> None:
-        self.get(f"/admin/calendar/export.xlsx?month={date.today():%Y-%m}",
+        self.get(f"/admin/calendar/export.xlsx?month={local_today():%Y-%m}",
                  "/admin/calendar/export.xlsx")

@@ -19,8 +19,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import date
 from pathlib import Path
+
+from models.base import local_today
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "look at me please"
@@ -85,7 +86,7 @@ def main() -> int:
         port = free_port()
         server = serve(env, port)
         base = f"http://127.0.0.1:{port}"
-        month = f"{date.today():%Y-%m}"
+        month = f"{local_today():%Y-%m}"
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium",

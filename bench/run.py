@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.floor import calendar_rows, floor_peak, floor_seconds, query_rows  # noqa: E402
 from bench.report import cpu_reference, table, write_report  # noqa: E402
+from models.base import local_today  # noqa: E402
 
 PASSWORD = "bench password 1"
 
@@ -201,7 +202,7 @@ class Bench:
         item = ExportRequest(user_id=user.id, home_id=user.home_id, endpoint=asked["list"][0],
                              query=asked.get("query", [""])[0], reason="benchmark",
                              state=ExportState.APPROVED, decided_by_id=user.id,
-                             decided_on=date.today())
+                             decided_on=local_today())
         self.db.session.add(item)
         self.db.session.commit()
         return url + ("&" if "?" in url else "?") + f"approved={item.id}"
@@ -247,7 +248,7 @@ def measure(url: str) -> tuple[list, list, dict]:
          f"/admin/child/details/?id={child.id}"),
         ("child's edit form", "bench_county", f"/admin/child/edit/?id={child.id}"),
         ("month calendar, all Homes", "bench_county",
-         f"/admin/calendar/?month={date.today():%Y-%m}"),
+         f"/admin/calendar/?month={local_today():%Y-%m}"),
         ("five-ones follow-up, one Home", "bench_county",
          f"/admin/followup/?home={home_id}"),
         (f"five-ones follow-up, a township ({township}: totals by Home)", "bench_county",
@@ -270,8 +271,8 @@ def measure(url: str) -> tuple[list, list, dict]:
         page_rows.append((name, bench.page(who, url)))
         print(name, {k: round(v, 1) for k, v in page_rows[-1][1].items()}, flush=True)
 
-    year = date.today().year
-    month = date.today().replace(day=1)
+    year = local_today().year
+    month = local_today().replace(day=1)
     # The first date-range filter is "between" (the next one is "not between").
     care_args = {}
     for g in next(v for v in bench.app.extensions["admin"][0]._views
@@ -361,7 +362,7 @@ def main() -> int:
         body = "\n".join([
             f"### {name}",
             "",
-            f"Date {date.today()}; {platform.machine()}, {os.cpu_count()} cores; Python "
+            f"Date {local_today()}; {platform.machine()}, {os.cpu_count()} cores; Python "
             f"{platform.python_version()}; SQLAlchemy {sa.__version__}.",
             f"Command: `make bench` (`python bench/run.py --homes {options.homes} "
             f"--children {options.children}`"

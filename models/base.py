@@ -1,10 +1,15 @@
-"""The declarative base, shared column helpers and the enum column type every model uses."""
+"""The declarative base, shared column helpers, the enum column type every model uses, and
+the clock (utcnow for moments, local_today for the Homes' day)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+import os
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import has_app_context
+from flask_babel import get_timezone
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     ARRAY,
@@ -43,8 +48,23 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+# The Homes' zone when BABEL_DEFAULT_TIMEZONE is not set (admin_app.config reads it).
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today in the configured zone (BABEL_DEFAULT_TIMEZONE), the one "today" of the app: the
+    server's own clock may run in UTC, whose date is yesterday's until 08:00 in Beijing.
+    Without an app (a script) the zone is the environment's, as admin_app.config reads it."""
+    if has_app_context():
+        zone = get_timezone()
+    else:
+        zone = ZoneInfo(os.environ.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE))
+    return datetime.now(UTC).astimezone(zone).date()
 
 
 class Moment(TypeDecorator):

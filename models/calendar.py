@@ -11,7 +11,7 @@ import holidays
 from sqlalchemy import Select, func, select
 
 from models.activities import Activity, ActivityParticipant, activity_volunteer
-from models.base import among
+from models.base import among, local_today
 from models.people import Volunteer
 from models.places import ActivityKind, Home
 
@@ -27,7 +27,7 @@ class Month:
     @classmethod
     def parse(cls, text: str | None, today: date | None = None) -> Month:
         """`2026-12` → Month(2026, 12); anything unreadable → this month."""
-        today = today or date.today()
+        today = today or local_today()
         try:
             year, month = (int(part) for part in (text or "").split("-"))
             if 1900 <= year <= 2200 and 1 <= month <= 12:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db, enum_column, likely, sorted_by
+from models.base import Timestamped, Versioned, db, enum_column, likely, local_today, sorted_by
 from models.enums import CareKind
 from models.people import Child, Volunteer
 from models.sealed import Sealed
@@ -53,7 +53,7 @@ class Pairing(Versioned, Timestamped, db.Model):
 
     @property
     def active(self) -> bool:
-        return self.ended_on is None or self.ended_on >= date.today()
+        return self.ended_on is None or self.ended_on >= local_today()
 
     @classmethod
     def overlapping(cls, first: date, last: date) -> ColumnElement[bool]:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from models.activities import Activity, ActivitySeries
+from models.base import local_today
 from models.enums import ActivityStatus
 from models.validators import InvalidValue
 
@@ -54,7 +55,7 @@ def sync_series(session, series: ActivitySeries) -> None:
 
 def cancel_remaining(series: ActivitySeries, today: date | None = None) -> int:
     """Cancel the planned dates from `today` on; returns how many."""
-    today = today or date.today()
+    today = today or local_today()
     count = 0
     for activity in series.activities:
         if activity.status is ActivityStatus.PLANNED and activity.starts_at.date() >= today:

@@ -13,6 +13,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from models.base import local_today
 from models.enums import HOME_SCOPED_ROLES
 
 NAME_MAX_LENGTH = 50
@@ -121,7 +122,7 @@ def clean_colour(value: str | None) -> str:
 
 
 def check_not_future(value: date | None, today: date | None = None) -> None:
-    if value and value > (today or date.today()):
+    if value and value > (today or local_today()):
         raise InvalidValue(_l("This date is in the future."))
 
 
@@ -151,7 +152,7 @@ def next_birthday(born: date, today: date) -> date:
 
 
 def check_birth_year(value: int | None, today: date | None = None) -> None:
-    if value is not None and not 1900 <= value <= (today or date.today()).year:
+    if value is not None and not 1900 <= value <= (today or local_today()).year:
         raise InvalidValue(_l("Please enter a birth year such as 1958."))
 
 

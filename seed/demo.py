@@ -30,6 +30,7 @@ from models import (
     care_summary,
     name_index,
 )
+from models.base import local_today
 from models.enums import (
     CareKind,
     FamilySituation,
@@ -373,7 +374,7 @@ class DemoBuilder(HomeLifeMixin):
 
 def build_demo(session: Session, homes: int, children: int, seed: int,
                today: date | None = None) -> Counts:
-    counts = DemoBuilder(session, seed, today or date.today()).build(homes, children)
+    counts = DemoBuilder(session, seed, today or local_today()).build(homes, children)
     session.commit()
     return counts
 

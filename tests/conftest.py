@@ -47,6 +47,12 @@ from models.sealed import new_key_file_content
 PASSWORD = "correct horse battery"
 
 
+def wall_time(*parts: int) -> datetime:
+    """A time on the Homes' wall clock (an activity's start, a workbook's cell): naive, as
+    the app keeps it (models.activities.Activity.starts_at, admin_app.i18n.wall_clock)."""
+    return datetime(*parts)  # noqa: DTZ001 (a wall-clock time carries no zone by design)
+
+
 def _normalise(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -208,7 +214,7 @@ class Factory:
 
     def activity(self, **kw) -> Activity:
         home = kw.pop("home", None) or self.home()
-        start = kw.pop("starts_at", datetime(2025, 6, 1, 15, 0))
+        start = kw.pop("starts_at", wall_time(2025, 6, 1, 15, 0))
         return self._save(Activity(**{"home": home, "title": "六一儿童节联欢",
                                       "starts_at": start, "ends_at": start + timedelta(hours=2),
                                       **kw}))

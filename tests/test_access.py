@@ -27,6 +27,7 @@ from models import (
     ResourceCategory,
     VolunteerOrganisation,
 )
+from models.base import local_today
 from models.enums import Role
 from tests.conftest import export_through_approval, sign_in
 from tests.test_screens import registered_model_views
@@ -255,7 +256,7 @@ def test_volunteer_adds_a_care_record_for_her_child_only(app, world, db):
     assert f'name="child" type="hidden" value="{mine}"' in form  # chosen already
     assert 'name="volunteer"' not in form
     ok = client.post("/admin/care_record/new/", data={
-        "child": str(mine), "occurred_on": date.today().isoformat(), "kind": "TALK",
+        "child": str(mine), "occurred_on": local_today().isoformat(), "kind": "TALK",
         "notes": "今天谈心，孩子很开心"})
     assert ok.status_code == 302
     # Notes are encrypted at rest: found by reading them, not by comparing in SQL.
@@ -264,7 +265,7 @@ def test_volunteer_adds_a_care_record_for_her_child_only(app, world, db):
     assert saved.volunteer.name == f"{MINE}妈妈"
     assert saved.recorded_by.username == "volunteer"
     refused = client.post("/admin/care_record/new/", data={
-        "child": str(lonely), "occurred_on": date.today().isoformat(), "kind": "TALK",
+        "child": str(lonely), "occurred_on": local_today().isoformat(), "kind": "TALK",
         "notes": "不该保存"})
     assert refused.status_code == 200
     assert "不该保存" not in [r.notes for r in db.session.scalars(select(CareRecord))]
@@ -426,7 +427,7 @@ def test_every_export_obeys_role_and_scope(app, world, role):
                 for word in forbidden_words(role):
                     assert word not in text, (view.endpoint, role, word)
                 checked += 1
-    today = date.today()
+    today = local_today()
     for page in EXPORT_PAGES:
         url = page.format(month=f"{today:%Y-%m}", year=today.year)
         response = client.get(url)

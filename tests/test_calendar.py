@@ -4,13 +4,14 @@ activity form, the Home filter and its scope, a Home's birthdays."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
 from models import Child
+from models.base import local_today
 from models.enums import ActivityStatus, Role
-from tests.conftest import sign_in
+from tests.conftest import sign_in, wall_time
 
 
 def signed_in(app, make, role=Role.ADMIN, **kw):
@@ -26,15 +27,15 @@ def cells(page: str) -> list[str]:
 
 def test_month_with_activities_on_its_first_and_last_day(app, make):
     home = make.home()
-    early = make.activity(home=home, title="月初活动", starts_at=datetime(2026, 12, 1, 9, 0),
+    early = make.activity(home=home, title="月初活动", starts_at=wall_time(2026, 12, 1, 9, 0),
                           place="村部<礼堂>")
     from models import ActivityParticipant
 
     for _ in range(2):
         make._save(ActivityParticipant(activity=early, child=make.child(home=home)))
-    make.activity(home=home, title="跨年联欢", starts_at=datetime(2026, 12, 31, 19, 0),
+    make.activity(home=home, title="跨年联欢", starts_at=wall_time(2026, 12, 31, 19, 0),
                   status=ActivityStatus.DONE)
-    make.activity(home=home, title="下月活动", starts_at=datetime(2027, 1, 1, 9, 0))
+    make.activity(home=home, title="下月活动", starts_at=wall_time(2027, 1, 1, 9, 0))
     page = signed_in(app, make).get(f"/admin/calendar/?month=2026-12&home={home.id}").text
     days = cells(page)
     assert days[0] == "2026-11-30" and days[-1] == "2027-01-03" and len(days) % 7 == 0
@@ -58,8 +59,8 @@ def test_activities_drawn_in_python_are_escaped_and_coloured_only_by_a_colour(ap
     plain = make._save(ActivityKind(name="读书会", colour="#2a9d8f"))
     sneaky = make._save(ActivityKind(name="<b>手工</b>", colour="red;x:1"))
     make.activity(home=home, title='<script>alert("x")</script>', kind=plain,
-                  starts_at=datetime(2026, 12, 3, 9, 0), place="村部&礼堂")
-    make.activity(home=home, title="剪纸", kind=sneaky, starts_at=datetime(2026, 12, 3, 14, 0),
+                  starts_at=wall_time(2026, 12, 3, 9, 0), place="村部&礼堂")
+    make.activity(home=home, title="剪纸", kind=sneaky, starts_at=wall_time(2026, 12, 3, 14, 0),
                   status=ActivityStatus.CANCELLED)
     page = signed_in(app, make).get("/admin/calendar/?month=2026-12").text
     day = page.split('data-date="2026-12-03"')[1].split("</td>")[0]
@@ -110,15 +111,15 @@ def test_a_day_opens_the_new_activity_form_with_its_date(app, make):
 
 def test_bad_month_shows_this_month_and_navigation_links(app, make):
     page = signed_in(app, make).get("/admin/calendar/?month=2026-13").text
-    today = datetime.now()
+    today = local_today()
     assert f"{today.year}年{today.month}月" in page
     assert 'id="previous-month"' in page and 'id="next-month"' in page
 
 
 def test_home_filter_obeys_scope(app, make):
     home_a, home_b = make.home(name="甲之家"), make.home(name="乙之家")
-    make.activity(home=home_a, title="甲活动", starts_at=datetime(2026, 12, 3, 15))
-    make.activity(home=home_b, title="乙活动", starts_at=datetime(2026, 12, 3, 15))
+    make.activity(home=home_a, title="甲活动", starts_at=wall_time(2026, 12, 3, 15))
+    make.activity(home=home_b, title="乙活动", starts_at=wall_time(2026, 12, 3, 15))
     staff = signed_in(app, make, Role.STAFF, home=home_a)
     page = staff.get("/admin/calendar/?month=2026-12").text
     assert "甲活动" in page and "乙活动" not in page and "乙之家" not in page
@@ -216,7 +217,7 @@ def test_a_caring_mother_sees_when_her_children_have_their_birthdays(app, make):
 
     home = make.home()
     volunteer = make.volunteer(home=home)
-    today, in_three = date.today(), date.today() + timedelta(days=3)
+    today, in_three = local_today(), local_today() + timedelta(days=3)
     # Born 8 and 12 years before: a leap year when this one is (29 February included).
     births = {"今天生日": today.replace(year=today.year - 8),
               "三天后生日": in_three.replace(year=in_three.year - 12),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Pairing, ResourceItem, StockMovement
+from models.base import local_today
 from models.enums import MovementKind, Role
 from models.stock import computed_on_hand
 from models.validators import InvalidValue
@@ -34,7 +35,7 @@ def test_a_child_has_one_caring_mother_at_a_time(app, make, db):
                          data={**pairing_form(second, child), "is_primary": ""})
     assert helper.status_code == 302  # a second, non-primary helper is fine
     ended = db.session.scalar(select(Pairing).where(Pairing.volunteer_id == first.id))
-    ended.ended_on, ended.end_reason = date.today() - timedelta(days=1), "父母返乡"
+    ended.ended_on, ended.end_reason = local_today() - timedelta(days=1), "父母返乡"
     db.session.commit()
     other = make.volunteer(home=home)
     assert client.post("/admin/pairing/new/", data=pairing_form(other, child)).status_code == 302
@@ -158,7 +159,7 @@ def test_two_hand_outs_of_the_last_unit_at_once_only_one_succeeds(app, make, db)
 
     def hand_out() -> None:
         with app.app_context(), Session(db.engine) as session:
-            session.add(StockMovement(item_id=item_id, occurred_on=date.today(),
+            session.add(StockMovement(item_id=item_id, occurred_on=local_today(),
                                       kind=MovementKind.HAND_OUT, quantity=1))
             barrier.wait()
             try:

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Child, ParentContact
+from models.base import local_today
 from models.enums import ChildStatus, GuardianRelation, LivingArrangement, MovementKind
-from tests.conftest import count_queries
+from tests.conftest import count_queries, wall_time
 
 
 def valid_id_for(born: date, seq: int = 0) -> str:
@@ -82,7 +83,7 @@ def test_staff_create_a_child_with_parents_inline(admin_client, make, db):
     ({"class_teacher_phone": "12345"}, "请填写 11 位手机号"),
     ({"name": "王" * 51}, "姓名最多 50 个字"),
     ({"name": "   "}, "请填写姓名"),
-    ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
+    ({"birth_date": (local_today() + timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
     ({"birth_date": "2000-01-01", "entered_on": "2024-09-01"}, "入册时儿童应未满 18 周岁"),
     ({"status": "LEFT_CARE"}, "请填写离册日期"),
     ({"parents-0-relation": "FATHER", "parents-0-name": "王大明",
@@ -162,8 +163,6 @@ def test_archive_card_shows_the_childs_whole_file(admin_client, make):
 
 def test_archive_card_costs_five_queries_however_long_the_childs_history(admin_client, make,
                                                                         db):
-    from datetime import datetime
-
     from models import ActivityParticipant
 
     home = make.home()
@@ -179,7 +178,7 @@ def test_archive_card_costs_five_queries_however_long_the_childs_history(admin_c
                          ended_on=date(2020 + i, 12, 31))
             make.care_record(child, volunteer=volunteer, occurred_on=date(2024, 1, 1 + i))
             activity = make.activity(home=home, title=f"活动{i:02d}",
-                                     starts_at=datetime(2024, 2, 1 + i, 15, 0))
+                                     starts_at=wall_time(2024, 2, 1 + i, 15, 0))
             make._save(ActivityParticipant(activity=activity, child=child, attended=i % 2 == 0))
             make.movement(bag, kind=MovementKind.HAND_OUT, quantity=i + 1, child=child,
                           occurred_on=date(2024, 3, 1 + i))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from models.base import local_today
 from models.enums import CareKind, LivingArrangement, MovementKind, Role
 from tests.conftest import count_queries
 from tests.test_calendar import signed_in
 
 
 def fill(make, home, n: int) -> None:
-    today = date.today()
+    today = local_today()
     for i in range(n):
         child = make.child(home=home, name=f"孩子{i}",
                            living_arrangement=LivingArrangement.ALONE if i % 2 else
@@ -29,7 +30,7 @@ def fill(make, home, n: int) -> None:
 def test_the_overview_shows_what_needs_doing(app, make):
     home = make.home()
     fill(make, home, 6)
-    make.activity(home=home, title="本周讲座", starts_at=datetime.combine(date.today(),
+    make.activity(home=home, title="本周讲座", starts_at=datetime.combine(local_today(),
                                                                       datetime.min.time()))
     item = make.item(home=home, name="作业本", low_stock_threshold=10)
     make.movement(item, quantity=3, kind=MovementKind.DONATION)
@@ -179,13 +180,13 @@ def test_the_overview_points_to_children_in_care_who_have_turned_18(app, make, d
     from views.dashboard import born_by
 
     home = make.home()
-    eighteen = born_by(date.today(), 18)
+    eighteen = born_by(local_today(), 18)
     make.child(home=home, name="成年今天", birth_date=eighteen, entered_on=date(2020, 9, 1))
     make.child(home=home, name="明天成年", birth_date=eighteen + timedelta(days=1),
                entered_on=date(2020, 9, 1))
     make.child(home=home, name="已离开", birth_date=eighteen - timedelta(days=400),
                entered_on=date(2020, 9, 1), status=ChildStatus.LEFT_CARE,
-               left_on=date.today(), leave_reason=LeaveReason.TURNED_18)
+               left_on=local_today(), leave_reason=LeaveReason.TURNED_18)
     make.child(home=make.home(), name="别家成年", birth_date=eighteen,
                entered_on=date(2020, 9, 1))
     client = signed_in(app, make, Role.STAFF, home=home)

@@ -15,7 +15,7 @@ from admin_app.xlsx import needs_quote
 from models import AuditEntry
 from models.enums import AuditAction, CareKind, LivingArrangement, MovementKind, Role
 from seed.demo import id_number
-from tests.conftest import export_through_approval, sign_in
+from tests.conftest import export_through_approval, sign_in, wall_time
 
 HOSTILE = '=HYPERLINK("http://x")'
 
@@ -61,12 +61,12 @@ def test_a_texts_width_counts_chinese_characters_twice(text, width):
 def test_calendar_export_of_a_month(app, make):
     home = make.home(name="城关镇新联村留守儿童之家")
     volunteer = make.volunteer(home=home, name="陈爱心")
-    first = make.activity(home=home, title="安全知识讲座", starts_at=datetime(2026, 12, 1, 15),
+    first = make.activity(home=home, title="安全知识讲座", starts_at=wall_time(2026, 12, 1, 15),
                           place="活动室", organiser="王老师", summary=HOSTILE)
     first.volunteers.append(volunteer)
     make.session.commit()
-    make.activity(home=home, title="@SUM(A1)", starts_at=datetime(2026, 12, 31, 9))
-    make.activity(home=home, title="明年", starts_at=datetime(2027, 1, 2, 9))
+    make.activity(home=home, title="@SUM(A1)", starts_at=wall_time(2026, 12, 31, 9))
+    make.activity(home=home, title="明年", starts_at=wall_time(2027, 1, 2, 9))
     response = signed_in(app, make).get(f"/admin/calendar/export.xlsx?month=2026-12&home={home.id}")
     disposition = response.headers["Content-Disposition"]
     assert "filename*=UTF-8''" in disposition
@@ -86,7 +86,7 @@ def test_calendar_export_of_a_month(app, make):
     assert headers[:5] == ["日期", "星期", "开始时间", "结束时间", "活动名称"]
     rows = data_rows(details)
     assert len(rows) == 2
-    assert rows[0][0] == datetime(2026, 12, 1) and details["A3"].is_date
+    assert rows[0][0] == wall_time(2026, 12, 1) and details["A3"].is_date
     assert rows[0][2] == time(15, 0) and rows[0][1] == "周二"
     assert rows[0][9] == "陈爱心"
     assert details["M3"].value == HOSTILE and details["M3"].data_type == "s"
@@ -98,7 +98,7 @@ def test_calendar_export_of_a_month(app, make):
 def test_calendar_export_of_a_year_from_the_command_line(app, make, tmp_path):
     home = make.home(name="安定镇红星村留守儿童之家")
     for month in (1, 6, 12):
-        make.activity(home=home, title=f"{month}月活动", starts_at=datetime(2026, month, 1, 15))
+        make.activity(home=home, title=f"{month}月活动", starts_at=wall_time(2026, month, 1, 15))
     output = tmp_path / "year.xlsx"
     result = app.test_cli_runner().invoke(args=[
         "export", "calendar", "--year", "2026", "--home", "安定镇红星村留守儿童之家",
@@ -158,7 +158,7 @@ def test_roster_export_is_the_list_the_user_sees(app, make, db):
     assert name_cell.data_type == "s"
     id_cell = next(c for c in roster["E"] if c.value == masked)
     assert id_cell.data_type == "s" and id_cell.number_format == "@"
-    assert row[3] == datetime(2015, 3, 12)
+    assert row[3] == wall_time(2015, 3, 12)
     counts = book["分类统计"]
     values = list(counts.iter_rows(min_row=2, values_only=True))
     assert values[0][0] == "儿童之家" and values[1][0] == "甲之家" and values[1][1] == 2
@@ -203,7 +203,7 @@ def test_care_records_export_for_a_period(app, make):
         client, f"/admin/care_record/export/xlsx/?flt0_{arg}=2026-04-01+to+2026-04-30"))
     rows = data_rows(book["关爱记录"])
     assert [row[5] for row in rows] == ["四月一日", "四月底"]
-    assert rows[0][0] == datetime(2026, 4, 1) and rows[0][3] == "家访"
+    assert rows[0][0] == wall_time(2026, 4, 1) and rows[0][3] == "家访"
 
 
 def test_stock_export_shows_on_hand_and_movements(app, make):
@@ -262,16 +262,16 @@ def test_dates_and_times_are_the_numbers_xlsxwriter_writes():
     from admin_app.xlsx import excel_serial
 
     draw = random.Random(6)  # noqa: S311 (test values, not secrets)
-    moments = [date(1901, 1, 1), date(2026, 2, 28), date(2026, 3, 1), datetime(2026, 12, 1, 9),
-               datetime(1901, 1, 1, 0, 0, 0, 1), datetime(9999, 12, 31, 23, 59, 59, 999999),
+    moments = [date(1901, 1, 1), date(2026, 2, 28), date(2026, 3, 1), wall_time(2026, 12, 1, 9),
+               wall_time(1901, 1, 1, 0, 0, 0, 1), wall_time(9999, 12, 31, 23, 59, 59, 999999),
                time(0, 0), time(23, 59, 59, 999999), time(15, 0), time(9, 30, 0, 500)]
     for _ in range(2000):
-        moment = datetime(1901, 1, 1) + timedelta(seconds=draw.randint(0, 4 * 10**9),
-                                                  microseconds=draw.randint(0, 999999))
+        moment = wall_time(1901, 1, 1) + timedelta(seconds=draw.randint(0, 4 * 10**9),
+                                                   microseconds=draw.randint(0, 999999))
         moments += [moment, moment.date(), moment.time()]
     for moment in moments:
         assert excel_serial(moment) == _datetime_to_excel_datetime(moment, False, False), moment
     # Where XlsxWriter's own conversion is needed: none here.
-    for other in (date(1900, 2, 28), datetime(1900, 1, 1, 12),
+    for other in (date(1900, 2, 28), wall_time(1900, 1, 1, 12),
                   datetime(2026, 1, 1, tzinfo=UTC), time(9, tzinfo=UTC)):
         assert excel_serial(other) is None

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import date
 
 import openpyxl
 
 from models.enums import CareKind as K
 from models.enums import Role
+from tests.conftest import wall_time
 from tests.test_calendar import signed_in
 
 
@@ -85,7 +86,8 @@ def test_export_matches_the_page(app, make):
     rows = [r for r in book["五个一"].iter_rows(min_row=3, values_only=True) if r[0]]
     assert [r[2] for r in rows] == ["样样都做了", "三月才结对"]
     late = rows[1]
-    assert late[3] == datetime(2026, 3, 31) and late[4] is None and late[7] == datetime(2026, 1, 20)
+    assert late[3] == wall_time(2026, 3, 31) and late[4] is None
+    assert late[7] == wall_time(2026, 1, 20)
     assert late[8] == "否" and rows[0][8] == "是" and rows[0][9] == "是"
     by_home = [r for r in book["按儿童之家"].iter_rows(min_row=3, values_only=True) if r[0]]
     assert by_home == [("甲之家", 2, 1, 2, 1, 1, 2, 1)]

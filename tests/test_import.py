@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -27,7 +27,7 @@ from models.enums import (
     Role,
 )
 from seed.demo import id_number
-from tests.conftest import export_through_approval
+from tests.conftest import export_through_approval, wall_time
 from tests.test_children import valid_id_for
 
 HEADER = ["序号", "姓名", "性别", "出生年月", "公民身份号码", "学校", "年级", "班主任及电话",
@@ -149,7 +149,7 @@ def test_every_date_form_and_id_forms_are_read(make, db):
     other = valid_id_for(born, 8)
     full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in other)
     forms = ["2015.3.12", "2015/03/12", "2015-3-12", "2015年3月12日", "20150312",
-             datetime(2015, 3, 12), "201503"]
+             wall_time(2015, 3, 12), "201503"]
     rows = [row(name=f"孩子{i}", born=form, n=i) for i, form in enumerate(forms[:-1])]
     rows.append(row(name="月份", born="201503", id_number=f"{number[:6]} {number[6:14]} "
                     f"{number[14:]}", n=10))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from admin_app.extensions import db
 from models import Child, Guardian, NameGram, name_index
+from models.base import local_today
 from models.enums import ChildStatus, Role
 from tests.conftest import database_at
 from tests.test_calendar import signed_in
@@ -80,7 +81,7 @@ def test_a_renamed_or_anonymised_child_is_not_found_by_the_old_name(app, make):
     assert "陈新名" in client.get("/admin/child/?search=新名").text
     assert "陈新名" not in client.get("/admin/child/?search=旧名").text
     assert "周离开" in client.get("/admin/child/?search=离开").text
-    assert purge(db.session, date.today(), 3).children == 1
+    assert purge(db.session, local_today(), 3).children == 1
     assert db.session.get(Child, gone.id).anonymised_on is not None
     assert kept() == from_names()
     assert f"?id={gone.id}&" not in client.get("/admin/child/?search=离开").text

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
 from models import Child
-from models.base import db
+from models.base import db, local_today
 from models.enums import LeaveReason, Role
 from models.privacy import CLASSIFICATION, COMMON, LEVELS, SENSITIVE, classify
-from tests.conftest import export_through_approval, sign_in
+from tests.conftest import export_through_approval, sign_in, wall_time
 
 
 def test_every_column_is_classified_with_a_purpose():
@@ -283,7 +284,7 @@ def _past_retention(make, db):
     guardian = make.guardian(home=home, name="旧监护人", phone="13500001111", address="旧址")
     old = make.child(home=home, name="早已离开", id_number=valid_id_for(born, 3),
                      birth_date=born, guardian=guardian, address="旧村", health="近视",
-                     status=ChildStatus.LEFT_CARE, left_on=date.today() - timedelta(days=4 * 365),
+                     status=ChildStatus.LEFT_CARE, left_on=local_today() - timedelta(days=4 * 365),
                      leave_reason=LeaveReason.MOVED)
     make.parent(old, name="旧父亲", phone="13600002222", work_city="深圳")
     for kind in (CareKind.TALK, CareKind.HOME_VISIT, CareKind.TALK):
@@ -379,7 +380,6 @@ def test_a_deletion_request_done_anonymises_the_child(app, make, db):
 # -- item 9: the yearly audit and the incident query ---------------------------------------------
 def test_the_yearly_audit_workbook_opens_and_lists_unmasks_and_exports(app, make, db):
     import io
-    from datetime import date
 
     from openpyxl import load_workbook
 
@@ -388,7 +388,7 @@ def test_the_yearly_audit_workbook_opens_and_lists_unmasks_and_exports(app, make
     staff.post(f"/admin/child/reveal/?id={child.id}", data={"reason": "identity"})
     export_through_approval(staff, "/admin/child/export/xlsx/")
     admin = _signed_in(app, make, "ADMIN")
-    response = admin.get(f"/admin/privacy/audit.xlsx?year={date.today().year}")
+    response = admin.get(f"/admin/privacy/audit.xlsx?year={local_today().year}")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["查看记录", "查看完整号码", "导出与导入", "匿名化", "同意情况",
@@ -402,9 +402,30 @@ def test_the_yearly_audit_workbook_opens_and_lists_unmasks_and_exports(app, make
     assert staff.get("/admin/privacy/audit.xlsx").status_code == 403
 
 
+def test_the_yearly_audit_lists_the_requests_received_in_that_year_and_no_other(app, make,
+                                                                                  db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from models import DataRequest
+    from models.consent import RequestKind
+
+    _, child, _ = _child_with_number(make)
+    for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 1)):
+        db.session.add(DataRequest(child=child, kind=RequestKind.ACCESS, requested_by="李奶奶",
+                                   received_on=day, details=day.isoformat()))
+    db.session.commit()
+    response = _signed_in(app, make, "ADMIN").get("/admin/privacy/audit.xlsx?year=2026")
+    rows = load_workbook(io.BytesIO(response.data))["申请"].iter_rows(min_row=3,
+                                                                     values_only=True)
+    # The year's first moment is 16:00 UTC on 31 December: its UTC date is the year before.
+    assert [row[3] for row in rows] == [wall_time(2026, 1, 1), wall_time(2026, 12, 31)]
+
+
 def test_the_incident_query_finds_exactly_the_children_an_export_contained(app, make, db):
-    from admin_app.i18n import local_today
     from models import AuditEntry
+    from models.base import local_today
     from models.enums import AuditAction
 
     home = make.home()
@@ -504,9 +525,9 @@ def test_volunteers_cannot_ask_for_exports(app, make, db):
 def test_children_under_14_are_flagged_on_their_archive_card(app, make, db, admin_client):
     from datetime import date
 
-    young = make.child(birth_date=date(date.today().year - 9, 1, 1))
-    older = make.child(birth_date=date(date.today().year - 16, 1, 1),
-                       entered_on=date(date.today().year - 3, 1, 1))
+    young = make.child(birth_date=date(local_today().year - 9, 1, 1))
+    older = make.child(birth_date=date(local_today().year - 16, 1, 1),
+                       entered_on=date(local_today().year - 3, 1, 1))
     assert 'id="under-14"' in admin_client.get(f"/admin/child/details/?id={young.id}").text
     assert 'id="under-14"' not in admin_client.get(f"/admin/child/details/?id={older.id}").text
 

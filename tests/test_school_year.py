@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, Child
+from models.base import local_today
 from models.enums import AuditAction, ChildStatus, LeaveReason, Role
 from models.grades import next_grade, school_year
 from tests.test_calendar import signed_in
@@ -63,7 +64,7 @@ def test_staff_preview_and_move_their_homes_grades_up_once_a_school_year(app, ma
     assert "二年级" in plan and "七年级" in plan
     assert "3 名儿童升一个年级，1 名保持不变" in page
     assert "乙家" not in page
-    year = str(school_year(date.today()))
+    year = str(school_year(local_today()))
     moved = staff.post(f"/admin/school-year/move-up?home={home.id}", data={"year": year},
                        follow_redirects=True)
     assert moved.status_code == 200 and "3 名儿童升了一个年级" in moved.text
@@ -97,7 +98,7 @@ def test_staff_preview_and_move_their_homes_grades_up_once_a_school_year(app, ma
 def test_only_staff_of_the_home_may_move_it_up(app, make, db):
     home, other = make.home(), make.home()
     child = make.child(home=home, grade="一年级")
-    year = str(school_year(date.today()))
+    year = str(school_year(local_today()))
     staff_elsewhere = signed_in(app, make, Role.STAFF, home=other)
     assert staff_elsewhere.get(f"/admin/school-year/?home={home.id}").status_code == 404
     assert staff_elsewhere.post(f"/admin/school-year/move-up?home={home.id}",

@@ -19,6 +19,7 @@ from models import (
     User,
     VolunteerOrganisation,
 )
+from models.base import local_today
 from models.consent import LegalBasis, RequestKind
 from models.enums import Role
 
@@ -182,7 +183,7 @@ def test_search_and_every_filter_answer(app, admin_client, make, endpoint):
 @pytest.mark.parametrize("endpoint, overrides, message", [
     ("stock_movement", {"quantity": "0"}, "数量必须是大于零的整数"),
     ("stock_movement", {"quantity": "-5"}, "数量必须是大于零的整数"),
-    ("stock_movement", {"occurred_on": (date.today() + timedelta(days=2)).isoformat()},
+    ("stock_movement", {"occurred_on": (local_today() + timedelta(days=2)).isoformat()},
      "日期不能晚于今天"),
     ("pairing", {"started_on": "2025-03-01", "ended_on": "2025-02-01"}, "结束时间不能早于开始时间"),
     ("activity", {"ends_at": "2025-05-10 14:00:00"}, "结束时间不能早于开始时间"),
@@ -191,7 +192,7 @@ def test_search_and_every_filter_answer(app, admin_client, make, endpoint):
     ("volunteer", {"phone": "phone"}, "请填写 11 位手机号"),
     ("volunteer", {"name": "  "}, "请填写姓名"),
     ("home", {"phone": "0730"}, "请填写 11 位手机号"),
-    ("care_record", {"occurred_on": (date.today() + timedelta(days=1)).isoformat()},
+    ("care_record", {"occurred_on": (local_today() + timedelta(days=1)).isoformat()},
      "日期不能晚于今天"),
     ("user", {"new_password": "short"}, "至少 10 个字符"),
     ("user", {"new_password": ""}, "请为新账号设置密码"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
 from models import Activity, ActivitySeries
+from models.base import local_today
 from models.enums import ActivityStatus, Role
+from tests.conftest import wall_time
 from tests.test_calendar import signed_in
 
 
@@ -32,7 +34,8 @@ def test_a_series_is_made_in_one_step_and_shows_on_the_calendar(app, make, db):
     assert dates(db, series.id) == [date(2026, 3, d) for d in (3, 5, 10, 12, 17, 19, 24, 26, 31)]
     first = db.session.scalar(select(Activity).where(Activity.series_id == series.id)
                               .order_by(Activity.starts_at))
-    assert first.starts_at == datetime(2026, 3, 3, 15) and first.ends_at == datetime(2026, 3, 3, 17)
+    assert first.starts_at == wall_time(2026, 3, 3, 15)
+    assert first.ends_at == wall_time(2026, 3, 3, 17)
     page = client.get("/admin/calendar/?month=2026-03").text
     assert page.count("手工兴趣小组") >= 9 * 2  # the grid and the list under it
 
@@ -43,7 +46,7 @@ def test_one_date_cancelled_stays_cancelled_when_the_series_changes(app, make, d
     client.post("/admin/activity_series/new/", data=series_form(home))
     series = db.session.scalar(select(ActivitySeries))
     one = db.session.scalar(select(Activity).where(
-        Activity.series_id == series.id, Activity.starts_at == datetime(2026, 3, 10, 15)))
+        Activity.series_id == series.id, Activity.starts_at == wall_time(2026, 3, 10, 15)))
     edit = client.post(f"/admin/activity/edit/?id={one.id}", data={
         "home": str(home.id), "title": one.title, "starts_at": "2026-03-10 15:00:00",
         "ends_at": "2026-03-10 17:00:00", "status": "CANCELLED", "place": "活动室"})
@@ -65,7 +68,7 @@ def test_one_date_cancelled_stays_cancelled_when_the_series_changes(app, make, d
 
 def test_the_remaining_dates_can_be_cancelled_at_once(app, make, db):
     home = make.home()
-    next_year = date.today().year + 1
+    next_year = local_today().year + 1
     series = make.series(home=home, first_day=date(next_year, 3, 1),
                          last_day=date(next_year, 3, 31))
     client = signed_in(app, make, Role.STAFF, home=home)
@@ -94,8 +97,8 @@ def test_a_series_needs_days_and_at_most_a_year(app, make, db):
 
 def test_another_homes_series_cannot_be_cancelled(app, make, db):
     home_a, home_b = make.home(), make.home()
-    theirs = make.series(home=home_b, first_day=date(date.today().year + 1, 3, 1),
-                         last_day=date(date.today().year + 1, 3, 31))
+    theirs = make.series(home=home_b, first_day=date(local_today().year + 1, 3, 1),
+                         last_day=date(local_today().year + 1, 3, 31))
     client = signed_in(app, make, Role.STAFF, home=home_a)
     client.post("/admin/activity_series/action/",
                 data={"action": "cancel_remaining", "rowid": [str(theirs.id)]})

@@ -3,8 +3,9 @@ Home's own zone (BABEL_DEFAULT_TIMEZONE, Asia/Shanghai), on SQLite as on Postgre
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
+import time_machine
 from sqlalchemy import select
 
 from models import AuditEntry
@@ -34,8 +35,8 @@ def test_a_moment_comes_back_aware_in_utc_on_either_database(db):
     # A naive value is taken as UTC; an aware one in another zone is stored as its UTC.
     from zoneinfo import ZoneInfo
 
-    naive = AuditEntry(at=datetime(2026, 1, 1, 16, 30), action=AuditAction.VIEW,
-                       table_name="child")
+    naive = AuditEntry(at=datetime(2026, 1, 1, 16, 30),  # noqa: DTZ001 (the naive case itself)
+                       action=AuditAction.VIEW, table_name="child")
     beijing = AuditEntry(at=datetime(2026, 1, 2, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
                          action=AuditAction.VIEW, table_name="child")
     db.session.add_all([naive, beijing])
@@ -79,20 +80,18 @@ def test_a_refused_stale_edit_names_the_other_save_in_beijing_time(app, make, db
 
 def test_the_daily_export_limit_counts_from_midnight_in_beijing(app, make, db, monkeypatch):
     import views.exporting as exporting
-    from admin_app import i18n
 
     user = make.user(Role.STAFF)
+    monkeypatch.setitem(app.config, "DAILY_EXPORT_LIMIT", 1)
     # At 18:00 UTC on 1 January it is 02:00 on 2 January in Beijing: an export at 16:30 UTC
     # (00:30 Beijing) is today's, one at 15:30 UTC (23:30 on 1 January) is yesterday's.
-    monkeypatch.setattr(i18n, "local_today", lambda: date(2026, 1, 2))
-    monkeypatch.setattr(exporting, "local_today", lambda: date(2026, 1, 2))
-    app.config["DAILY_EXPORT_LIMIT"] = 1
-    db.session.add(AuditEntry(at=datetime(2026, 1, 1, 15, 30, tzinfo=UTC), user_id=user.id,
-                              action=AuditAction.EXPORT, table_name="child"))
-    db.session.commit()
-    with app.test_request_context("/"):
-        assert not exporting.over_daily_limit(user)
-    entry(db, user_id=user.id).action = AuditAction.EXPORT
-    db.session.commit()
-    with app.test_request_context("/"):
-        assert exporting.over_daily_limit(user)
+    with time_machine.travel(datetime(2026, 1, 1, 18, 0, tzinfo=UTC), tick=False):
+        db.session.add(AuditEntry(at=datetime(2026, 1, 1, 15, 30, tzinfo=UTC), user_id=user.id,
+                                  action=AuditAction.EXPORT, table_name="child"))
+        db.session.commit()
+        with app.test_request_context("/"):
+            assert not exporting.over_daily_limit(user)
+        entry(db, user_id=user.id).action = AuditAction.EXPORT
+        db.session.commit()
+        with app.test_request_context("/"):
+            assert exporting.over_daily_limit(user)

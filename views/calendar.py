@@ -26,6 +26,7 @@ from admin_app.reports.calendar import (
     write_calendar,
 )
 from models import Activity, Home
+from models.base import local_today
 from models.calendar import Month, festivals
 from models.enums import AuditAction
 from models.validators import COLOUR
@@ -110,7 +111,7 @@ class CalendarView(AppView):
 
     @expose("/")
     def index(self):
-        today = date.today()
+        today = local_today()
         month = Month.parse(request.args.get("month"), today)
         homes = visible_homes(current_user)
         home = chosen_home(homes)

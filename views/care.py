@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +12,7 @@ from admin_app.extensions import db
 from admin_app.reports.records import care_records_workbook
 from models import CareRecord, Child, Pairing, Volunteer
 from models import validators as rules
+from models.base import local_today
 from models.enums import CareKind, Role
 from views.base import AppModelView
 from views.fields import PAST_DATE, FieldError, field_value
@@ -28,7 +27,7 @@ def _pairing_ends_after_start(form) -> None:
 
 
 def _active_pairings(*conditions, excluding=None):
-    today = date.today()
+    today = local_today()
     query = select(Pairing).where(Pairing.overlapping(today, today), *conditions)
     if excluding is not None and excluding.id is not None:
         query = query.where(Pairing.id != excluding.id)
@@ -37,7 +36,7 @@ def _active_pairings(*conditions, excluding=None):
 
 def _still_open(form) -> bool:
     ended = field_value(form, "ended_on")
-    return ended is None or ended >= date.today()
+    return ended is None or ended >= local_today()
 
 
 def _one_caring_mother(form) -> None:
@@ -74,7 +73,7 @@ class PairingView(AppModelView):
                             ("child", "child_id"))
     column_default_sort = ("started_on", True)
     form_columns = ("volunteer", "child", "is_primary", "started_on", "ended_on", "end_reason")
-    form_args = {"started_on": {"default": date.today}}
+    form_args = {"started_on": {"default": local_today}}
     form_ajax_refs = {
         "volunteer": {"fields": ("name", "phone"), "page_size": 10},
         "child": {"fields": ("name",), "page_size": 10},
@@ -111,7 +110,7 @@ class CareRecordView(AppModelView):
     form_columns = ("child", "volunteer", "occurred_on", "kind", "notes", "follow_up_needed",
                     "follow_up_note", "follow_up_done_on")
     form_args = {
-        "occurred_on": {**PAST_DATE, "default": date.today},
+        "occurred_on": {**PAST_DATE, "default": local_today},
         "kind": {"default": CareKind.TALK.name},
     }
     form_ajax_refs = {

@@ -24,7 +24,7 @@ from models import (
     Pairing,
     ResourceItem,
 )
-from models.base import likely
+from models.base import likely, local_today
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
 from models.followup import FIVE_ONES
 from models.validators import CARE_AGE_LIMIT, birthday_in
@@ -206,7 +206,7 @@ class DashboardView(AppIndexView):
     def index(self):
         if current_user.role is Role.VOLUNTEER:
             return redirect(url_for("my_children.index"))
-        today = date.today()
+        today = local_today()
         counts, counted_at = figures(current_user, today, again=bool(request.args.get("again")))
         arrangements = [(LivingArrangement[living],
                          {kind: kinds.get(kind.name, 0) for kind in LeftBehindType})

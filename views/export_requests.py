@@ -4,7 +4,6 @@ is approved as she makes it. Approved requests download once, stamped."""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import parse_qsl
 
 from flask import abort, flash, redirect, request, url_for
@@ -18,6 +17,7 @@ from admin_app import access
 from admin_app.access import CREATE
 from admin_app.extensions import db
 from models import ExportRequest, Home, User
+from models.base import local_today
 from models.consent import ExportState
 from models.enums import Role
 from views.base import AppView
@@ -93,7 +93,7 @@ class ExportRequestView(AppView):
                              title=str(view.name))
         if current_user.role is Role.ADMIN:
             item.state, item.decided_by_id, item.decided_on = (
-                ExportState.APPROVED, current_user.id, date.today())
+                ExportState.APPROVED, current_user.id, local_today())
         db.session.add(item)
         db.session.commit()
         if item.state is ExportState.APPROVED:
@@ -118,6 +118,6 @@ class ExportRequestView(AppView):
             abort(409)
         item.state = ExportState.APPROVED if request.form.get("approve") == "1" \
             else ExportState.REFUSED
-        item.decided_by_id, item.decided_on = current_user.id, date.today()
+        item.decided_by_id, item.decided_on = current_user.id, local_today()
         db.session.commit()
         return redirect(url_for(".index"))

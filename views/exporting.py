@@ -9,7 +9,6 @@ downloads once. Every user has a daily number of exports (DAILY_EXPORT_LIMIT).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
@@ -20,9 +19,9 @@ from sqlalchemy import func, select
 
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.i18n import local_midnight, local_today, show_datetime
+from admin_app.i18n import local_midnight, show_datetime
 from models import AuditEntry, ExportRequest, Home
-from models.base import utcnow
+from models.base import local_today, utcnow
 from models.consent import ExportState
 from models.enums import AuditAction
 
@@ -127,7 +126,7 @@ class ExportMixin:
         ids = query.with_entities(self.model.id).order_by(None).limit(None).offset(None)
         place = place_name(getattr(current_user, "home", None))
         title = gettext("%(place)s %(name)s, %(day)s", place=place, name=self.export_name,
-                        day=date.today().isoformat())
+                        day=local_today().isoformat())
         book, count = type(self).export_builder(ids.subquery().select(), current_user, title)
         if approval is not None:
             approval.state = ExportState.USED  # one approval, one download

@@ -3,8 +3,6 @@ days since the last contact and this month's five ones, and a care record two cl
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from admin_app.access import scoped
 from admin_app.extensions import db
 from models import Child
+from models.base import local_today
 from models.followup import FIVE_ONES, NO_TICKS, five_ones, last_contact
 from models.validators import age_on, next_birthday
 from views.base import AppView
@@ -23,7 +22,7 @@ class MyChildrenView(AppView):
 
     @expose("/")
     def index(self):
-        today = date.today()
+        today = local_today()
         children = db.session.scalars(
             scoped(select(Child), Child, current_user)
             .options(joinedload(Child.guardian))

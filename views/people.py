@@ -43,6 +43,7 @@ from models import (
     Volunteer,
 )
 from models import validators as rules
+from models.base import local_today
 from models.enums import AuditAction, ChildStatus, MovementKind
 from models.grades import GRADE_WORDS
 from models.sealed import blind_index
@@ -191,7 +192,7 @@ class PairedFilter(BaseSQLAFilter):
     """结对情况: children with or without an active primary caring mother."""
 
     def apply(self, query, value, alias=None):
-        today = date.today()
+        today = local_today()
         active = exists().where(Pairing.primary_for_child(today))
         return query.filter(active if value == "1" else ~active)
 
@@ -265,7 +266,7 @@ class ChildView(AppModelView):
     def under_14(child: Child) -> bool:
         """PIPL Art. 28 and 31: a child under 14's information is all sensitive, and the
         guardian's consent (or a statutory duty) is needed for any of it."""
-        return rules.age_on(child.birth_date, date.today()) < CONSENT_AGE
+        return rules.age_on(child.birth_date, local_today()) < CONSENT_AGE
 
     @property
     def may_see_consent(self) -> bool:

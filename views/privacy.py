@@ -16,8 +16,9 @@ from admin_app import access, privacy
 from admin_app.access import CREATE, EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.i18n import local_midnight, local_today
+from admin_app.i18n import local_midnight
 from models import Child, DataRequest, Home, User
+from models.base import local_today
 from models.consent import NOTICE_VERSION, RequestKind, RequestState
 from models.enums import AuditAction
 from models.privacy import CLASSIFICATION, SENSITIVE
@@ -56,7 +57,7 @@ class PrivacyView(AppView):
         county, by_home = officers(homes)
         years = current_app.config["PRIVACY_RETENTION_YEARS"]
         due = db.session.scalar(select(func.count()).select_from(
-            privacy.due_query(date.today(), years).order_by(None).subquery())) \
+            privacy.due_query(local_today(), years).order_by(None).subquery())) \
             if self._may(CREATE) else None
         open_requests = db.session.scalar(access.scoped(
             select(func.count()).select_from(DataRequest), DataRequest, current_user)
@@ -64,14 +65,14 @@ class PrivacyView(AppView):
         return self.render("admin/privacy.html", county=county, by_home=by_home,
                            homes=homes, years=years, due=due,
                            open_requests=open_requests, may_purge=self._may(CREATE),
-                           may_audit=self._may(EXPORT), this_year=date.today().year)
+                           may_audit=self._may(EXPORT), this_year=local_today().year)
 
     @expose("/purge", methods=("POST",))
     def purge(self):
         if not self._may(CREATE):
             abort(403)
         dry_run = request.form.get("dry_run") == "1"
-        report = privacy.purge(db.session, date.today(),
+        report = privacy.purge(db.session, local_today(),
                                current_app.config["PRIVACY_RETENTION_YEARS"], dry_run=dry_run)
         counts = report.as_dict()
         message = gettext(
@@ -100,7 +101,7 @@ class PrivacyView(AppView):
             abort(403)
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
-        year = request.args.get("year", type=int) or date.today().year
+        year = request.args.get("year", type=int) or local_today().year
         if not 2000 <= year <= 2200:
             abort(400)
         book = privacy.yearly_audit_workbook(db.session, current_user, year)
@@ -185,4 +186,4 @@ class DataRequestView(AppModelView):
         if kind is RequestKind.DELETION and state is RequestState.DONE:
             child = db.session.get(Child, model.child_id)
             if child is not None and child.anonymised_on is None:
-                privacy.anonymise(db.session, [child.id], model.handled_on or date.today())
+                privacy.anonymise(db.session, [child.id], model.handled_on or local_today())

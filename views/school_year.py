@@ -16,8 +16,9 @@ from admin_app import access
 from admin_app.access import CREATE
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.i18n import local_today, show_datetime
+from admin_app.i18n import show_datetime
 from models import AuditEntry, Child, Home
+from models.base import local_today
 from models.enums import AuditAction, ChildStatus
 from models.grades import grade_rank, next_grade, school_year
 from views.base import AppView

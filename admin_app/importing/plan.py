@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin_app import access
-from admin_app.i18n import local_today
 from admin_app.importing import words
 from admin_app.importing.columns import (
     FIELD_BY_KEY,
@@ -41,6 +40,7 @@ from admin_app.importing.rows import (
 )
 from models import Home
 from models import validators as rules
+from models.base import local_today
 from models.enums import (
     FamilySituation,
     Gender,

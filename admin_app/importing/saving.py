@@ -4,8 +4,6 @@ hook see each change as they see a form's."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,6 +20,7 @@ from admin_app.importing.rows import (
     RowPlan,
 )
 from models import Child, Guardian, ParentContact, name_index
+from models.base import local_today
 from models.enums import FamilySituation, GuardianRelation
 
 
@@ -100,7 +99,7 @@ def _insert_children(session: Session, rows: list[RowPlan], made: dict) -> None:
         **_CHILD_DEFAULTS,
         **{key: row.values[key] for key in CHILD_FIELDS
            if row.values.get(key) not in (None, "")},
-        "home_id": row.home.id, "entered_on": row.values.get("entered_on") or date.today(),
+        "home_id": row.home.id, "entered_on": row.values.get("entered_on") or local_today(),
         "guardian_id": _guardian_id(row, made),
     } for row in rows]
     ids = insert_recorded(session, Child, children, [c["home_id"] for c in children])

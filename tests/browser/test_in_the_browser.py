@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import openpyxl
 from sqlalchemy import select
 
 from admin_app.extensions import db
 from models import CareRecord, Child, Pairing, ParentContact, User
+from models.base import local_today
 from tests.browser.conftest import shoot
 
 
@@ -49,7 +49,7 @@ def test_volunteer_adds_a_care_record_from_a_phone(live, signed_in):
         saved = [r for r in db.session.scalars(select(CareRecord))
                  if r.notes == "放学后谈心，孩子说想念在深圳打工的妈妈"]
         assert len(saved) == 1 and saved[0].volunteer_id == volunteer_id
-        assert saved[0].child_id in mine and saved[0].occurred_on == date.today()
+        assert saved[0].child_id in mine and saved[0].occurred_on == local_today()
 
 
 def pick_ajax(page, field: str, text: str) -> None:
