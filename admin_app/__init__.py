@@ -29,7 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from admin_app import audit, cli, i18n  # noqa: F401  (audit registers the session hooks)
     from admin_app.auth import init_auth
     from views import init_admin
-    from views.display import kept_menu
+    from views.display import kept_menu, phone_link
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
@@ -41,6 +41,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["show_datetime"] = i18n.show_datetime
     app.jinja_env.globals["kept_menu"] = kept_menu
+    app.jinja_env.filters["tel"] = phone_link
     init_auth(app)
     init_admin(app)
     cli.init_cli(app)

@@ -155,6 +155,14 @@ def masks(user, kind: str) -> bool:
     return False
 
 
+def calls_her_children(user) -> bool:
+    """A caring mother sees in full the phones of her children's guardian, parents and class
+    teacher, since three of the five ones are calls (DOMAIN.md). Her children are those she
+    is actively paired with (`my_children`, her scope): once a pairing ends the child is out
+    of her reach, numbers and all. Each number shown to her is recorded (masking.to_call)."""
+    return _role(user) is Role.VOLUNTEER and user.volunteer_id is not None
+
+
 def handles_numbers(user) -> bool:
     """Administrators and staff type ID numbers and phones, find a child by the whole
     number, and may unmask one record's ID number with a reason. Caring mothers and

@@ -8,6 +8,7 @@ import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext
@@ -19,7 +20,7 @@ from admin_app.extensions import db
 from admin_app.i18n import show_datetime
 from admin_app.masking import column_mask, shown
 from models import AuditEntry, Child, Home, ResourceItem, RosterUpload, StockMovement
-from models.base import Moment
+from models.base import Moment, utcnow
 from models.enums import AuditAction, ChildStatus
 from models.sealed import Sealed, open_text, seal_text
 
@@ -197,6 +198,19 @@ def record_access(action: AuditAction, record=None, *, table_name: str = "",
     db.session.add(entry)
     if commit:
         db.session.commit()
+
+
+def record_accesses(action: AuditAction, entries: list[tuple[Any, dict | None]]) -> None:
+    """`record_access` for many records of a page, in one INSERT (not committed)."""
+    if not entries:
+        return
+    user_id, username, address = actor()
+    db.session.execute(insert(AuditEntry), [{
+        "user_id": user_id, "username": username, "address": address, "action": action,
+        "table_name": record.__tablename__, "record_id": record.id,
+        "home_id": _home_id(db.session, record), "record_label": str(record)[:100],
+        "changes": details, "at": utcnow(),
+    } for record, details in entries])
 
 
 def describe_changes(entry: AuditEntry, user) -> list[str]:

@@ -65,6 +65,30 @@ def _revealed() -> set:
     return g.get("revealed_values", set()) if has_request_context() else set()
 
 
+def to_call(user, children) -> None:
+    """The phones a caring mother calls about `children` (hers: scoped by the caller), shown
+    in full on this page only, each child's recorded in the audit trail (one statement for
+    the page): the guardian's, the parents' and the class teacher's. Anyone else sees them
+    as before."""
+    if not access.calls_her_children(user):
+        return
+    from admin_app.audit import record_accesses
+    from models.enums import AuditAction
+
+    entries = []
+    for child in children:
+        numbers = [("guardian", child.guardian.phone if child.guardian else None),
+                   ("class_teacher", child.class_teacher_phone),
+                   *((p.relation.name.lower(), p.phone) for p in child.parents)]
+        shown = [whose for whose, number in numbers if number]
+        for _whose, number in numbers:
+            if number:
+                reveal(number)
+        if shown:
+            entries.append((child, {"field": "phone", "shown": shown}))
+    record_accesses(AuditAction.UNMASK, entries)
+
+
 def column_mask(model, name: str) -> str | None:
     """The mask kind tagged on `model.name`, if it is a tagged column."""
     column = getattr(getattr(model, "__table__", None), "c", {}).get(name)

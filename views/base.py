@@ -160,7 +160,7 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ListMixin, ModelVi
     def __init__(self, model, name=None, category=None, endpoint=None, **kwargs):
         self.column_formatters = {**masked_formatters(model), **dict(self.column_formatters)}
         self.column_formatters_detail = {
-            **masked_formatters(model), **dict(self.column_formatters_detail or {})
+            **masked_formatters(model, links=True), **dict(self.column_formatters_detail or {})
         }
         # The version the user loaded travels with the edit form (see on_model_change).
         self.form_extra_fields = {**dict(self.form_extra_fields or {}),

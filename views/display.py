@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from admin_app import access
 from admin_app.extensions import db
@@ -57,10 +57,23 @@ DETAIL_FORMATTERS = {
 }
 
 
-def masked_formatters(model) -> dict:
-    """Column formatters that mask the model's tagged columns for roles that see them masked."""
+def phone_link(value) -> Markup | str:
+    """A phone shown in full as a link that dials it (a phone's browser calls on a tap); a
+    masked or empty one as it is."""
+    if not value or "*" in str(value):
+        return value or ""
+    digits = "".join(ch for ch in str(value) if ch.isdigit())
+    return Markup(f'<a class="tel" href="tel:{digits}">{escape(value)}</a>')  # noqa: S704
+
+
+def masked_formatters(model, links: bool = False) -> dict:
+    """Column formatters that mask the model's tagged columns for roles that see them masked;
+    with `links` (the details pages), a phone shown in full dials on a tap."""
 
     def formatter(kind):
+        if links and kind == "phone":
+            return lambda view, context, record, name: phone_link(
+                shown(current_user, kind, getattr(record, name)))
         return lambda view, context, record, name: shown(current_user, kind,
                                                          getattr(record, name))
 

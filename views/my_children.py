@@ -4,12 +4,14 @@ days since the last contact and this month's five ones, and a care record two cl
 from __future__ import annotations
 
 from flask_admin import expose
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from admin_app.access import scoped
 from admin_app.extensions import db
+from admin_app.masking import shown, to_call
 from models import Child
 from models.base import local_today
 from models.followup import FIVE_ONES, NO_TICKS, five_ones, last_contact
@@ -25,9 +27,10 @@ class MyChildrenView(AppView):
         today = local_today()
         children = db.session.scalars(
             scoped(select(Child), Child, current_user)
-            .options(joinedload(Child.guardian))
+            .options(joinedload(Child.guardian), selectinload(Child.parents))
             .order_by(Child.name)
         ).all()
+        to_call(current_user, children)
         ids = [child.id for child in children]
         ticks = five_ones(db.session, ids, today)
         contacted = last_contact(db.session, ids)
@@ -38,6 +41,26 @@ class MyChildrenView(AppView):
             "days_since_contact": (today - contacted[child.id]).days
             if child.id in contacted else None,
             "ticks": ticks.get((child.id, None), NO_TICKS),
+            "phones": _phones(child),
         } for child in children]
-        return self.render("admin/my_children.html", cards=cards, duties=FIVE_ONES,
+        page = self.render("admin/my_children.html", cards=cards, duties=FIVE_ONES,
                            today=today)
+        db.session.commit()  # the numbers shown, recorded (masking.to_call)
+        return page
+
+
+def _phones(child: Child) -> list[tuple[str, str, str]]:
+    """Whom she may call about the child: (who, name, the number as she may see it), each
+    number shown in full recorded in the audit trail (see index: to_call)."""
+    calls = []
+    if child.guardian and child.guardian.phone:
+        calls.append((str(child.guardian.relation.label), child.guardian.name,
+                      shown(current_user, "phone", child.guardian.phone)))
+    for parent in child.parents:
+        if parent.phone:
+            calls.append((str(parent.relation.label), parent.name,
+                          shown(current_user, "phone", parent.phone)))
+    if child.class_teacher_phone:
+        calls.append((str(_l("Class teacher")), child.class_teacher,
+                      shown(current_user, "phone", child.class_teacher_phone)))
+    return calls

@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from admin_app import access
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.masking import mask, reveal
+from admin_app.masking import mask, reveal, to_call
 from admin_app.reports.records import roster_workbook
 from models import (
     Activity,
@@ -317,6 +317,7 @@ class ChildView(AppModelView):
             if not g.get("revealed_reason"):
                 record_access(AuditAction.VIEW, kwargs["model"], commit=False)
             kwargs["archive"] = archive_card(kwargs["model"])
+            to_call(current_user, [kwargs["model"]])
             kwargs["sections"] = [
                 (title, [(name, self.column_labels.get(name, name)) for name in names])
                 for title, names in self.details_sections
