@@ -22,6 +22,8 @@ install: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	DEMO_MODE=1 $(FLASK) seed demo --if-empty
+	@echo "请在浏览器中打开 http://$(HOST):$(PORT)/ ，用上面的演示账号登录（换端口：make run PORT=8080）。"
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo account above (another port: make run PORT=8080)."
 	DEMO_MODE=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, or on the database server named by TEST_DATABASE_URL.

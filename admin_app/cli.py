@@ -66,9 +66,31 @@ def seed_demo(homes: int, children: int, seed_value: int, if_empty: bool, accoun
         must_change = not current_app.config["DEMO_MODE"]
         created = create_demo_accounts(db.session, must_change_password=must_change)
         if created:
-            click.echo("Demo accounts (shown once; write them down):")
-            for username, password, role in created:
-                click.echo(f"  {role.value:<11} {username:<11} {password}")
+            _print_demo_accounts(created)
+
+
+def _print_demo_accounts(created) -> None:
+    """The demo accounts under their headers, in the configured language, and what to do
+    with them: the first thing a new user reads."""
+    from flask_babel import gettext
+
+    from admin_app.xlsx import display_width
+
+    def cell(text: str, width: int) -> str:
+        return text + " " * max(width - display_width(text), 1)
+
+    click.echo(gettext("Demo accounts (shown only this once; write them down):"))
+    click.echo("  " + cell(gettext("Role"), 14) + cell(gettext("Username"), 13)
+               + gettext("Password"))
+    for username, password, role, township in created:
+        if role is Role.SUPERVISOR:
+            label = gettext("Township supervisor") if township else gettext("County supervisor")
+        else:
+            label = str(role.label)
+        click.echo("  " + cell(label, 14) + cell(username, 13) + password)
+    click.echo(gettext("Forgot a password? Set a new one (at least ten characters) with: "
+                       "echo \"新密码至少十位\" | flask --app wsgi users set-password "
+                       "--username <用户名>"))
 
 
 @seed_cli.command("lookups")

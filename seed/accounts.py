@@ -17,11 +17,12 @@ _PASSWORD_CHARS = "".join(c for c in string.ascii_letters + string.digits if c n
 
 def create_demo_accounts(
     session: Session, must_change_password: bool
-) -> list[tuple[str, str, Role]]:
+) -> list[tuple[str, str, Role, str | None]]:
     """Create admin, staff, volunteer and supervisor accounts (the county's, and the first
     Home's township's) if there are no accounts yet.
 
-    Returns (username, password, role) for each account created; empty if any existed.
+    Returns (username, password, role, township) for each account created; empty if any
+    existed.
     """
     if session.scalar(select(User.id).limit(1)) is not None:
         return []
@@ -47,6 +48,6 @@ def create_demo_accounts(
                     active=True, must_change_password=must_change_password)
         user.set_password(password)
         session.add(user)
-        created.append((username, password, role))
+        created.append((username, password, role, user_township))
     session.commit()
     return created

@@ -30,6 +30,13 @@ def test_seed_demo_fills_every_record_and_prints_accounts(app, db):
     assert all(user.must_change_password for user in db.session.scalars(select(User)))
     for role in Role:
         assert role.value in result.output
+    # Under headers, in Chinese, the two supervisors told apart, and how to reset a password.
+    lines = result.output.splitlines()
+    assert any(line.split()[:3] == ["角色", "用户名", "密码"] for line in lines)
+    assert any(line.split()[:2] == ["县督导", "supervisor"] for line in lines)
+    assert any(line.split()[:2] == ["乡镇督导", "township"] for line in lines)
+    assert any(line.split()[:2] == ["爱心妈妈", "volunteer"] for line in lines)
+    assert "users set-password" in result.output
     # Guardians are mostly grandparents, and siblings share one.
     grandparents = db.session.scalar(select(func.count()).select_from(Child).where(
         Child.living_arrangement == LivingArrangement.GRANDPARENTS))
