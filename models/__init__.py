@@ -11,6 +11,7 @@ from models.consent import Consent, DataRequest, ExportRequest
 from models.figures import KeptFigures
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
+from models.moves import ChildMove
 from models.name_index import NameGram
 from models.people import Child, Guardian, ParentContact, Volunteer
 from models.places import ActivityKind, Home, ResourceCategory, VolunteerOrganisation
@@ -24,6 +25,7 @@ __all__ = [
     "CareMonth",
     "CareRecord",
     "Child",
+    "ChildMove",
     "Consent",
     "DataRequest",
     "ExportRequest",

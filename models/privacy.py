@@ -93,6 +93,12 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "occupation": (PERSONAL, "family situation"), "education": (PERSONAL, "family situation"),
         "address": (SENSITIVE, "home visits"),
     },
+    "child_move": {
+        "child_id": (PERSONAL, "whose move"), "from_home_id": (PERSONAL, "where she came from"),
+        "to_home_id": (PERSONAL, "where she went"), "moved_on": (PERSONAL, "when she moved"),
+        "recorded_by_id": (PERSONAL, "who recorded the move"),
+        "note": (PERSONAL, "why she moved"),
+    },
     "parent_contact": {
         "child_id": (PERSONAL, "whose parent"), "relation": (PERSONAL, "father or mother"),
         "name": (PERSONAL, "who to call"), "phone": (SENSITIVE, "calling the parent"),

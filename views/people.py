@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from admin_app import access
 from admin_app.audit import record_access
@@ -35,7 +35,9 @@ from models import (
     ActivityParticipant,
     CareRecord,
     Child,
+    ChildMove,
     Guardian,
+    Home,
     Pairing,
     ParentContact,
     ResourceItem,
@@ -49,6 +51,14 @@ from models.grades import GRADE_WORDS
 from models.sealed import blind_index
 from views.base import AppModelView
 from views.display import home_filter
+from views.duplicates import (
+    CONFIRM,
+    Offered,
+    child_namesake,
+    confirm_field,
+    guardian_namesake,
+    record_move,
+)
 from views.fields import (
     ID_NUMBER,
     NAME,
@@ -154,12 +164,22 @@ def archive_card(child: Child) -> dict:
         .where(StockMovement.child_id == child.id)
         .order_by(StockMovement.occurred_on.desc(), StockMovement.id.desc())
         .limit(ARCHIVE_RECENT))
-    history: dict[str, list] = {"activity": [], "received": []}
+    came_from, went_to = aliased(Home), aliased(Home)
+    moves = (
+        select(literal("moved"), cast(ChildMove.moved_on, String), went_to.name,
+               came_from.name, cast(null(), Integer), cast(null(), String))
+        .join(came_from, came_from.id == ChildMove.from_home_id)
+        .join(went_to, went_to.id == ChildMove.to_home_id)
+        .where(ChildMove.child_id == child.id))
+    history: dict[str, list] = {"activity": [], "received": [], "moved": []}
     for row in session.execute(union_all(activities.subquery().select(),
-                                         received.subquery().select())):
+                                         received.subquery().select(),
+                                         moves.subquery().select())):
         on = date.fromisoformat(row.on[:10])
         if row.section == "activity":
             history["activity"].append((on, row.what, row.how == "1"))
+        elif row.section == "moved":
+            history["moved"].append((on, row.how, row.what))
         else:
             history["received"].append((on, row.what, MovementKind[row.how], row.quantity,
                                         row.unit))
@@ -172,13 +192,15 @@ def archive_card(child: Child) -> dict:
         "care_records": care_records,
         "activities": history["activity"],
         "received": history["received"],
+        "moves": history["moved"],
     }
 
 
 # The child's archive card (档案卡), grouped as the paper card is: the form and the
 # details page both follow it.
 CHILD_SECTIONS = (
-    (_l("Basic facts"), ("name", "gender", "birth_date", "id_number", "home", "address")),
+    (_l("Basic facts"), ("name", "gender", "birth_date", "id_number", "home", "address",
+                         CONFIRM)),
     (_l("School"), ("school", "grade", "class_name", "class_teacher", "class_teacher_phone")),
     (_l("Family"), ("left_behind_type", "living_arrangement", "guardianship", "boarding",
                     "family_situation", "key_target", "in_difficulty")),
@@ -219,7 +241,9 @@ class ChildView(AppModelView):
                             ("home", "home_id"), "status", "living_arrangement")
     column_default_sort = ("id", True)
     form_columns = tuple(name for _, names in CHILD_SECTIONS for name in names)
-    form_rules = tuple(layout.FieldSet(names, title) for title, names in CHILD_SECTIONS)
+    form_rules = tuple(layout.FieldSet([Offered(n) if n == CONFIRM else n for n in names], title)
+                       for title, names in CHILD_SECTIONS)
+    form_extra_fields = {CONFIRM: confirm_field()}
     form_args = {
         "name": NAME,
         "id_number": ID_NUMBER,
@@ -236,7 +260,7 @@ class ChildView(AppModelView):
                      "placeholder": _l("Type a name or phone number")},
     }
     inline_models = (ParentInline(ParentContact),)
-    form_checks = (_child_id_matches_birth_date, _child_id_number_is_new,
+    form_checks = (_child_id_matches_birth_date, _child_id_number_is_new, child_namesake,
                    _child_age_on_entering,
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
@@ -252,7 +276,8 @@ class ChildView(AppModelView):
     export_name = _l("roster")
     # The archive card shows guardian and parents in tables of their own (archive_card).
     details_sections = tuple(
-        (title, names) for title, names in CHILD_SECTIONS if "guardian" not in names
+        (title, tuple(name for name in names if name != CONFIRM))
+        for title, names in CHILD_SECTIONS if "guardian" not in names
     )
 
     @property
@@ -305,6 +330,8 @@ class ChildView(AppModelView):
             field.data = None
 
     def on_model_change(self, form, model, is_created: bool) -> None:
+        if not is_created:
+            record_move(model)
         if not is_created and getattr(form, "id_number", None) is not None \
                 and not form.id_number.data:
             kept = inspect(model).attrs.id_number.history.deleted
@@ -337,7 +364,10 @@ class GuardianView(AppModelView):
     column_filters = (home_filter(Guardian.home_id), "relation")
     column_sortable_list = ("name", "birth_year", ("home", "home_id"))
     form_columns = ("name", "relation", "phone", "birth_year", "health", "occupation",
-                    "education", "address", "home")
+                    "education", "address", "home", CONFIRM)
+    form_rules = (*form_columns[:-1], Offered(CONFIRM))
+    form_extra_fields = {CONFIRM: confirm_field()}
+    form_checks = (guardian_namesake,)
     form_args = {
         "name": NAME,
         "phone": PHONE,
