@@ -267,6 +267,11 @@ def import_children(file: str, home_name: str | None, dry_run: bool, valid_only:
     """A roster of children (.xlsx or .csv), with guardians and parents. Nothing is saved
     when a row is refused or a sheet not read, unless --valid-only; the exit status is 1
     when rows were refused."""
+    _run_import(file, home_name, dry_run, valid_only, mapping, "children")
+
+
+def _run_import(file: str, home_name: str | None, dry_run: bool, valid_only: bool,
+                mapping: tuple[str, ...], kind: str) -> None:
     from pathlib import Path
 
     from flask_babel import gettext
@@ -278,7 +283,24 @@ def import_children(file: str, home_name: str | None, dry_run: bool, valid_only:
         home = db.session.scalar(select(Home).where(Home.name == home_name.strip()))
         if home is None:
             raise click.ClickException(gettext("No Home named “%(name)s”.", name=home_name))
-    run_import(db.session, Path(file), home, parse_mapping(mapping), dry_run, valid_only)
+    run_import(db.session, Path(file), home, parse_mapping(mapping, kind), dry_run,
+               valid_only, kind)
+
+
+@import_cli.command("pairings")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--home", "home_name", default=None,
+              help="The Home to import into; without it, each row's 儿童之家 column says.")
+@click.option("--dry-run", is_flag=True, help="Show what would change and save nothing.")
+@click.option("--valid-only", is_flag=True,
+              help="Save the valid rows even when others are refused.")
+@click.option("--map", "mapping", multiple=True, metavar="列名=字段",
+              help="What a column not recognised holds (repeatable).")
+def import_pairings(file: str, home_name: str | None, dry_run: bool, valid_only: bool,
+                    mapping: tuple[str, ...]) -> None:
+    """A pairing roster (爱心妈妈结对花名册): caring mothers and the children each cares for,
+    the children found by ID number or name and birth date. As `import children`."""
+    _run_import(file, home_name, dry_run, valid_only, mapping, "pairings")
 
 
 @privacy_cli.command("purge")

@@ -28,5 +28,8 @@ class RosterUpload(db.Model):
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     uploaded_at: Mapped[datetime] = mapped_column(Moment, default=utcnow,
                                                   index=True)
+    # What the file lists: "children" (花名册) or "pairings" (结对花名册).
+    kind: Mapped[str] = mapped_column(String(20), default="children",
+                                      server_default="children")
     # Set when the import was committed: {"created": n, "updated": n, ...}.
     result: Mapped[dict | None] = mapped_column(JSON)

@@ -211,6 +211,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "content": (SENSITIVE, "the roster as uploaded, kept a day at most"),
         "mapping": (PUBLIC, "how its columns are read"), "uploaded_at": (PUBLIC, "expiry"),
         "result": (PUBLIC, "what the import did"),
+        "kind": (PUBLIC, "a roster of children or of pairings"),
     },
 }
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from admin_app import access, importing
 from admin_app.access import CREATE
 from admin_app.extensions import db
+from admin_app.importing import pairings
 from admin_app.importing.columns import FIELDS, IGNORE
 from admin_app.importing.reading import MAX_FILE_BYTES, read_roster
 from admin_app.importing.rows import ERROR, NEW, UNCHANGED, UPDATED
@@ -28,6 +29,10 @@ from views.exporting import XLSX
 
 KEPT_FOR = timedelta(days=1)
 SHOWN_ERRORS = 500
+
+
+def _fields(kind: str):
+    return pairings.FIELDS if kind == importing.PAIRINGS else FIELDS
 
 
 class ImportView(AppView):
@@ -64,6 +69,11 @@ class ImportView(AppView):
         error, status = None, 400
         upload = request.files.get("file")
         choice = request.form.get("home", "")
+        kind = request.form.get("kind", importing.CHILDREN)
+        if kind not in (importing.CHILDREN, importing.PAIRINGS):
+            abort(400)
+        if kind == importing.PAIRINGS and not access.can(current_user, CREATE, "pairing"):
+            abort(403)
         home = None
         if choice:
             home = self._home(int(choice) if choice.isdigit() else -1)
@@ -79,10 +89,10 @@ class ImportView(AppView):
                 status = 413 if len(content) > MAX_FILE_BYTES else 400
         if error:
             return self.render("admin/import.html", homes=homes, error=error,
-                               chosen=choice), status
+                               chosen=choice, kind=kind), status
         record = RosterUpload(id=secrets.token_urlsafe(32), user_id=current_user.id,
                               home_id=home.id if home else None, filename=filename,
-                              content=content, mapping={})
+                              content=content, mapping={}, kind=kind)
         db.session.add(record)
         db.session.commit()
         return redirect(url_for(".preview", token=record.id))
@@ -93,7 +103,7 @@ class ImportView(AppView):
         home = self._home(upload.home_id)
         try:
             plan = importing.preview(db.session, upload.content, upload.filename,
-                                     current_user, home, upload.mapping)
+                                     current_user, home, upload.mapping, upload.kind)
         except importing.BadFile as bad:
             db.session.delete(upload)
             db.session.commit()
@@ -116,11 +126,12 @@ class ImportView(AppView):
         errors = [(f"{row.sheet} · {row.number}" if several else row.number, column, message)
                   for row in plan.rows for column, message in row.errors]
         updates = [row for row in plan.rows if row.outcome == UPDATED]
+        fields = _fields(upload.kind)
         return self.render(
             "admin/import_preview.html", upload=upload, plan=plan, home=home,
             counts=plan.counts, errors=errors[:SHOWN_ERRORS], error_total=len(errors),
-            updates=updates[:SHOWN_ERRORS], fields=FIELDS, ignore=IGNORE,
-            labels={field.key: field.label for field in FIELDS},
+            updates=updates[:SHOWN_ERRORS], fields=fields, ignore=IGNORE,
+            labels={field.key: field.label for field in fields},
             read_as=[(text, key) for text, key in zip(plan.header.texts, plan.header.keys,
                                                       strict=True) if text]
             if plan.header else [],
@@ -132,7 +143,7 @@ class ImportView(AppView):
     def mapping(self, token: str):
         self._require_create()
         upload = self._upload(token)
-        keys = {field.key for field in FIELDS}
+        keys = {field.key for field in _fields(upload.kind)}
         chosen = {}
         for name, text in request.form.items():
             if name.startswith("text-"):
@@ -159,7 +170,8 @@ class ImportView(AppView):
         try:
             if request.form.get("fingerprint") != plan.fingerprint:
                 raise importing.StaleImport()
-            counts = importing.commit(db.session, plan, home, valid_only=valid_only)
+            counts = importing.commit(db.session, plan, home, valid_only=valid_only,
+                                      kind=upload.kind)
         except importing.StaleImport:
             flash(gettext("The records changed since the preview (someone saved a child of "
                           "this file). Here is the preview again; check it and import."),

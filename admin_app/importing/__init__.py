@@ -9,24 +9,31 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from admin_app.audit import record_access
+from admin_app.importing.pairings import plan_pairings, save_pairings
 from admin_app.importing.plan import plan_import
 from admin_app.importing.reading import BadFile, read_roster
 from admin_app.importing.rows import ERROR, Plan
 from admin_app.importing.saving import StaleImport, apply_plan
-from models import Child, Home
+from models import Child, Home, Pairing
 from models.enums import AuditAction
 
 ANALYZE_AFTER = 1000  # new children
 
 
+CHILDREN, PAIRINGS = "children", "pairings"  # the kinds of roster
+
+
 def preview(session: Session, content: bytes, filename: str, user, home: Home | None,
-            mapping: dict[str, str] | None = None) -> Plan:
-    """What importing the file would do; writes nothing. Raises BadFile."""
+            mapping: dict[str, str] | None = None, kind: str = CHILDREN) -> Plan:
+    """What importing the file would do; writes nothing. Raises BadFile. `kind`: a roster of
+    children (花名册) or of pairings (爱心妈妈结对花名册)."""
+    planner = plan_pairings if kind == PAIRINGS else plan_import
     with read_roster(content, filename) as roster:
-        return plan_import(session, roster.sheets, filename, user, home, mapping)
+        return planner(session, roster.sheets, filename, user, home, mapping)
 
 
-def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = False) -> dict:
+def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = False,
+           kind: str = CHILDREN) -> dict:
     """Save the plan in one transaction with an audit entry for the import itself. Refused
     rows stop the whole import unless `valid_only`. The caller's session is committed.
     Raises StaleImport, having saved nothing, if a child of the file was saved by someone
@@ -36,8 +43,10 @@ def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = F
     if plan.count(ERROR) and not valid_only:
         raise ValueError("the plan has refused rows")
     try:
-        counts = apply_plan(session, plan, valid_only=valid_only)
-        record_access(AuditAction.IMPORT, table_name=Child.__tablename__,
+        save = save_pairings if kind == PAIRINGS else apply_plan
+        counts = save(session, plan, valid_only=valid_only)
+        table = Pairing.__tablename__ if kind == PAIRINGS else Child.__tablename__
+        record_access(AuditAction.IMPORT, table_name=table,
                       home_id=home.id if home else None, label=plan.filename[:100],
                       details={"file": plan.filename, **counts,
                                "refused_rows": [row.number for row in plan.rows
@@ -59,4 +68,4 @@ def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = F
     return counts
 
 
-__all__ = ["BadFile", "Plan", "StaleImport", "commit", "preview"]
+__all__ = ["CHILDREN", "PAIRINGS", "BadFile", "Plan", "StaleImport", "commit", "preview"]

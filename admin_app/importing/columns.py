@@ -171,12 +171,12 @@ class Header:
                 if key is None and text]
 
 
-def _score(texts: list[str]) -> int:
-    table = wordings()
+def _score(texts: list[str], table: dict[str, str]) -> int:
     return sum(1 for text in texts if table.get(normal(text)) not in (None, IGNORE))
 
 
-def _combined(upper: list, lower: list) -> list[str]:
+def _combined(upper: list, lower: list, table: dict[str, str],
+              groups: dict[str, str]) -> list[str]:
     """A two-row header read as one: the upper row's group (carried right over its merged
     cells) before each lower cell, e.g. 父亲 + 电话 → 父亲电话."""
     texts, group = [], ""
@@ -188,29 +188,34 @@ def _combined(upper: list, lower: list) -> list[str]:
         if bottom is None:
             texts.append(str(top) if top is not None else "")
             continue
-        prefix = _GROUPS.get(normal(group), None) if group else None
+        prefix = groups.get(normal(group), None) if group else None
         candidate = f"{prefix}{bottom}" if prefix else str(bottom)
-        if prefix and normal(candidate) not in wordings():
+        if prefix and normal(candidate) not in table:
             if normal(bottom) in ("姓名",):
                 candidate = prefix
-            elif normal(bottom) in wordings():  # 受委托监护人电话 under 受委托监护人
+            elif normal(bottom) in table:  # 受委托监护人电话 under 受委托监护人
                 candidate = str(bottom)
         texts.append(candidate)
     return texts
 
 
-def find_header(sheet: Sheet, scan: int = 15) -> Header | None:
+def find_header(sheet: Sheet, scan: int = 15, table: dict[str, str] | None = None,
+                groups: dict[str, str] | None = None, required: str = "name") -> Header | None:
     """The header row (or pair of rows) among the first `scan` rows with the most
-    recognised headers, if it has at least a name and one other."""
+    recognised headers, if it has at least the `required` field and one other. `table` and
+    `groups`: the wordings read (a children's roster's unless given: a pairing roster has
+    its own)."""
+    table = wordings() if table is None else table
+    groups = _GROUPS if groups is None else groups
     best: tuple[int, int, int, list[str]] | None = None
     rows = sheet.head[:scan]
     singles = [[str(c) if c is not None else "" for c in cells] for _, cells in rows]
-    scores = [_score(texts) for texts in singles]
+    scores = [_score(texts, table) for texts in singles]
     for index in range(len(rows)):
         candidates = [(1, singles[index], scores[index])]
         if index + 1 < len(rows):
-            texts = _combined(rows[index][1], rows[index + 1][1])
-            score = _score(texts)
+            texts = _combined(rows[index][1], rows[index + 1][1], table, groups)
+            score = _score(texts, table)
             if score > scores[index + 1]:  # the upper row adds something to the lower one
                 candidates.append((2, texts, score))
         for height, texts, score in candidates:
@@ -219,9 +224,8 @@ def find_header(sheet: Sheet, scan: int = 15) -> Header | None:
     if best is None or best[0] < 2:
         return None
     score, index, height, texts = best
-    table = wordings()
     keys = [table.get(normal(text)) if text else IGNORE for text in texts]
-    if "name" not in keys:
+    if required not in keys:
         return None
     return Header(row_number=rows[index][0], data_from=index + height, texts=texts, keys=keys)
 

@@ -15,13 +15,16 @@ from admin_app.importing.columns import FIELDS, IGNORE, looks_known
 from admin_app.importing.rows import ERROR
 
 
-def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+def parse_mapping(pairs: tuple[str, ...], kind: str = "children") -> dict[str, str]:
     """`--map "列名=字段"`: the field by its key (guardian_relation), its label in either
     language (与儿童关系 is a header; the label is 监护人与儿童关系) or 不导入 / ignore."""
     from flask_babel import force_locale
 
+    from admin_app.importing import pairings
+
+    fields = pairings.FIELDS if kind == "pairings" else FIELDS
     names: dict[str, str] = {"不导入": IGNORE, "ignore": IGNORE}
-    for field in FIELDS:
+    for field in fields:
         names[field.key] = field.key
         for locale in ("zh_Hans_CN", "en"):
             with force_locale(locale):
@@ -32,7 +35,7 @@ def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
         if not sep or choice.strip() not in names:
             raise click.BadParameter(gettext(
                 "“%(pair)s”: write --map \"列名=字段\", the field being one of %(fields)s or "
-                "不导入.", pair=pair, fields="、".join(str(f.label) for f in FIELDS)),
+                "不导入.", pair=pair, fields="、".join(str(f.label) for f in fields)),
                 param_hint="--map")
         mapping[text.strip()] = names[choice.strip()]
     return mapping
@@ -44,13 +47,14 @@ def header_text(text: str) -> str:
 
 
 def run_import(session, path: Path, home, mapping: dict[str, str], dry_run: bool,
-               valid_only: bool) -> None:
+               valid_only: bool, kind: str = "children") -> None:
     from admin_app import importing
     from admin_app.access import SYSTEM
 
     started = time.perf_counter()
     try:
-        plan = importing.preview(session, path.read_bytes(), path.name, SYSTEM, home, mapping)
+        plan = importing.preview(session, path.read_bytes(), path.name, SYSTEM, home, mapping,
+                                 kind)
     except importing.BadFile as error:
         raise click.ClickException(str(error.message)) from None
     for problem in plan.problems:
@@ -90,8 +94,11 @@ def run_import(session, path: Path, home, mapping: dict[str, str], dry_run: bool
         click.echo(gettext("Nothing was saved: correct the refused rows and the sheets not "
                            "read, or use --valid-only."))
     else:
-        importing.commit(session, plan, home, valid_only=valid_only)
-        click.echo(gettext("Saved %(new)s new and %(updated)s updated children.",
-                           new=counts["new"], updated=counts["updated"]))
+        importing.commit(session, plan, home, valid_only=valid_only, kind=kind)
+        if kind == "pairings":
+            click.echo(gettext("Saved %(new)s new pairings.", new=counts["new"]))
+        else:
+            click.echo(gettext("Saved %(new)s new and %(updated)s updated children.",
+                               new=counts["new"], updated=counts["updated"]))
     if refused or unread:
         sys.exit(1)
