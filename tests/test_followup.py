@@ -40,8 +40,8 @@ def world(make):
 
 def ticks_of(page: str, child: str) -> list[str]:
     row = page.split(child)[1].split("</tr>")[0]
-    return re.findall(r"<td>(?:<span class=\"text-(?:success|danger)\">(✔|✘)</span>)\s*([\d/]*)",
-                      row)
+    return re.findall(
+        r"<td[^>]*>(?:<span class=\"text-(?:success|danger)\">(✔|✘)</span>)\s*([\d/]*)", row)
 
 
 def test_ticks_windows_pairings_and_totals(app, make):

@@ -21,6 +21,17 @@ def list_page(client, endpoint: str, squeeze: bool = False) -> str:
     return re.sub(r"\s*(<[^>]*>)\s*", r"\1", text) if squeeze else text
 
 
+def without_phone_hints(page: str) -> str:
+    """A squeezed list page less what only a phone's card reads (each cell's label and place
+    on the card, the checkbox cell's class, the menu's fold and its tab)."""
+    page = re.sub(r' data-label="[^"]*"', "", page)
+    page = re.sub(r'(<td class="col-[^" ]+) phone-(?:title|hide)"', r'\1"', page)
+    page = page.replace('<td class="list-checkbox-column">', "<td>")
+    page = re.sub(r'<li class="nav-item list-tools-toggle">.*?</li>', "", page, flags=re.S)
+    return re.sub(r'<div class="list-menu(?: open)?">(<ul class="nav nav-tabs">.*?</ul>)</div>',
+                  r"\1", page, flags=re.S)
+
+
 def one_of_each(make, home) -> None:
     """A row for every list: a child with a parent and a care record, an activity, stock."""
     child = make.child(home=home)
@@ -55,7 +66,8 @@ def test_our_list_rows_are_the_rows_flask_admins_list_template_draws(app, admin_
     make.child(home=home, name="李&小明")
     one_of_each(make, home)
     # The same markup, whatever the whitespace between tags.
-    ours = {view.endpoint: list_page(admin_client, view.endpoint, squeeze=True)
+    ours = {view.endpoint: without_phone_hints(list_page(admin_client, view.endpoint,
+                                                         squeeze=True))
             for view in model_views(app)}
     assert "李&amp;小明" in ours["child"] and "&lt;b&gt;甲" in ours["home"]
     for view in model_views(app):
@@ -179,8 +191,8 @@ def test_a_long_list_counts_only_as_far_as_is_worth_knowing(app, admin_client, d
     # There, five pages ahead reach past the end: the count is exact again.
     tab, pages, page = shown("/admin/home/?page_size=20&page=5")
     assert tab == "130" and 6 in pages and 7 not in pages
-    assert page.count('<td class="col-name">') == 20
-    assert shown("/admin/home/?page_size=20&page=6")[2].count('<td class="col-name">') == 10
+    assert page.count('<td class="col-name ') == 20
+    assert shown("/admin/home/?page_size=20&page=6")[2].count('<td class="col-name ') == 10
     # A filter that finds fewer is counted exactly.
     assert shown("/admin/home/?flt0_0=东山镇")[0] == "11"
     app.config["LIST_COUNT_LIMIT"] = 10_000

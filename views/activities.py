@@ -38,6 +38,7 @@ class ParticipantInline(InlineFormAdmin):
 class ActivityView(AppModelView):
     column_labels = LABELS
     column_list = ("starts_at", "title", "kind", "home", "place", "organiser", "status")
+    column_phone_list = ("title", "starts_at", "kind", "place", "status")
     column_searchable_list = ("title", "place", "organiser")
     column_filters = (home_filter(Activity.home_id), "kind", "status", "starts_at")
     column_sortable_list = ("starts_at", "title", "status", ("home", "home_id"))

@@ -129,7 +129,7 @@ class CalendarView(AppView):
             "admin/calendar.html", month=month, weeks=month.weeks(), by_day=by_day, rows=rows,
             marked=festivals(month, get_locale().language), today=today, homes=homes,
             home=home, title=calendar_title(place_name(home), month),
-            birthdays=birthdays, born_on=born_on,
+            birthdays=birthdays, born_on=born_on, agenda=sorted(by_day.keys() | born_on.keys()),
             may_open_child=access.can(current_user, access.READ, "child"),
             weekdays=weekday_names(),
             can_create=access.can(current_user, access.CREATE, "activity"),

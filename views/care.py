@@ -101,6 +101,7 @@ class CareRecordView(AppModelView):
     column_labels = LABELS
     column_list = ("occurred_on", "child", "kind", "volunteer", "follow_up_needed",
                    "follow_up_note")
+    column_phone_list = ("child", "occurred_on", "kind", "volunteer", "follow_up_note")
     column_searchable_list = ("child.name", "volunteer.name")
     column_filters = ("kind", "occurred_on", "follow_up_needed")
     # Not by kind: the county's millions of records sorted by five kinds are no use to anyone

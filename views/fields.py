@@ -90,8 +90,15 @@ def strip(value):
 
 TRIMMED = {"filters": [strip]}
 NAME = {"validators": [Cleaned(rules.clean_name)]}
-PHONE = {"validators": [Cleaned(rules.clean_phone)], "filters": [_optional_text]}
-ID_NUMBER = {"validators": [Cleaned(rules.clean_id_number)], "filters": [_optional_text]}
+# A phone opens the phone's dial pad, and is never filled in with the user's own number.
+PHONE = {"validators": [Cleaned(rules.clean_phone)], "filters": [_optional_text],
+         "render_kw": {"type": "tel", "inputmode": "tel", "autocomplete": "off"}}
+# An ID number ends in a digit or X: a numeric keypad has no X, so the phone's keyboard is
+# its text one, x written as X. No pattern: clean_id_number takes spaces and full-width
+# digits too, and says in its own words what is wrong (a pattern's refusal says less).
+ID_NUMBER = {"validators": [Cleaned(rules.clean_id_number)], "filters": [_optional_text],
+             "render_kw": {"inputmode": "text", "autocapitalize": "characters",
+                           "autocomplete": "off", "autocorrect": "off", "spellcheck": "false"}}
 COLOUR = {"validators": [Cleaned(rules.clean_colour)]}
 PAST_DATE = {"validators": [Checked(rules.check_not_future)]}
 QUANTITY = {"validators": [Checked(rules.check_positive_quantity)]}

@@ -38,7 +38,12 @@ def drawn_rows(rows: list[Row]) -> list[Markup]:
     their seven cells each drawn through the template, were a third of the page."""
     open_label = escape(gettext("Follow-up open"))  # not inside the f-string: Babel reads it
     badge = f' <span class="badge badge-warning">{open_label}</span>'
-    cross = '<td><span class="text-danger">✘</span></td>'
+    # Each cell names its column, for the card a phone shows instead of the row (app.css).
+    mother = escape(gettext("Caring mother"))
+    volunteer_cell = f'<td data-label="{mother}">'
+    opening = {duty.key: f'<td data-label="{escape(duty.label)}">' for duty in FIVE_ONES}
+    cross = {key: f'{cell}<span class="text-danger">✘</span></td>'
+             for key, cell in opening.items()}
     ticked: dict = {}  # a month's ticks fall on at most a year of days
     drawn = []
     for row in rows:
@@ -47,14 +52,14 @@ def drawn_rows(rows: list[Row]) -> list[Markup]:
         cells = []
         for duty in FIVE_ONES:
             when = row.ticks[duty.key]
-            if when and when not in ticked:
-                ticked[when] = (f'<td><span class="text-success">✔</span> '
-                                f"{when.month}/{when.day}</td>")
-            cells.append(ticked[when] if when else cross)
+            if when and (duty.key, when) not in ticked:
+                ticked[duty.key, when] = (f'{opening[duty.key]}<span class="text-success">✔'
+                                          f"</span> {when.month}/{when.day}</td>")
+            cells.append(ticked[duty.key, when] if when else cross[duty.key])
         drawn.append(Markup(  # noqa: S704 (every value is escaped here)
-            f'<tr class="{shade}" data-child="{row.child.id}"><td>{escape(row.child.name)}'
-            f'{badge if row.open_follow_up else ""}</td><td>{escape(row.volunteer.name)}</td>'
-            f'{"".join(cells)}</tr>'))
+            f'<tr class="{shade}" data-child="{row.child.id}"><td class="phone-title">'
+            f'{escape(row.child.name)}{badge if row.open_follow_up else ""}</td>'
+            f'{volunteer_cell}{escape(row.volunteer.name)}</td>{"".join(cells)}</tr>'))
     return drawn
 
 

@@ -38,6 +38,7 @@ class StockMovementView(AppModelView):
     export_name = _l("stock")
     column_labels = LABELS
     column_list = ("occurred_on", "item", "kind", "quantity", "donor", "child", "recorded_by")
+    column_phone_list = ("item", "occurred_on", "kind", "quantity", "child")
     column_searchable_list = ("item.name", "donor", "child.name")
     column_filters = ("kind", "occurred_on")
     column_sortable_list = ("occurred_on", "kind", "quantity", ("item", "item_id"))

@@ -97,14 +97,39 @@ class ListMixin:
     def get_list_row_actions(self):
         return quick_row_actions(super().get_list_row_actions())
 
+    # On a phone (admin_app/static/app.css) each row is a card: the first of these columns
+    # is its title, the others its label: value lines, and the list's other columns are
+    # left off. None: the list's first column, then its next four but the Home's (the
+    # phone's user mostly works in one Home).
+    column_phone_list: tuple[str, ...] | None = None
+
+    def _cell_openings(self, columns) -> list[tuple[str, str]]:
+        """Each column's name and its cells' opening tag, with its label for the card's
+        line and its place on a phone; made once per request (the labels are translated)."""
+        made = g.setdefault("cell_openings", {})
+        key = (self.endpoint, tuple(name for name, _label in columns))
+        if key not in made:
+            names = [name for name, _label in columns]
+            phone = self.column_phone_list or (
+                names[:1] + [name for name in names[1:] if name != "home"][:4])
+            openings = []
+            for name, label in columns:
+                place = ("phone-title" if name == phone[0] else "" if name in phone
+                         else "phone-hide")
+                classes = f"col-{escape(name)} {place}".rstrip()
+                openings.append((name, f'<td class="{classes}" data-label="{escape(label)}">'))
+            made[key] = openings
+        return made[key]
+
     @pass_context
     def row_cells(self, context, row, columns) -> Markup:
         """A list row's cells, as Flask-Admin's list template draws them (no cell here is
-        editable in the list), made in one call instead of one template call per cell."""
+        editable in the list), made in one call instead of one template call per cell;
+        each labelled, for the phone's card."""
         value = self.get_list_value
         return Markup("".join(  # noqa: S704 (every value is escaped here)
-            f'<td class="col-{escape(name)}">{escape(value(context, row, name))}</td>'
-            for name, _label in columns))
+            f"{opening}{escape(value(context, row, name))}</td>"
+            for name, opening in self._cell_openings(columns)))
 
     def scaffold_auto_joins(self):
         return []  # joined by the view's get_query instead: list_joins
