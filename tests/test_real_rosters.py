@@ -456,3 +456,14 @@ def test_a_second_column_read_as_the_same_field_waits_for_the_users_choice(app, 
     assert child.guardian.phone == "13800001111"
     father = db.session.scalar(select(ParentContact))
     assert father.name == "卫大" and father.phone == "13900002222"
+
+
+def test_a_guardian_whose_relation_the_file_omits_is_said_in_a_note(make, db):
+    home = make.home()
+    content = csv_bytes([
+        ["姓名", "性别", "出生日期", "留守类型", "生活方式", "监护人姓名", "监护人电话"],
+        ["蒋一", "男", "2015-03-12", "父母均外出", "随祖辈", "蒋奶奶", "13800001111"],
+    ])
+    plan = preview(content, home, filename="x.csv")
+    assert any("其他" in note and "与儿童关系" in note and "第2行" in note
+               for note in plan.notes), plan.notes

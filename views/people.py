@@ -226,6 +226,8 @@ class ChildView(AppModelView):
     column_labels = LABELS
     column_list = ("name", "gender", "birth_date", "home", "school", "grade",
                    "living_arrangement", "left_behind_type", "guardian", "status")
+    # On a phone: what staff look a child up for (views.listing.column_phone_list).
+    column_phone_list = ("name", "grade", "living_arrangement", "guardian", "status")
     column_searchable_list = ("name", "id_number", "guardian.name", "guardian.phone")
     column_filters = (
         home_filter(Child.home_id),

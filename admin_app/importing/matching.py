@@ -226,6 +226,7 @@ class _GuardianBook:
         self.session = session
         self.known: dict[tuple[int, str, str], int | str] = {}
         self.unsure: dict[tuple[int, str], list[RowPlan]] = {}
+        self.unrelated: list[RowPlan] = []  # new guardians whose relation the file omits
         self.details: dict[int, Kept] = {}  # this batch's kept guardians
 
     def load(self, batch: list[RowPlan]) -> None:
@@ -282,7 +283,9 @@ class _GuardianBook:
         found = self.known[key]
         values["guardian"] = key if found == "new" else found
         if found == "new" and values.get("guardian_relation") is None:
+            # The record needs one; 其他 says "not said", and the preview says so.
             values["guardian_relation"] = GuardianRelation.OTHER
+            self.unrelated.append(row)
         changes = [_label("guardian_name")] if row.child is not None else []
         if found != "new" and found in self.details:
             changes += guardian_changes(self.details[found], values)

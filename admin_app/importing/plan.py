@@ -126,6 +126,12 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
                 batch = []
         plan.rows += matcher.match(batch, labels, columns)
     checks.finish(plan)
+    if matcher.guardians.unrelated:
+        plan.notes.append(gettext(
+            "The file does not say how %(n)s new guardians are related to the child "
+            "(%(rows)s): they are recorded as “其他”; add a column 与儿童关系, or correct them "
+            "on the guardian's record.", n=len(matcher.guardians.unrelated),
+            rows=_rows(plan, matcher.guardians.unrelated)))
     for name, rows in matcher.guardians.likely_duplicates():
         plan.notes.append(gettext(
             "%(rows)s name the same guardian (%(name)s) with no phone, address or parents to "
