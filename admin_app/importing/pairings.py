@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from admin_app import access
 from admin_app.importing import words
 from admin_app.importing.columns import IGNORE, IGNORED_WORDINGS, Field, find_header, normal
-from admin_app.importing.plan import _footer, _homes, _place_row
+from admin_app.importing.plan import footer_text, homes_by_name, place_row
 from admin_app.importing.reading import Sheet
 from admin_app.importing.rows import ERROR, NEW, UNCHANGED, Plan, RowPlan
 from models import Child, Home, Pairing, Volunteer, VolunteerOrganisation
@@ -113,13 +113,13 @@ def plan_pairings(session: Session, sheets: list[Sheet], filename: str, user,
     if plan.problems:
         return plan
     pairer = _Pairer(session, user, today, plan)
-    homes = _homes(session, user)
+    homes = homes_by_name(session, user)
     for sheet, header in found:
         columns = {key: col for col, key in enumerate(header.keys) if key and key != IGNORE}
         labels = dict(enumerate(header.texts))
         mothers_said = _says_mothers(header, columns)
         for number, cells in sheet.rows_after(header.data_from):
-            footer = _footer(cells, columns["volunteer_name"])
+            footer = footer_text(cells, columns["volunteer_name"])
             if footer is not None:
                 plan.notes.append(gettext("%(where)s is not a child and was skipped: %(text)s",
                                           where=plan.where(sheet.name, number),
@@ -127,7 +127,7 @@ def plan_pairings(session: Session, sheets: list[Sheet], filename: str, user,
                 continue
             row = RowPlan(sheet.name, number, cells)
             _read(row, cells, columns, labels, today)
-            _place_row(row, home, homes, columns, labels)
+            place_row(row, home, homes, columns, labels)
             if row.outcome != ERROR:
                 pairer.match(row, columns, labels, mothers_said)
             if row.outcome != ERROR:

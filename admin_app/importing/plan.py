@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from admin_app import access
 from admin_app.importing import words
+from admin_app.importing.checks import Checks, dates, left_behind_from_the_survey, rows_named
 from admin_app.importing.columns import (
     FIELD_BY_KEY,
     IGNORE,
@@ -33,7 +34,6 @@ from admin_app.importing.reading import Sheet
 from admin_app.importing.rows import (
     BATCH,
     CHILD_TEXT,
-    ERROR,
     NEEDED_FOR_NEW,
     Plan,
     RowPlan,
@@ -95,9 +95,9 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
             "Choose the Children's Home to import into, or add a column 儿童之家 naming it."))
     if plan.problems:
         return plan
-    homes = _homes(session, user)
+    homes = homes_by_name(session, user)
     matcher = _Matcher(session, user)
-    checks = _Checks(today)
+    checks = Checks(today)
     for sheet, header in found:
         columns = _column_of(header)
         _note_missing(plan, columns)
@@ -107,7 +107,7 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
         batch: list[RowPlan] = []
         skipped = 0
         for number, cells in sheet.rows_after(header.data_from):
-            footer = _footer(cells, columns["name"])
+            footer = footer_text(cells, columns["name"])
             if footer is not None:
                 # A footer such as “填表人：… 联系电话：…”, a total line, not a child.
                 skipped += 1
@@ -119,7 +119,7 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
             row = RowPlan(sheet.name, number, cells)
             _read_row(row, cells, columns, labels, readers, checks)
             signs.look(row, cells)
-            _place_row(row, home, homes, columns, labels)
+            place_row(row, home, homes, columns, labels)
             batch.append(row)
             if len(batch) == BATCH:
                 plan.rows += matcher.match(batch, labels, columns)
@@ -131,13 +131,13 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
             "The file does not say how %(n)s new guardians are related to the child "
             "(%(rows)s): they are recorded as “其他”; add a column 与儿童关系, or correct them "
             "on the guardian's record.", n=len(matcher.guardians.unrelated),
-            rows=_rows(plan, matcher.guardians.unrelated)))
+            rows=rows_named(plan, matcher.guardians.unrelated)))
     for name, rows in matcher.guardians.likely_duplicates():
         plan.notes.append(gettext(
             "%(rows)s name the same guardian (%(name)s) with no phone, address or parents to "
             "tell whether it is one person, so each has a guardian record of its own; if it is "
             "the same person, give the phone and import again.",
-            rows=_rows(plan, rows), name=name))
+            rows=rows_named(plan, rows), name=name))
     return plan
 
 
@@ -159,7 +159,7 @@ _SIGNED = re.compile(r"(?:填表人|填报人|审核人|复核人|制表人|统�
 _HOW_MANY = re.compile(r"(?:共计?|合计)?[:：]?\d+人")
 
 
-def _footer(cells: list, name_column: int) -> str | None:
+def footer_text(cells: list, name_column: int) -> str | None:
     """The line's words when it is a total or signature line, or a line with no name and
     almost nothing else; None for a child's row."""
     said = [str(cell) for cell in cells if cell is not None]
@@ -176,12 +176,12 @@ def _footer(cells: list, name_column: int) -> str | None:
     return None
 
 
-def _homes(session: Session, user) -> dict[str, Home]:
+def homes_by_name(session: Session, user) -> dict[str, Home]:
     query = access.scoped(select(Home), Home, user)
     return {normal(h.name): h for h in session.scalars(query)}
 
 
-def _place_row(row: RowPlan, home: Home | None, homes: dict[str, Home], columns, labels):
+def place_row(row: RowPlan, home: Home | None, homes: dict[str, Home], columns, labels):
     named = row.values.pop("home", "")
     column = labels.get(columns.get("home"), "")
     if home is not None:
@@ -238,7 +238,7 @@ def _reader_of(key: str, today: date):
     return lambda value, limit=limits[key]: words.text(value, limit)
 
 
-def _read_row(row: RowPlan, cells, columns, labels, readers, checks: _Checks) -> None:
+def _read_row(row: RowPlan, cells, columns, labels, readers, checks: Checks) -> None:
     values = row.values
     unread_birth = None
     for key, col in columns.items():
@@ -260,165 +260,5 @@ def _read_row(row: RowPlan, cells, columns, labels, readers, checks: _Checks) ->
     values.pop("class_teacher_both", None)
     if "guardian_age" in values:
         values["guardian_birth_year"] = values.pop("guardian_age")
-    _left_behind_from_the_survey(row, columns, labels)
-    _dates(row, columns, labels, checks, unread_birth)
-
-
-def _left_behind_from_the_survey(row: RowPlan, columns, labels) -> None:
-    """The MCA survey's 父母双方同时外出 and 父母一方外出、另一方无监护能力 (是/否) say the
-    left-behind type; a row whose answers contradict each other or its own type is refused."""
-    values = row.values
-    both = values.pop("both_parents_away", None)
-    one = values.pop("one_away_other_unable", None)
-    if not (both or one):
-        return
-    column = labels.get(columns.get("both_parents_away" if both else "one_away_other_unable"))
-    said = LeftBehindType.BOTH_PARENTS if both else LeftBehindType.ONE_PARENT
-    if both and one:
-        row.fail(column, _l("Both parents cannot be away and only one away at once; answer 是 "
-                            "in one of the two columns."))
-    elif values.get("left_behind_type") not in (None, said):
-        row.fail(column, _l("This answer says %(said)s, but the left-behind type says "
-                            "%(type)s.", said=said.label, type=values["left_behind_type"].label))
-    else:
-        values["left_behind_type"] = said
-
-
-def _dates(row: RowPlan, columns, labels, checks: _Checks, unread_birth) -> None:
-    """The birth date against the ID number (its date, its gender digit) and the age limit."""
-    values, today = row.values, checks.today
-    birth, month_only = values.pop("birth_date", (None, False))
-    entered, entered_month = values.pop("entered_on", (None, False))
-    number = values.get("id_number")
-    birth_label = labels.get(columns.get("birth_date"), str(FIELD_BY_KEY["birth_date"].label))
-    if number:
-        from_id = rules.id_number_birth_date(number)
-        if unread_birth is not None:
-            birth = from_id
-            checks.born_from_id.append(row)
-        elif birth is None or (month_only and (birth.year, birth.month) ==
-                               (from_id.year, from_id.month)):
-            birth = from_id
-        elif month_only is words.OCTOBER_OR_JANUARY and (birth.year, from_id.month) in (
-                (from_id.year, 1), (from_id.year, 10)):
-            birth = from_id
-        elif birth != from_id:
-            row.fail(birth_label, _l("The birth date in the resident ID number does not match "
-                                     "the birth date."))
-        by_id = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
-        if values.get("gender") is None:
-            values["gender"] = by_id
-        elif values["gender"] is not by_id:
-            row.fail(labels.get(columns.get("gender"), ""), _l(
-                "The gender does not match the resident ID number, whose 17th digit says "
-                "%(gender)s; check both.", gender=by_id.label))
-    elif unread_birth is not None:
-        row.fail(*unread_birth)
-    elif month_only is words.OCTOBER_OR_JANUARY:
-        row.fail(birth_label, _october_or_january(birth.year))
-    elif month_only:
-        row.fail(birth_label, _l("Only the year and month of birth are given; add the day or "
-                                 "the resident ID number."))
-    try:
-        rules.check_not_future(birth, today)
-    except InvalidValue as error:
-        row.fail(birth_label, error.message)
-    if birth is not None and birth <= today:
-        age = rules.age_on(birth, today)
-        if age >= rules.CARE_AGE_LIMIT:
-            row.fail(birth_label, _l(
-                "This child is %(age)s years old: children leave care when they turn 18, so "
-                "the row is not imported as a child in care.", age=age))
-        elif age >= MCA_AGE_LIMIT:
-            checks.older.append(row)
-    entered_label = labels.get(columns.get("entered_on"), str(FIELD_BY_KEY["entered_on"].label))
-    if entered_month is words.OCTOBER_OR_JANUARY:
-        row.fail(entered_label, _october_or_january(entered.year))
-        entered = None
-    try:
-        rules.check_not_future(entered, today)
-        if birth is not None and entered is not None:
-            rules.check_age_on_entering_care(birth, entered)
-    except InvalidValue as error:
-        row.fail(entered_label, error.message)
-    if birth is not None:
-        values["birth_date"] = birth
-    if entered is not None:
-        values["entered_on"] = entered
-
-
-def _october_or_january(year: int):
-    return _l("%(year)s.1 may be January or October: Excel keeps 2014.10 typed as a number as "
-              "2014.1. Write the date in full (2014-10-05), or give the resident ID number.",
-              year=year)
-
-
-# The MCA's 2016 survey counts children under 16; the program keeps them until 18.
-MCA_AGE_LIMIT = 16
-SHOWN_ROWS = 20
-
-
-class _Checks:
-    """What is learnt about the rows of the whole file, said or acted on at its end: rows
-    whose birth date came from the ID number, children of 16 or 17, and ID numbers ending in
-    000 in a column that shows other signs of Excel (refused only then, as a genuine number
-    may end so)."""
-
-    def __init__(self, today: date) -> None:
-        self.today = today
-        self.born_from_id: list[RowPlan] = []
-        self.older: list[RowPlan] = []
-        self.signs: list[_ExcelSigns] = []
-
-    def sheet(self, sheet: Sheet, columns, labels) -> _ExcelSigns:
-        signs = _ExcelSigns(sheet, columns.get("id_number"), labels)
-        self.signs.append(signs)
-        return signs
-
-    def finish(self, plan: Plan) -> None:
-        for signs in self.signs:
-            signs.refuse(plan)
-        if self.born_from_id:
-            plan.notes.append(gettext(
-                "The birth date could not be read in %(rows)s; the date in the resident ID "
-                "number was used.", rows=_rows(plan, self.born_from_id)))
-        older = [row for row in self.older if row.outcome != ERROR]
-        if older:
-            plan.notes.append(gettext(
-                "%(n)s children are 16 or 17 (%(rows)s): the MCA's 2016 survey counts "
-                "left-behind children under 16, this program keeps them in care until 18.",
-                n=len(older), rows=_rows(plan, older)))
-
-
-def _rows(plan: Plan, rows: list[RowPlan]) -> str:
-    shown = "、".join(plan.where(row.sheet, row.number) for row in rows[:SHOWN_ROWS])
-    return shown + ("……" if len(rows) > SHOWN_ROWS else "")
-
-
-class _ExcelSigns:
-    """One sheet's ID number column: whether it shows signs of Excel (the file is a CSV, a
-    cell is a number or in scientific notation, two numbers end in 000), and its numbers
-    ending in 000 with the cells of their rows (to give back if refused)."""
-
-    def __init__(self, sheet: Sheet, column: int | None, labels) -> None:
-        self.column, self.label = column, labels.get(column, "")
-        self.seen = sheet.from_csv
-        self.zeros: list[tuple[RowPlan, list, object]] = []
-
-    def look(self, row: RowPlan, cells) -> None:
-        if self.column is None or self.column >= len(cells):
-            return
-        cell = cells[self.column]
-        if isinstance(cell, int | float) or (
-                isinstance(cell, str) and "e+" in cell.lower()):
-            self.seen = True
-        if words.cut_by_excel(row.values.get("id_number")):
-            self.zeros.append((row, list(cells), cell))
-
-    def refuse(self, plan: Plan) -> None:
-        if not (self.seen or len(self.zeros) > 1):
-            return
-        for row, cells, cell in self.zeros:
-            row.values.pop("guardian", None)
-            row.cells, row.child_id, row.version = cells, None, None
-            row.fail(self.label, words.excel_zeros(str(cell)))
+    left_behind_from_the_survey(row, columns, labels)
+    dates(row, columns, labels, checks, unread_birth)
