@@ -467,3 +467,21 @@ def test_a_guardian_whose_relation_the_file_omits_is_said_in_a_note(make, db):
     plan = preview(content, home, filename="x.csv")
     assert any("其他" in note and "与儿童关系" in note and "第2行" in note
                for note in plan.notes), plan.notes
+
+
+def test_a_countys_clean_csv_keeps_its_genuine_numbers_ending_in_000(make, db):
+    """One genuine number in about 1,100 ends in 000: a clean roster of 1,200 holds one,
+    and keeps it; the share Excel leaves (every number it kept) is far above that."""
+    from datetime import timedelta
+
+    home = make.home()
+    genuine = ending_000(date(2014, 1, 1))
+    lines = [["姓名", "性别", "身份证号", "留守类型", "生活方式"],
+             ["真零", "女", genuine, "父母均外出", "随祖辈"]]
+    day = date(2010, 1, 1)
+    for n in range(1200):
+        number = girl(day + timedelta(days=n), 3)
+        lines.append([f"孩子{n}", "女", number, "父母均外出", "随祖辈"])
+    plan = preview(csv_bytes(lines), home, filename="全县.csv")
+    assert plan.counts[ERROR] == 0, errors_of(plan)[:3]
+    assert plan.counts[NEW] == 1201

@@ -150,14 +150,23 @@ def rows_named(plan: Plan, rows: list[RowPlan]) -> str:
     return shown + ("……" if len(rows) > SHOWN_ROWS else "")
 
 
+# One genuine ID number in about 1,100 ends in 000 (its sequence x00 and check digit 0);
+# Excel leaves every number it kept so. Past this share of a column, the 000s are Excel's.
+NATURAL_ZEROS = 0.01
+
+
 class _ExcelSigns:
-    """One sheet's ID number column: whether it shows signs of Excel (the file is a CSV, a
-    cell is a number or in scientific notation, two numbers end in 000), and its numbers
-    ending in 000 with the cells of their rows (to give back if refused)."""
+    """One sheet's ID number column: whether it shows signs of Excel, and its numbers ending
+    in 000 with the cells of their rows (to give back if refused). Signs: a cell stored as a
+    number or in scientific notation; or more 000s than genuine numbers have (a share of
+    NATURAL_ZEROS: in a CSV one such number is enough to count, in a workbook two), so a
+    county's clean roster keeps the few genuine numbers ending in 000 that it holds."""
 
     def __init__(self, sheet: Sheet, column: int | None, labels) -> None:
         self.column, self.label = column, labels.get(column, "")
-        self.seen = sheet.from_csv
+        self.from_csv = sheet.from_csv
+        self.seen = False
+        self.numbers = 0
         self.zeros: list[tuple[RowPlan, list, object]] = []
 
     def look(self, row: RowPlan, cells) -> None:
@@ -167,11 +176,16 @@ class _ExcelSigns:
         if isinstance(cell, int | float) or (
                 isinstance(cell, str) and "e+" in cell.lower()):
             self.seen = True
-        if words.cut_by_excel(row.values.get("id_number")):
+        number = row.values.get("id_number")
+        if number:
+            self.numbers += 1
+        if words.cut_by_excel(number):
             self.zeros.append((row, list(cells), cell))
 
     def refuse(self, plan: Plan) -> None:
-        if not (self.seen or len(self.zeros) > 1):
+        many = len(self.zeros) >= (1 if self.from_csv else 2) and \
+            len(self.zeros) > NATURAL_ZEROS * self.numbers
+        if not (self.seen or many):
             return
         for row, cells, cell in self.zeros:
             row.values.pop("guardian", None)
