@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from admin_app import config as settings
 from admin_app.extensions import babel, csrf, db, limiter, migrate
+from admin_app.guard import refuse_unstorable
 from admin_app.i18n import TRANSLATIONS
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -37,6 +38,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+    app.before_request(refuse_unstorable)
     app.before_request(i18n.remember_language_choice)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["show_datetime"] = i18n.show_datetime
@@ -76,6 +78,7 @@ def _register_error_pages(app: Flask) -> None:
     def handler(error):
         code = getattr(error, "code", 500) or 500
         heading, message = pages.get(code, pages[500])
+        message = getattr(error, "user_message", None) or message
         return render_template("errors/error.html", code=code, heading=heading,
                                message=message), code
 

@@ -20,10 +20,11 @@ from flask_wtf.form import _Auto
 from markupsafe import Markup, escape
 from sqlalchemy import String, cast, false, or_
 from wtforms import fields, validators
+from wtforms.fields import FieldList, FormField
 from wtforms.validators import ValidationError
 from wtforms.widgets import core as widgets_core
 
-from admin_app import access
+from admin_app import access, guard
 from admin_app.extensions import db
 from admin_app.masking import shown
 from models import validators as rules
@@ -36,6 +37,25 @@ class BaseForm(FlaskForm):
     def __init__(self, formdata=_Auto, obj=None, **kwargs) -> None:
         self._obj = obj
         super().__init__(formdata, obj=obj, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        """A field holding a character no column can hold (NUL) says so, and nothing else
+        is checked: a validator that queries (a unique value) would fail on PostgreSQL."""
+        bad = [field for field in self if _holds_unstorable(field)]
+        for field in bad:
+            field.errors = [*field.errors, str(guard.MESSAGE)]
+        if bad:
+            return False
+        return super().validate(extra_validators)
+
+
+def _holds_unstorable(field) -> bool:
+    """Whether the field (or, for an inline form, any of its fields) was sent a NUL."""
+    if isinstance(field, FieldList):
+        return any(_holds_unstorable(entry) for entry in field.entries)
+    if isinstance(field, FormField):
+        return any(_holds_unstorable(sub) for sub in field.form)
+    return guard.holds_unstorable(str(value) for value in getattr(field, "raw_data", None) or ())
 
 
 class FieldError(Exception):
