@@ -159,4 +159,7 @@ class Versioned:
 def enum_column(enum_cls: type[enum.Enum]) -> Enum:
     """Store an enum by its member name as a short string (no native PostgreSQL type to
     migrate). Names, not values, because Flask-Admin's form and filter converters use names."""
-    return Enum(enum_cls, native_enum=False, create_constraint=False, length=32)
+    # validate_strings: a member of another category (equal to none of these) is refused
+    # on its way to the database instead of being stored as its raw value.
+    return Enum(enum_cls, native_enum=False, create_constraint=False, length=32,
+                validate_strings=True)

@@ -24,7 +24,7 @@ class LabelledEnum(str, enum.Enum):
     # "one_parent"): every label cache, Counter and set keyed by members keeps them apart.
     # A member still equals its own value as a plain string (forms, look-ups by value).
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, enum.Enum) and type(other) is not type(self):
+        if isinstance(other, LabelledEnum) and type(other) is not type(self):
             return False
         return str.__eq__(self, other)
 

@@ -124,3 +124,17 @@ def test_every_figure_of_the_counts_sheet_equals_a_count_in_sql(app, make, db):
         "SELECT count(*) FROM child WHERE status = 'IN_CARE' "
         "AND living_arrangement = 'ONE_PARENT'")).scalar()
     assert one_parent > 0 and rows[-1][1] == in_care
+
+
+def test_a_member_of_another_category_is_refused_on_its_way_to_the_database(make, db):
+    import pytest
+    from sqlalchemy.exc import StatementError
+
+    from models.enums import GuardianRelation, ParentRelation
+
+    guardian = make.guardian()
+    guardian.relation = ParentRelation.MOTHER  # "mother" in both, but not a guardian's
+    with pytest.raises(StatementError, match="not among the defined enum values"):
+        db.session.commit()
+    db.session.rollback()
+    assert GuardianRelation.MOTHER != ParentRelation.MOTHER

@@ -485,3 +485,102 @@ def test_a_countys_clean_csv_keeps_its_genuine_numbers_ending_in_000(make, db):
     plan = preview(csv_bytes(lines), home, filename="全县.csv")
     assert plan.counts[ERROR] == 0, errors_of(plan)[:3]
     assert plan.counts[NEW] == 1201
+
+
+def _two_row_header(merged: bool) -> bytes:
+    """父亲 over 姓名 / 务工地点 (merged F:G when `merged`), then 联系电话 and 监护人姓名 with
+    nothing above them: the phone is the guardian's as far as the file says."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "性别", "出生日期", "留守类型", "生活方式", "父亲", None, None, None])
+    sheet.append([None, None, None, None, None, "姓名", "务工地点", "联系电话", "监护人姓名"])
+    for col in "ABCDE":
+        sheet.merge_cells(f"{col}1:{col}2")
+    if merged:
+        sheet.merge_cells("F1:G1")
+    sheet.append(["韩一", "男", "2015-03-12", "父母均外出", "随祖辈", "韩大", "广东", "13800001111",
+                  "韩奶奶"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_group_header_reaches_as_far_as_its_merged_cell_and_is_asked_about_past_it(make,
+                                                                                     db):
+    home = make.home()
+    plan = preview(_two_row_header(merged=True), home)
+    keys = dict(zip(plan.header.texts, plan.header.keys, strict=True))
+    assert keys["父亲姓名"] == "father_name" and keys["父亲务工地点"] == "father_work_city"
+    assert "guardian_phone" in plan.header.keys and "father_phone" not in plan.header.keys
+    # Nothing merged over the group: whether 联系电话 is the father's is asked, not guessed.
+    book = io.BytesIO(_two_row_header(merged=False))
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    for merged in list(wb.active.merged_cells.ranges):
+        wb.active.unmerge_cells(str(merged))
+    out = io.BytesIO()
+    wb.save(out)
+    plan = preview(out.getvalue(), home)
+    assert "father_phone" not in plan.header.keys and "guardian_phone" not in plan.header.keys
+    assert any("联系电话" in text for text in plan.unmatched), plan.unmatched
+
+
+def test_a_childs_row_is_never_skipped_as_a_footer(make, db):
+    home = make.home()
+    number = girl(date(2015, 3, 12))
+    content = csv_bytes([
+        ["姓名", "性别", "身份证号", "留守类型", "生活方式", "备注"],
+        ["沈一", "女", number, "父母均外出", "随祖辈", "联系电话：13800001111（奶奶）"],
+        ["", "女", girl(date(2014, 3, 12)), "", "", ""],
+    ])
+    plan = preview(content, home, filename="x.csv")
+    names = [row.values.get("name") for row in plan.rows]
+    assert "沈一" in names
+    refused = [number for number, _c, _m in errors_of(plan)]
+    assert refused == [3]  # the name is missing: refused, not skipped
+
+
+def test_rows_past_a_stale_dimension_are_read(make, db):
+    import re
+    import zipfile
+
+    home = make.home()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "性别", "出生日期", "留守类型", "生活方式"])
+    for n in range(10):
+        sheet.append([f"朱{n}", "女", f"2014-03-{n + 1:02d}", "父母均外出", "随祖辈"])
+    out = io.BytesIO()
+    book.save(out)
+    src = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    stale = io.BytesIO()
+    with zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:E5"', data)
+            dst.writestr(info, data)
+    plan = preview(stale.getvalue(), home)
+    assert plan.counts[NEW] == 10, errors_of(plan)
+
+
+def test_one_address_two_families_two_guardians(make, db):
+    home = make.home()
+    content = csv_bytes([
+        ["姓名", "性别", "出生日期", "留守类型", "生活方式", "监护人姓名", "与儿童关系",
+         "家庭住址", "父亲姓名"],
+        ["杨一", "男", "2014-03-12", "父母均外出", "随祖辈", "李奶奶", "奶奶", "李家村3组",
+         "李建国"],
+        ["杨二", "女", "2015-03-12", "父母均外出", "随祖辈", "李奶奶", "奶奶", "李家村3组",
+         "李建国"],
+        ["杨三", "女", "2013-03-12", "父母均外出", "随祖辈", "李奶奶", "外婆", "李家村3组",
+         "李建军"],
+    ])
+    plan = preview(content, home, filename="x.csv")
+    assert plan.counts[ERROR] == 0, errors_of(plan)
+    assert any("李奶奶" in note and "第4行" in note for note in plan.notes), plan.notes
+    commit(plan, home)
+    kept = saved(db)
+    assert kept["杨一"].guardian_id == kept["杨二"].guardian_id != kept["杨三"].guardian_id
+    assert kept["杨三"].guardian.relation is GuardianRelation.MATERNAL_GRANDMOTHER

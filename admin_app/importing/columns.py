@@ -175,16 +175,24 @@ def _score(texts: list[str], table: dict[str, str]) -> int:
     return sum(1 for text in texts if table.get(normal(text)) not in (None, IGNORE))
 
 
-def _combined(upper: list, lower: list, table: dict[str, str],
-              groups: dict[str, str]) -> list[str]:
-    """A two-row header read as one: the upper row's group (carried right over its merged
-    cells) before each lower cell, e.g. 父亲 + 电话 → 父亲电话."""
-    texts, group = [], ""
+def _combined(upper: list, lower: list, table: dict[str, str], groups: dict[str, str],
+              spans: list[tuple[int, int]] | None) -> tuple[list[str], set[int]]:
+    """A two-row header read as one: the upper row's group before each lower cell, e.g.
+    父亲 + 电话 → 父亲电话. With the sheet's merged ranges (`spans`, 0-based columns of the
+    upper row's), a group reaches as far as its merged cell and no further; without them (a
+    CSV, a sheet with nothing merged) it is carried right, and a cell it was carried to that
+    would mean another field on its own (联系电话: the guardian's, or the father's?) is
+    returned among the columns to ask about."""
+    texts, group, reach, unsure = [], "", None, set()
     for col in range(max(len(upper), len(lower))):
         top = upper[col] if col < len(upper) else None
         bottom = lower[col] if col < len(lower) else None
         if top is not None:
             group = str(top)
+            if spans is not None:
+                reach = next((last for first, last in spans if first == col), col)
+        elif spans is not None and reach is not None and col > reach:
+            group = ""
         if bottom is None:
             texts.append(str(top) if top is not None else "")
             continue
@@ -195,8 +203,11 @@ def _combined(upper: list, lower: list, table: dict[str, str],
                 candidate = prefix
             elif normal(bottom) in table:  # 受委托监护人电话 under 受委托监护人
                 candidate = str(bottom)
+        if (prefix and top is None and spans is None and normal(bottom) in table
+                and table.get(normal(candidate)) != table[normal(bottom)]):
+            unsure.add(col)
         texts.append(candidate)
-    return texts
+    return texts, unsure
 
 
 def find_header(sheet: Sheet, scan: int = 15, table: dict[str, str] | None = None,
@@ -212,19 +223,22 @@ def find_header(sheet: Sheet, scan: int = 15, table: dict[str, str] | None = Non
     singles = [[str(c) if c is not None else "" for c in cells] for _, cells in rows]
     scores = [_score(texts, table) for texts in singles]
     for index in range(len(rows)):
-        candidates = [(1, singles[index], scores[index])]
+        candidates = [(1, singles[index], scores[index], set())]
         if index + 1 < len(rows):
-            texts = _combined(rows[index][1], rows[index + 1][1], table, groups)
+            # The upper row's merged cells, if it has any (else its groups are carried).
+            spans = (sheet.head_spans or {}).get(rows[index][0])
+            texts, unsure = _combined(rows[index][1], rows[index + 1][1], table, groups, spans)
             score = _score(texts, table)
             if score > scores[index + 1]:  # the upper row adds something to the lower one
-                candidates.append((2, texts, score))
-        for height, texts, score in candidates:
+                candidates.append((2, texts, score, unsure))
+        for height, texts, score, unsure in candidates:
             if best is None or score > best[0]:
-                best = (score, index, height, texts)
+                best = (score, index, height, texts, unsure)
     if best is None or best[0] < 2:
         return None
-    score, index, height, texts = best
-    keys = [table.get(normal(text)) if text else IGNORE for text in texts]
+    score, index, height, texts, unsure = best
+    keys = [None if col in unsure else table.get(normal(text)) if text else IGNORE
+            for col, text in enumerate(texts)]
     if required not in keys:
         return None
     return Header(row_number=rows[index][0], data_from=index + height, texts=texts, keys=keys)

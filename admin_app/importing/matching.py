@@ -227,6 +227,9 @@ class _GuardianBook:
         self.known: dict[tuple[int, str, str], int | str] = {}
         self.unsure: dict[tuple[int, str], list[RowPlan]] = {}
         self.unrelated: list[RowPlan] = []  # new guardians whose relation the file omits
+        # Guardians known by name and address: the parents their rows gave, and the first.
+        self.families: dict[tuple, tuple] = {}
+        self.first_of: dict[tuple, RowPlan] = {}
         self.details: dict[int, Kept] = {}  # this batch's kept guardians
 
     def load(self, batch: list[RowPlan]) -> None:
@@ -250,9 +253,22 @@ class _GuardianBook:
         address, or the same parents, is one person; with neither, each row its own guardian,
         and rows naming the same guardian so are reported as a likely duplicate."""
         values = row.values
-        if values.get("address"):
-            return f"address {values['address']}"
         parents = (values.get("father_name"), values.get("mother_name"))
+        if values.get("address"):
+            # One address, one family, unless the rows name other parents (李家村3组 holds
+            # more than one 李奶奶): then two guardians, and the user is told.
+            family = (row.home.id, name, values["address"])
+            known = self.families.setdefault(family, parents)
+            if any(mine and theirs and mine != theirs
+                   for mine, theirs in zip(parents, known, strict=True)):
+                told = self.unsure.setdefault((row.home.id, name), [])
+                if self.first_of[family] not in told:
+                    told.append(self.first_of[family])
+                told.append(row)
+                return f"address {values['address']} parents {parents}"
+            self.families[family] = tuple(a or b for a, b in zip(known, parents, strict=True))
+            self.first_of.setdefault(family, row)
+            return f"address {values['address']}"
         if any(parents):
             return f"parents {parents[0] or ''}/{parents[1] or ''}"
         self.unsure.setdefault((row.home.id, name), []).append(row)

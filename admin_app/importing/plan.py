@@ -51,6 +51,8 @@ from models.enums import (
 )
 from models.validators import InvalidValue
 
+SHOWN_SKIPPED = 20
+
 
 def _column_of(header: Header) -> dict[str, int]:
     return {key: col for col, key in enumerate(header.keys) if key}
@@ -111,7 +113,7 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
             if footer is not None:
                 # A footer such as “填表人：… 联系电话：…”, a total line, not a child.
                 skipped += 1
-                if skipped <= 20:
+                if skipped <= SHOWN_SKIPPED:
                     plan.notes.append(gettext(
                         "%(where)s is not a child and was skipped: %(text)s",
                         where=plan.where(sheet.name, number), text=footer[:60]))
@@ -125,6 +127,11 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
                 plan.rows += matcher.match(batch, labels, columns)
                 batch = []
         plan.rows += matcher.match(batch, labels, columns)
+        if skipped > SHOWN_SKIPPED:
+            plan.notes.append(gettext(
+                "In all, %(n)s lines of the sheet “%(sheet)s” were skipped as not children "
+                "(totals, signatures, empty lines); the first %(shown)s are listed above.",
+                n=skipped, sheet=sheet.name, shown=SHOWN_SKIPPED))
     checks.finish(plan)
     if matcher.guardians.unrelated:
         plan.notes.append(gettext(
@@ -159,20 +166,28 @@ _SIGNED = re.compile(r"(?:填表人|填报人|审核人|复核人|制表人|统�
 _HOW_MANY = re.compile(r"(?:共计?|合计)?[:：]?\d+人")
 
 
+_ID_LIKE = re.compile(r"\d{15}|\d{17}[\dXx]")
+
+
 def footer_text(cells: list, name_column: int) -> str | None:
     """The line's words when it is a total or signature line, or a line with no name and
-    almost nothing else; None for a child's row."""
+    almost nothing else; None for a child's row. A row with a name is a footer only if its
+    name cell (or a cell before it) says so; a row without one that holds an ID number or a
+    date is a child's row with its name missing (refused, never skipped)."""
     said = [str(cell) for cell in cells if cell is not None]
     no_name = len(cells) <= name_column or cells[name_column] is None
-    if no_name and len(said) <= 2:
-        return " ".join(said)
-    for col, cell in enumerate(cells):
+    looked_at = cells if no_name else cells[:name_column + 1]
+    for col, cell in enumerate(looked_at):
         if not isinstance(cell, str):
             continue
         word = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell))
-        if _SIGNED.match(word) or (col <= name_column and (
+        if _SIGNED.match(word) or ((no_name or col <= name_column) and (
                 _TOTAL.fullmatch(word) or _HOW_MANY.fullmatch(word))):
             return " ".join(said)
+    if no_name and len(said) <= 2 and not any(
+            isinstance(cell, date) or _ID_LIKE.fullmatch(str(cell).strip())
+            for cell in cells if cell is not None):
+        return " ".join(said)
     return None
 
 

@@ -54,6 +54,9 @@ class Sheet:
     head: list[tuple[int, list[Any]]]
     rest: Iterator[tuple[int, list[Any]]]
     from_csv: bool = False  # a CSV has been through Excel's hands more often than not
+    # The ranges merged across columns in the first rows, by row: {row: [(first, last)]}
+    # (0-based columns); None when nothing is merged there (a CSV).
+    head_spans: dict[int, list[tuple[int, int]]] | None = None
 
     def rows_after(self, index: int) -> Iterator[tuple[int, list[Any]]]:
         """The rows after the first `index` rows of the head, then the rest (once)."""
@@ -125,11 +128,15 @@ def _read_xlsx(content: bytes) -> Roster:
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise BadFile(DAMAGED) from None
     try:
-        sheets = [_sheet(worksheet.title, _merged(_guarded(enumerate(
-                      worksheet.iter_rows(values_only=True), start=1)),
-                      _merged_ranges(archive, worksheet)))
-                  for worksheet in book.worksheets
-                  if getattr(worksheet, "sheet_state", "visible") == "visible"]
+        sheets = []
+        for worksheet in book.worksheets:
+            if getattr(worksheet, "sheet_state", "visible") != "visible":
+                continue
+            ranges = _merged_ranges(archive, worksheet)
+            sheet = _sheet(worksheet.title, _merged(_guarded(enumerate(
+                _all_rows(worksheet), start=1)), ranges))
+            sheet.head_spans = _head_spans(sheet, ranges)
+            sheets.append(sheet)
     except BadFile:
         book.close()
         raise
@@ -194,6 +201,23 @@ def _merged(rows: Iterator[tuple[int, list[Any]]], ranges: list[tuple[int, int, 
                 cells = list(cells)
                 cells[col - 1] = value
         yield number, cells
+
+
+def _head_spans(sheet: Sheet, ranges) -> dict[int, list[tuple[int, int]]] | None:
+    last = sheet.head[-1][0] if sheet.head else 0
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for first_row, _last_row, first_col, last_col in ranges:
+        if first_row <= last and last_col > first_col:
+            spans.setdefault(first_row, []).append((first_col - 1, last_col - 1))
+    return spans or None
+
+
+def _all_rows(worksheet):
+    """Every row, whatever the sheet declares: read-only openpyxl stops at the sheet's
+    <dimension>, which programs other than Excel leave stale (a sheet of 11 rows that
+    declared A1:E5 gave 5, and no word)."""
+    worksheet.reset_dimensions()
+    return worksheet.iter_rows(values_only=True)
 
 
 def _guarded(rows):
