@@ -36,7 +36,7 @@ lint: install
 
 # After changing user-facing text: extract, merge into the catalogue, compile.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/children-home.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o /tmp/children-home.pot .
 	$(BIN)/pybabel update -i /tmp/children-home.pot -d admin_app/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d admin_app/translations
 	$(BIN)/pybabel compile -D admin -d admin_app/translations

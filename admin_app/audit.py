@@ -13,13 +13,15 @@ from typing import Any
 from flask import has_request_context, request
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, DateTime, Time, event, insert, inspect, select
+from sqlalchemy.orm import MANYTOONE, Session, defer
 
+from admin_app import access
 from admin_app.extensions import db
-from admin_app.i18n import show_datetime
+from admin_app.i18n import show_date, show_datetime
 from admin_app.masking import column_mask, shown
-from models import AuditEntry, Child, Home, ResourceItem, RosterUpload, StockMovement
+from models import AuditEntry, Child, Home, ResourceItem, RosterUpload, StockMovement, User
+from models.audit import SYSTEM
 from models.base import Moment, utcnow
 from models.enums import AuditAction, ChildStatus
 from models.sealed import Sealed, open_text, seal_text
@@ -45,7 +47,7 @@ def _plain(value):
 def actor() -> tuple[int | None, str, str]:
     """(user id, username, network address) of whoever acts now; "system" outside a request."""
     if not has_request_context():
-        return None, "system", ""
+        return None, SYSTEM, ""
     user_id, username = None, ""
     if current_user and current_user.is_authenticated:
         user_id, username = current_user.id, current_user.username
@@ -105,6 +107,19 @@ def _updates(record) -> dict:
             if old != new:
                 changes[attr.key] = [_kept(old, attr.key in sealed),
                                      _kept(new, attr.key in sealed)]
+    # A form sets a related record (the child's guardian), not its id: the id column
+    # changes only in the flush, after this hook; it still holds the old id now.
+    for relation in state.mapper.relationships:
+        if relation.direction is not MANYTOONE or len(relation.local_columns) != 1:
+            continue
+        key = next(iter(relation.local_columns)).key
+        history = state.attrs[relation.key].history
+        if key in changes or key in SKIPPED or not history.has_changes():
+            continue
+        old = state.dict.get(key)
+        new = getattr(history.added[0], "id", None) if history.added else None
+        if old != new:
+            changes[key] = [old, new]
     return changes
 
 
@@ -213,37 +228,114 @@ def record_accesses(action: AuditAction, entries: list[tuple[Any, dict | None]])
     } for record, details in entries])
 
 
-def describe_changes(entry: AuditEntry, user) -> list[str]:
-    """`field: old → new` lines in the user's language, masked as `user` may see them."""
-    from views.labels import LABELS
+# Columns a change never shows: bookkeeping, the form's loaded version, blind indexes.
+HIDDEN = SKIPPED | {"loaded_version"}
+
+
+def _hidden(field: str) -> bool:
+    return field in HIDDEN or field.endswith("_hash")
+
+
+@cache
+def _references(model) -> dict:
+    """Each foreign-key column of `model` → (what it names, the model it points at): a care
+    record's `volunteer_id` is its 爱心妈妈 (its relationship's name), a move's `to_home_id`
+    its to_home; shown by the record's name."""
+    relations = {next(iter(relation.local_columns)).key: relation.key
+                 for relation in inspect(model).relationships
+                 if relation.direction is MANYTOONE and len(relation.local_columns) == 1}
+    references = {}
+    for column in model.__table__.columns:
+        for key in column.foreign_keys:
+            target = _model_for(key.column.table.name)
+            if target is not None:
+                references[column.key] = (relations.get(column.key)
+                                          or column.key.removesuffix("_id"), target)
+    return references
+
+
+def related_names(entries, user) -> dict:
+    """The names of the records `entries`' changes point at, {(model, id): name}: one query
+    per model named, whatever the number of entries. Records outside `user`'s scope are
+    left out (shown by number); accounts are named as the trail's 'who' names them."""
+    wanted: dict = {}
+    for entry in entries:
+        model = _model_for(entry.table_name)
+        references = _references(model) if model is not None else {}
+        for field, value in (entry.changes or {}).items():
+            if field in references:
+                values = value if isinstance(value, list) else [value]
+                wanted.setdefault(references[field][1], set()).update(
+                    v for v in values if isinstance(v, int))
+    names = {}
+    for model, ids in wanted.items():
+        if not ids:
+            continue
+        query = select(model).where(model.id.in_(ids)).options(
+            *(defer(getattr(model, key)) for key in _sealed_keys(inspect(model))))
+        if model is not User:
+            query = access.scoped(query, model, user)
+        names.update({(model, record.id): str(record) for record in db.session.scalars(query)})
+    return names
+
+
+def describe_changes(entry: AuditEntry, user, names: dict | None = None) -> list[str]:
+    """`field: old → new` lines in the user's language, masked as `user` may see them: each
+    field by its label, each value as the screens show it (a related record by its name,
+    yes/no, dates, labelled choices); bookkeeping columns left out. `names`: from
+    related_names, for a page of entries."""
+    from views.labels import LABELS, LABELS_BY_TABLE
 
     model = _model_for(entry.table_name)
+    labels = LABELS_BY_TABLE.get(entry.table_name, LABELS)
+    references = _references(model) if model is not None else {}
+    if names is None:
+        names = related_names([entry], user)
     lines = []
     for field, value in (entry.changes or {}).items():
-        kind = column_mask(model, field) if model is not None else None
-        column_type = _type_of(model, field)
-        enum_class = getattr(column_type, "enum_class", None)
-        moment = isinstance(column_type, Moment)
-
-        def show(v, kind=kind, enum_class=enum_class, moment=moment):
-            if v is None or v == "":
-                return "—"
-            if enum_class is not None and v in enum_class.__members__:
-                return str(enum_class[v].label)
-            if moment and isinstance(v, str):
-                return show_datetime(datetime.fromisoformat(v))
-            return str(shown(user, kind, open_text(v) if isinstance(v, str) else v))
-
-        label = str(LABELS.get(field, field))
+        if _hidden(field):
+            continue
         if field == "children" and isinstance(value, list):
             # An export's children are kept for the incident query; here, how many.
             lines.append(gettext("Children in it: %(n)s", n=len(value)))
             continue
+        reference = references.get(field)
+        show = _shower(user, model, field, reference, names)
+        label = str(labels.get(reference[0] if reference else field, field))
         if isinstance(value, list) and len(value) == 2:
             lines.append(f"{label}: {show(value[0])} → {show(value[1])}")
         else:
             lines.append(f"{label}: {show(value)}")
     return lines
+
+
+def _shower(user, model, field: str, reference, names: dict):
+    """How one column's kept values are shown."""
+    kind = column_mask(model, field) if model is not None else None
+    column_type = _type_of(model, field)
+    enum_class = getattr(column_type, "enum_class", None)
+
+    def show(value) -> str:
+        if value is None or value == "":
+            return "—"
+        if reference is not None:
+            return names.get((reference[1], value)) or gettext("No. %(id)s", id=value)
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if enum_class is not None and value in enum_class.__members__:
+            return str(enum_class[value].label)
+        if isinstance(value, str) and column_type is not None:
+            if isinstance(column_type, Moment):
+                return show_datetime(datetime.fromisoformat(value))
+            if isinstance(column_type, DateTime):  # a wall-clock time (an activity's start)
+                return show_datetime(datetime.fromisoformat(value))
+            if isinstance(column_type, Date):
+                return show_date(date.fromisoformat(value))
+            if isinstance(column_type, Time):
+                return value[:5]
+        return str(shown(user, kind, open_text(value) if isinstance(value, str) else value))
+
+    return show
 
 
 def _type_of(model, field: str):
@@ -269,9 +361,11 @@ def changes_since(table_name: str, record_id: int | None, version: int | None) -
                                                             AuditAction.ARCHIVE]))
     if version is not None:
         query = query.where(AuditEntry.version > version)
+    entries = list(db.session.scalars(query.order_by(AuditEntry.at)))
+    names = related_names(entries, current_user)
     lines = []
-    for entry in db.session.scalars(query.order_by(AuditEntry.at)):
-        changes = "; ".join(describe_changes(entry, current_user))
+    for entry in entries:
+        changes = "; ".join(describe_changes(entry, current_user, names))
         lines.append(gettext("%(who)s at %(when)s: %(changes)s", who=entry.username,
                              when=show_datetime(entry.at), changes=changes))
     return lines

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Moment, db, enum_column, utcnow
 from models.enums import AuditAction
+
+# The username of entries written outside a request.
+SYSTEM = "system"
 
 
 class AuditEntry(db.Model):
@@ -37,6 +41,12 @@ class AuditEntry(db.Model):
     version: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User | None] = relationship()  # noqa: F821
+
+    @property
+    def who(self) -> str:
+        """The username as people read it: 系统 for what no one signed in did (a seed, an
+        import from the command line), which admin_app.audit writes as "system"."""
+        return str(_l("System")) if self.username == SYSTEM else self.username
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.table_name}"

@@ -104,7 +104,7 @@ class CareRecord(Versioned, Timestamped, db.Model):
     recorded_by: Mapped[User | None] = relationship()  # noqa: F821
 
     def __str__(self) -> str:
-        return f"{self.child} {self.occurred_on} {self.kind}"
+        return f"{self.child} {self.occurred_on} {CareKind.label_of(self.kind)}"
 
 
 class CareMonth(db.Model):

@@ -38,6 +38,17 @@ class LabelledEnum(str, enum.Enum):
     def choices(cls) -> list[tuple[str, object]]:
         return [(m.value, m.label) for m in cls]
 
+    @classmethod
+    def label_of(cls, value) -> str:
+        """The label of `value`, a member or its name as a form sets it (the column reads it
+        back as the member only once saved): a record's label written at its save reads
+        发放, never HAND_OUT."""
+        if isinstance(value, cls):
+            return str(value.label)
+        if isinstance(value, str) and value in cls.__members__:
+            return str(cls[value].label)
+        return "" if value is None else str(value)
+
 
 class Gender(LabelledEnum):
     MALE = "male", _l("Male")

@@ -68,4 +68,4 @@ class StockMovement(Versioned, Timestamped, db.Model):
     recorded_by: Mapped[User | None] = relationship()  # noqa: F821
 
     def __str__(self) -> str:
-        return f"{self.item} {self.kind} {self.quantity}"
+        return f"{self.item} {MovementKind.label_of(self.kind)} {self.quantity}"

@@ -7,7 +7,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from admin_app.i18n import TRANSLATIONS
+from admin_app.i18n import use_our_admin_words
 from models import (
     Activity,
     ActivityKind,
@@ -57,13 +57,12 @@ PRIVACY = _l("Personal information")
 
 def init_admin(app: Flask) -> Admin:
     use_quick_html_params()
+    use_our_admin_words()
     admin = Admin(
         app,
         name=_l("Children's Home records"),
         index_view=DashboardView(name=_l("Overview"), url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/app_base.html", fluid=True),
-        # Our admin.po adds the few Flask-Admin strings its own catalogue lacks.
-        translations_path=str(TRANSLATIONS),
     )
     views = [
         ChildView(Child, _l("Children"), CHILDREN, endpoint="child"),

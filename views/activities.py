@@ -16,7 +16,7 @@ from models import Activity, ActivityParticipant, ActivitySeries, Child
 from models import validators as rules
 from models.series import MAX_DAYS, cancel_remaining, sync_series
 from views.base import AppModelView
-from views.display import home_filter
+from views.display import home_filter, row_filter
 from views.fields import TRIMMED, FieldError, field_value, lookup
 from views.labels import LABELS
 
@@ -40,7 +40,9 @@ class ActivityView(AppModelView):
     column_list = ("starts_at", "title", "kind", "home", "place", "organiser", "status")
     column_phone_list = ("title", "starts_at", "kind", "place", "status")
     column_searchable_list = ("title", "place", "organiser")
-    column_filters = (home_filter(Activity.home_id), "kind", "status", "starts_at")
+    column_filters = (home_filter(Activity.home_id),
+                      row_filter(Activity.kind_id, LABELS["kind"], "ActivityKind"), "status",
+                      "starts_at")
     column_sortable_list = ("starts_at", "title", "status", ("home", "home_id"))
     column_default_sort = ("starts_at", True)
     form_columns = ("home", "title", "kind", "starts_at", "ends_at", "place", "organiser",

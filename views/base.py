@@ -162,6 +162,10 @@ class AppModelView(GateMixin, ScopedSearchMixin, ExportMixin, ListMixin, ModelVi
         self.column_formatters_detail = {
             **masked_formatters(model, links=True), **dict(self.column_formatters_detail or {})
         }
+        # Blind indexes (phone_hash) are for look-ups, never for reading.
+        self.column_details_exclude_list = (
+            *self.column_details_exclude_list,
+            *(column.key for column in model.__table__.columns if column.key.endswith("_hash")))
         # The version the user loaded travels with the edit form (see on_model_change).
         self.form_extra_fields = {**dict(self.form_extra_fields or {}),
                                   "loaded_version": HiddenField()}

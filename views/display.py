@@ -40,6 +40,14 @@ def _yes_no(view, value: bool, name: str) -> str:
     return _once_per_request(bool(value), lambda: str(_l("Yes") if value else _l("No")))
 
 
+def _yes_no_icon(view, value: bool, name: str) -> Markup:
+    """A list's yes/no as Flask-Admin's icon, its hover text 是 or 否 (Flask-Admin's reads
+    `follow_up_needed: true`)."""
+    icon = "fa-check-circle" if value else "fa-minus-circle"
+    said = escape(_yes_no(view, value, name))
+    return Markup(f'<span class="fa {icon}" title="{said}" aria-label="{said}"></span>')  # noqa: S704
+
+
 def _date(view, value: date, name: str) -> str:
     return show_date(value)
 
@@ -50,7 +58,8 @@ def _datetime(view, value: datetime, name: str) -> str:
 
 # Flask-Admin takes the first type the value is an instance of: datetime before date (a
 # datetime is a date too, and would lose its time).
-FORMATTERS = {**typefmt.BASE_FORMATTERS, Enum: _enum_label, datetime: _datetime, date: _date}
+FORMATTERS = {**typefmt.BASE_FORMATTERS, bool: _yes_no_icon, Enum: _enum_label,
+              datetime: _datetime, date: _date}
 DETAIL_FORMATTERS = {
     **typefmt.DETAIL_FORMATTERS, bool: _yes_no, Enum: _enum_label, datetime: _datetime,
     date: _date,
@@ -96,24 +105,36 @@ class LabelledFilterConverter(FilterConverter):
         return self.conv_datetime(column, name, **kwargs)
 
 
-class HomeOptions:
-    """The Homes the user may see, as filter options, read when a page is drawn (Flask-Admin
-    reads a list or a callable once, when the view is made)."""
+class RowOptions:
+    """The rows of `model` the user may see (a Home, an activity kind), by name, as filter
+    options read when a page is drawn (Flask-Admin reads a list or a callable once, when
+    the view is made)."""
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name
 
     def __bool__(self) -> bool:
         return True
 
     def __iter__(self):
-        from models import Home
+        import models
 
-        query = access.scoped(db.select(Home.id, Home.name), Home, current_user)
-        rows = db.session.execute(query.order_by(Home.name))
-        return iter([(str(home_id), name) for home_id, name in rows])
+        model = getattr(models, self.model_name)
+        query = access.scoped(db.select(model.id, model.name), model, current_user)
+        rows = db.session.execute(query.order_by(model.name))
+        return iter([(str(row_id), name) for row_id, name in rows])
+
+
+def row_filter(column, label, model_name: str) -> IntEqualFilter:
+    """Filter a list by a related row, offered as a drop-down of their names; Flask-Admin's
+    filter on a relation offers one filter per column of the related table instead ("活动类别
+    / Colour")."""
+    return IntEqualFilter(column, label, options=RowOptions(model_name))
 
 
 def home_filter(column, label=None) -> IntEqualFilter:
     """Filter a list by Children's Home, offered as a drop-down of the user's Homes."""
-    return IntEqualFilter(column, label or _l("Children's Home"), options=HomeOptions())
+    return row_filter(column, label or _l("Children's Home"), "Home")
 
 
 class StampedRowAction(BaseListRowAction):

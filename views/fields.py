@@ -345,6 +345,8 @@ class ScopedModelConverter(AdminModelConverter):
             kwargs["query_factory"] = lambda: access.scoped(
                 db.session.query(remote_model), remote_model, current_user
             )
+        if kwargs.get("allow_blank"):
+            kwargs.setdefault("blank_text", "—")  # Flask-Admin's blank reads __None
         if loader is None:
             kwargs.setdefault("widget", QuickSelect2Widget(multiple=bool(multiple)))
             if not multiple and getattr(remote_model, "label_column", None):

@@ -9,9 +9,9 @@ from markupsafe import Markup
 from admin_app.reports.records import stock_workbook
 from models import ResourceItem, StockMovement
 from views.base import AppModelView
-from views.display import home_filter
+from views.display import home_filter, row_filter
 from views.fields import PAST_DATE, QUANTITY
-from views.labels import LABELS
+from views.labels import LABELS, THING_LABELS
 
 
 def _stock_cell(view, context, item: ResourceItem, name: str):
@@ -24,10 +24,11 @@ def _stock_cell(view, context, item: ResourceItem, name: str):
 class ResourceItemView(AppModelView):
     column_list = ("name", "category", "home", "on_hand", "unit", "low_stock_threshold",
                    "location")
-    column_labels = {**LABELS, "on_hand": _l("On hand")}
+    column_labels = THING_LABELS
     column_formatters = {"on_hand": _stock_cell}
     column_searchable_list = ("name",)
-    column_filters = (home_filter(ResourceItem.home_id), "category")
+    column_filters = (home_filter(ResourceItem.home_id),
+                      row_filter(ResourceItem.category_id, LABELS["category"], "ResourceCategory"))
     column_sortable_list = ("name", ("home", "home.name"), ("category", "category.name"))
     form_columns = ("home", "name", "category", "unit", "low_stock_threshold", "location")
 

@@ -1,6 +1,7 @@
 """Column labels shared by the views; a view overrides the few that mean something else."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 LABELS = {
     "id": _l("No."),
@@ -76,6 +77,7 @@ LABELS = {
     "participants": _l("Children taking part"),
     "attended": _l("Attended"),
     "summary": _l("Summary"),
+    "activity": _l("Activity"),
     "category": _l("Category"),
     "unit": _l("Unit"),
     "low_stock_threshold": _l("Low-stock threshold"),
@@ -110,7 +112,32 @@ LABELS = {
     "privacy_officer": _l("Designated person for children's information"),
     "anonymised_on": _l("Anonymised on"),
     "reason": _l("Reason"),
+    # pairings, weekly activities, stock and moves between Homes
+    "is_primary": _l("Primary caring mother"),
+    "series": _l("Weekly activity"),
+    "weekdays": _l("Every"),
+    "starts_at_time": _l("From"),
+    "ends_at_time": _l("Until"),
+    "first_day": _l("First day"),
+    "last_day": _l("Last day"),
+    "on_hand": _l("On hand"),
+    "last_care_on": _l("Last cared for on"),
+    "from_home": _l("From Children's Home"),
+    "to_home": _l("To Children's Home"),
+    "moved_on": _l("Moved on"),
+    # export approvals
+    "user": _l("Asked by"),
+    "endpoint": _l("List"),
+    "query": _l("Search and filters"),
+    "decided_by": _l("Decided by"),
 }
+
+# A thing's name (a Home's, an item's, a kind's) is 名称; a person's is 姓名.
+THING_NAME = lazy_pgettext("thing", "Name")
+THING_LABELS = {**LABELS, "name": THING_NAME}
+# The labels of each table's columns where they differ from LABELS.
+LABELS_BY_TABLE = {table: THING_LABELS for table in (
+    "home", "resource_item", "resource_category", "activity_kind", "volunteer_organisation")}
 
 # What each table is called in the audit screen.
 TABLE_LABELS = {
@@ -122,6 +149,7 @@ TABLE_LABELS = {
     "pairing": _l("Pairing"),
     "care_record": _l("Care record"),
     "activity": _l("Activity"),
+    "activity_series": _l("Weekly activity"),
     "activity_participant": _l("Children taking part"),
     "resource_item": _l("Item"),
     "stock_movement": _l("Stock movement"),
@@ -132,4 +160,6 @@ TABLE_LABELS = {
     "consent": _l("Consent"),
     "data_request": _l("Request"),
     "audit_entry": _l("Audit trail"),
+    "export_request": _l("Export approval"),
+    "child_move": _l("Move between Children's Homes"),
 }

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Query, defer, joinedload, lazyload
 
 from admin_app.extensions import db
 from models.sealed import Sealed
-from views.display import HomeOptions, quick_row_actions
+from views.display import RowOptions, quick_row_actions
 
 
 class AtLeast(int):
@@ -44,15 +44,16 @@ class CappedCount(Query):
 
 def _translated(item: dict) -> dict:
     """A filter as Flask-Admin's FilterGroup.non_lazy gives it, its texts in the current
-    language; the Homes offered (HomeOptions) are left to be read for each page."""
+    language; the rows offered (RowOptions: Homes, activity kinds) are left to be read for
+    each page."""
     options = item["options"]
-    if options and not isinstance(options, HomeOptions):
+    if options and not isinstance(options, RowOptions):
         options = [(key, str(label)) for key, label in options]
     return {**item, "operation": str(item["operation"]), "options": options}
 
 
-def _with_homes_read(item: dict) -> dict:
-    if isinstance(item["options"], HomeOptions):
+def _with_rows_read(item: dict) -> dict:
+    if isinstance(item["options"], RowOptions):
         return {**item, "options": list(item["options"])}
     return item
 
@@ -87,7 +88,7 @@ class ListMixin:
             made = OrderedDict((str(group.label), [_translated(item) for item in group.filters])
                                for group in self._filter_groups.values())
             self._filter_groups_made[locale] = made
-        return OrderedDict((label, [_with_homes_read(item) for item in items])
+        return OrderedDict((label, [_with_rows_read(item) for item in items])
                            for label, items in made.items())
 
     @cached_property

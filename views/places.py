@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms.fields import ColorField
 
 from views.base import AppModelView
 from views.fields import COLOUR, PHONE, TRIMMED
-from views.labels import LABELS
+from views.labels import THING_LABELS
 
 
 class HomeView(AppModelView):
-    column_labels = LABELS
+    column_labels = THING_LABELS
     column_list = ("name", "township", "village", "phone", "opening_hours")
     column_searchable_list = ("name", "township", "village")
     column_filters = ("township",)
@@ -23,7 +22,7 @@ class HomeView(AppModelView):
 
 
 class LookupView(AppModelView):
-    column_labels = {**LABELS, "name": _l("Name")}
+    column_labels = THING_LABELS
     column_list = ("name", "sort_order")
     column_sortable_list = ("name", "sort_order")
     column_default_sort = "sort_order"

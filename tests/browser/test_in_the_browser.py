@@ -166,3 +166,26 @@ def test_staff_move_their_home_up_a_school_year(signed_in):
     # Once more this school year only when asked for in so many words.
     assert page.is_visible("#school-year-again")
     assert "本学年" in page.inner_text("#school-year-last")
+
+
+def test_pickers_speak_the_pages_language(signed_in):
+    """The date picker in Chinese starts its weeks on Monday and names the months in
+    Chinese, and Select2 prompts in Chinese; under ?lang=en both stay English."""
+    page = signed_in("staff")
+    base = page.url.split("/admin")[0]
+    page.goto(base + "/admin/care_record/new/")
+    page.click("#occurred_on")
+    picker = page.locator(".daterangepicker:visible").first
+    days = picker.locator("thead tr").nth(1).inner_text().split()
+    assert days[0] == "一" and days[-1] == "日", days
+    assert "1月" in picker.locator(".monthselect").first.inner_text()
+    page.keyboard.press("Escape")
+    page.click("#s2id_child a")
+    assert "请再输入" in page.locator(".select2-drop-active").inner_text()
+    page.keyboard.press("Escape")
+    page.goto(base + "/admin/care_record/new/?lang=en")
+    page.click("#occurred_on")
+    picker = page.locator(".daterangepicker:visible").first
+    assert picker.locator("thead tr").nth(1).inner_text().split()[0] == "Su"
+    assert "Jan" in picker.locator(".monthselect").first.inner_text()
+    page.goto(base + "/admin/care_record/new/?lang=zh_Hans_CN")  # the next test's language
