@@ -100,7 +100,7 @@ def test_my_children_shows_beijings_month(app, make, beijing_day):
     volunteer = paired_with_the_months_duties_done(make, home, beijing_day)
     page = signed_in(app, make, Role.VOLUNTEER, volunteer=volunteer).get(
         "/admin/my-children/").text
-    assert f"本月: {beijing_day:%Y-%m}" in page
+    assert f"本月：{beijing_day:%Y-%m}" in page
 
 
 def test_the_overview_counts_the_five_ones_of_beijings_month(app, make, beijing_day):
