@@ -107,3 +107,47 @@ def test_every_pooled_sqlite_connection_enforces_keys_after_the_migrations(db):
     finally:
         for conn in held:
             conn.close()
+
+
+def test_one_approved_export_downloaded_six_times_at_once_is_downloaded_once(app, make, db):
+    """Six parallel downloads of one approval: exactly one file; the others are told the
+    approval was used (they once got 500s from a stale flush)."""
+    import threading
+
+    from models import ExportRequest
+    from models.consent import ExportState
+
+    home = make.home()
+    make.child(home=home, name="王小明")
+    user = make.user(Role.ADMIN, username="chen")
+    client = app.test_client()
+    assert sign_in(client, "chen").status_code == 302
+    asked = client.get("/admin/child/export/xlsx/")
+    assert asked.status_code == 302 and "/export-requests/ask" in asked.location
+    assert client.post("/admin/export-requests/ask", data={
+        "list": "child", "query": "", "purpose": "report"}).status_code == 302
+    item = db.session.query(ExportRequest).filter_by(user_id=user.id).one()
+    if item.state is ExportState.PENDING:
+        item.state = ExportState.APPROVED
+        db.session.commit()
+    cookie = client.get_cookie("session").value
+    url = f"/admin/child/export/xlsx/?approved={item.id}"
+    answers: list[int] = []
+    start = threading.Barrier(6)
+
+    def download():
+        other = app.test_client()
+        other.set_cookie("session", cookie)
+        start.wait()
+        answers.append(other.get(url).status_code)
+
+    threads = [threading.Thread(target=download) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200, 302, 302, 302, 302, 302], answers
+    db.session.expire_all()
+    assert db.session.get(ExportRequest, item.id).state is ExportState.USED
+    again = client.get(url, follow_redirects=True).text
+    assert "已经用过" in again or "只能下载一次" in again

@@ -15,7 +15,7 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, ur
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from admin_app.audit import record_access
 from admin_app.extensions import db
@@ -97,14 +97,31 @@ class ExportMixin:
         return children_of(self.model, ids)
 
     def _approval(self) -> ExportRequest | None:
-        """The user's approved request for exactly this list and these arguments."""
+        """The user's approved request for exactly this list and these arguments, claimed
+        for this download: one conditional UPDATE, so of two downloads at once exactly one
+        gets it (the other reads "used", as a later one does)."""
         approved = request.args.get("approved", type=int)
         if approved is None:
             return None
-        return db.session.scalar(select(ExportRequest).where(
+        approval = db.session.scalar(select(ExportRequest).where(
             ExportRequest.id == approved, ExportRequest.user_id == current_user.id,
-            ExportRequest.endpoint == self.endpoint, ExportRequest.query == list_arguments(),
-            ExportRequest.state == ExportState.APPROVED))
+            ExportRequest.endpoint == self.endpoint, ExportRequest.query == list_arguments()))
+        if approval is None:
+            return None
+        claimed = db.session.execute(
+            update(ExportRequest)
+            .where(ExportRequest.id == approval.id,
+                   ExportRequest.state == ExportState.APPROVED)
+            .values(state=ExportState.USED, version=ExportRequest.version + 1,
+                    updated_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            if approval.state is ExportState.USED:
+                flash(gettext("This approval has been used: it was for one download. Ask "
+                              "again if you need the file once more."), "warning")
+            return None
+        return approval
 
     @expose("/export/<export_type>/")
     def export(self, export_type: str):
@@ -128,8 +145,6 @@ class ExportMixin:
         title = gettext("%(place)s %(name)s, %(day)s", place=place, name=self.export_name,
                         day=local_today().isoformat())
         book, count = type(self).export_builder(ids.subquery().select(), current_user, title)
-        if approval is not None:
-            approval.state = ExportState.USED  # one approval, one download
         record_access(AuditAction.EXPORT, table_name=self.model.__tablename__,
                       home_id=current_user.home_id, label=title,
                       details={"rows": count, "search": args.search or "",
