@@ -56,8 +56,10 @@ def archive_card(child: Child) -> dict:
         .limit(ARCHIVE_RECENT))
     came_from, went_to = aliased(Home), aliased(Home)
     moves = (
-        select(literal("moved"), cast(ChildMove.moved_on, String), went_to.name,
-               came_from.name, cast(null(), Integer), cast(null(), String))
+        # Labelled: two anonymous NULL casts in one select were read as one on PostgreSQL.
+        select(literal("moved").label("section"), cast(ChildMove.moved_on, String).label("on"),
+               went_to.name.label("what"), came_from.name.label("how"),
+               cast(null(), Integer).label("quantity"), cast(null(), String).label("unit"))
         .join(came_from, came_from.id == ChildMove.from_home_id)
         .join(went_to, went_to.id == ChildMove.to_home_id)
         .where(ChildMove.child_id == child.id))
