@@ -21,11 +21,13 @@ from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from admin_app.audit import record_access
 from admin_app.extensions import db, limiter, login_manager
 from admin_app.i18n import LANGUAGE_SESSION_KEY
 from models import User
 from models.accounts import MIN_PASSWORD_LENGTH
 from models.base import utcnow
+from models.enums import AuditAction
 
 bp = Blueprint("auth", __name__)
 
@@ -105,7 +107,11 @@ def _unthrottled() -> bool:
 
 
 def _account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()
+    """Failures count per account *and* address: five wrong passwords from anywhere locked
+    the real user out everywhere (a stranger's denial of service); now only the address
+    that failed waits."""
+    name = (request.form.get("username") or "").strip().lower()
+    return f"login-account:{name}:{request.remote_addr or ''}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -123,6 +129,8 @@ def login():
         # The same words whether the name is unknown, the password wrong or the account off.
         if user is None or not user.active or not user.check_password(form.password.data):
             flash(_l("Wrong username or password."), "error")
+            record_access(AuditAction.SIGN_IN_FAILED, table_name=User.__tablename__,
+                          label=username[:100])
         else:
             language = session.get(LANGUAGE_SESSION_KEY)
             session.clear()  # a fresh session on sign-in (no fixation)

@@ -192,3 +192,4 @@ class AuditAction(LabelledEnum):
     UNMASK = "unmask", _l("Saw the full number")
     ANONYMISE = "anonymise", _l("Anonymised")
     SCHOOL_YEAR = "school_year", _l("Moved up a school year")
+    SIGN_IN_FAILED = "sign_in_failed", _l("Failed sign-in")

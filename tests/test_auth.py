@@ -188,3 +188,27 @@ def test_failed_sign_ins_are_throttled_per_account(limited_app, make):
     # Another account from the same address is not locked out by it.
     make.user(Role.STAFF, username="bystander")
     assert sign_in(client, "bystander").status_code == 302
+
+
+def test_a_stranger_cannot_lock_the_real_user_out_and_failures_are_audited(limited_app, make,
+                                                                           db):
+    from sqlalchemy import func, select
+
+    from models import AuditEntry
+    from models.enums import AuditAction
+
+    make.user(Role.STAFF, username="target")
+    stranger = limited_app.test_client()
+    for _ in range(4):
+        stranger.post("/login", data={"username": "target", "password": "guess guess"},
+                      environ_overrides={"REMOTE_ADDR": "10.9.8.7"})
+    assert stranger.post("/login", data={"username": "target", "password": PASSWORD},
+                         environ_overrides={"REMOTE_ADDR": "10.9.8.7"}).status_code == 429
+    # The real user, from her own office's address, signs in with her password.
+    owner = limited_app.test_client()
+    assert owner.post("/login", data={"username": "target", "password": PASSWORD},
+                      environ_overrides={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
+    failed = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == AuditAction.SIGN_IN_FAILED, AuditEntry.record_label == "target",
+        AuditEntry.address == "10.9.8.7"))
+    assert failed == 3
