@@ -216,13 +216,12 @@ def place_row(row: RowPlan, home: Home | None, homes: dict[str, Home], columns, 
 
 # How each field's cell is read; each raises InvalidValue with a message.
 def _reader(key: str, today: date):
-    """A cell that says only "nothing here" (—, /; 无 in a name, phone or number) is empty."""
-    if key in ("name", "guardian_name", "father_name", "mother_name", "id_number",
-               "guardian_age") or key.endswith("phone"):
-        read = _reader_of(key, today)
-        return lambda value: read(None if words.nothing(value, none_words=True) else value)
-    read = _reader_of(key, today)
-    return lambda value: read(None if words.nothing(value) else value)
+    """How a cell of the field is read, and the words that say there is nothing in it (—, /;
+    and 无 in a name, phone or number), read as an empty cell."""
+    nothing = (words.NOTHING | words.NONE_WORDS) if key in (
+        "name", "guardian_name", "father_name", "mother_name", "id_number",
+        "guardian_age") or key.endswith("phone") else words.NOTHING
+    return _reader_of(key, today), nothing
 
 
 def _reader_of(key: str, today: date):
@@ -260,8 +259,11 @@ def _read_row(row: RowPlan, cells, columns, labels, readers, checks: Checks) -> 
         if key == IGNORE:
             continue
         value = cells[col] if col < len(cells) else None
+        read, nothing = readers[key]
+        if value.__class__ is str and value.strip() in nothing:
+            value = None
         try:
-            values[key] = readers[key](value)
+            values[key] = read(value)
         except InvalidValue as error:
             if key == "birth_date" and "id_number" in columns:
                 unread_birth = (labels[col], error.message)  # the ID number may give it
