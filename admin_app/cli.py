@@ -252,16 +252,26 @@ def export_calendar(month: str | None, year: int | None, home_name: str | None,
     click.echo(f"Wrote {output}.")
 
 
+def _import_options(command):
+    """The options both imports take."""
+    for option in reversed((
+        click.argument("file", type=click.Path(exists=True, dir_okay=False)),
+        click.option("--home", "home_name", default=None,
+                     help="The Home to import into; without it, each row's 儿童之家 column "
+                          "says."),
+        click.option("--dry-run", is_flag=True, help="Show what would change and save nothing."),
+        click.option("--valid-only", is_flag=True,
+                     help="Save the valid rows even when others are refused."),
+        click.option("--map", "mapping", multiple=True, metavar="列名=字段",
+                     help="What a column not recognised holds (repeatable), e.g. --map "
+                          "\"与被监护人关系=guardian_relation\" or --map \"备注2=不导入\"."),
+    )):
+        command = option(command)
+    return command
+
+
 @import_cli.command("children")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--home", "home_name", default=None,
-              help="The Home to import into; without it, each row's 儿童之家 column says.")
-@click.option("--dry-run", is_flag=True, help="Show what would change and save nothing.")
-@click.option("--valid-only", is_flag=True,
-              help="Save the valid rows even when others are refused.")
-@click.option("--map", "mapping", multiple=True, metavar="列名=字段",
-              help="What a column not recognised holds (repeatable), e.g. "
-                   "--map \"与被监护人关系=guardian_relation\" or --map \"备注2=不导入\".")
+@_import_options
 def import_children(file: str, home_name: str | None, dry_run: bool, valid_only: bool,
                     mapping: tuple[str, ...]) -> None:
     """A roster of children (.xlsx or .csv), with guardians and parents. Nothing is saved
@@ -288,14 +298,7 @@ def _run_import(file: str, home_name: str | None, dry_run: bool, valid_only: boo
 
 
 @import_cli.command("pairings")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--home", "home_name", default=None,
-              help="The Home to import into; without it, each row's 儿童之家 column says.")
-@click.option("--dry-run", is_flag=True, help="Show what would change and save nothing.")
-@click.option("--valid-only", is_flag=True,
-              help="Save the valid rows even when others are refused.")
-@click.option("--map", "mapping", multiple=True, metavar="列名=字段",
-              help="What a column not recognised holds (repeatable).")
+@_import_options
 def import_pairings(file: str, home_name: str | None, dry_run: bool, valid_only: bool,
                     mapping: tuple[str, ...]) -> None:
     """A pairing roster (爱心妈妈结对花名册): caring mothers and the children each cares for,

@@ -99,12 +99,7 @@ def plan_pairings(session: Session, sheets: list[Sheet], filename: str, user,
             "No header row was found: a pairing roster needs a column naming the caring mother "
             "(爱心妈妈) and one naming the child (儿童姓名)."))
         return plan
-    plan.sheet, plan.header = found[0][0].name, found[0][1]
-    plan.headers = [(sheet.name, header) for sheet, header in found]
-    for name in plan.unread_sheets:
-        plan.notes.append(gettext(
-            "The sheet “%(sheet)s” has no header row we recognise and was not read.",
-            sheet=name))
+    plan.read_sheets(found)
     if any("child_name" not in header.keys for _, header in found):
         plan.problems.append(gettext("Every sheet needs a column naming the child (儿童姓名)."))
     if home is None and any("home" not in header.keys for _, header in found):

@@ -82,12 +82,7 @@ def plan_import(session: Session, sheets: list[Sheet], filename: str, user, home
             "No header row was found: the first rows of the sheet need a column named 姓名 "
             "and the other columns of the roster (download the template to see them)."))
         return plan
-    plan.sheet, plan.header = found[0][0].name, found[0][1]
-    plan.headers = [(sheet.name, header) for sheet, header in found]
-    for name in plan.unread_sheets:
-        plan.notes.append(gettext(
-            "The sheet “%(sheet)s” has no header row we recognise and was not read.",
-            sheet=name))
+    plan.read_sheets(found)
     twice = {key for _, header in found for key in duplicate_keys(header)}
     for key in sorted(twice):
         plan.problems.append(gettext("Two columns are read as “%(field)s”; keep one of them.",

@@ -59,6 +59,16 @@ class Plan:
     headers: list[tuple[str, Header]] = field(default_factory=list)  # each sheet read
     unread_sheets: list[str] = field(default_factory=list)  # visible, not empty, not read
 
+    def read_sheets(self, found: list[tuple[Any, Header]]) -> None:
+        """The sheets whose header was found, the first one's shown by the preview; each
+        sheet not read is said."""
+        self.sheet, self.header = found[0][0].name, found[0][1]
+        self.headers = [(sheet.name, header) for sheet, header in found]
+        for name in self.unread_sheets:
+            self.notes.append(gettext(
+                "The sheet “%(sheet)s” has no header row we recognise and was not read.",
+                sheet=name))
+
     def where(self, sheet: str, number: int) -> str:
         """“Row 12”, or “Sheet 新联村, row 12” when the file has more than one sheet read."""
         if len(self.headers) > 1:
