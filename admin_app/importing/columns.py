@@ -133,18 +133,26 @@ def normal(text) -> str:
 _wordings: dict[str, str] | None = None
 
 
+def word_table(fields: tuple[Field, ...]) -> dict[str, str]:
+    """{normal header: field key} for these fields: their wordings, then their labels in
+    either language; the headers set aside map to IGNORE."""
+    table = {normal(w): IGNORE for w in IGNORED_WORDINGS}
+    for field in fields:
+        for wording in field.wordings:
+            table[normal(wording)] = field.key
+    for field in fields:
+        for locale in ("zh_Hans_CN", "en"):
+            with force_locale(locale):
+                table.setdefault(normal(str(field.label)), field.key)
+    return table
+
+
 def wordings() -> dict[str, str]:
-    """{normal header: field key}, ignored headers mapping to IGNORE."""
+    """{normal header: field key} of a children's roster, with the roster export's own
+    headers; ignored headers mapping to IGNORE."""
     global _wordings
     if _wordings is None:
-        table = {normal(w): IGNORE for w in IGNORED_WORDINGS}
-        for field in FIELDS:
-            for wording in field.wordings:
-                table[normal(wording)] = field.key
-        for field in FIELDS:
-            for locale in ("zh_Hans_CN", "en"):
-                with force_locale(locale):
-                    table.setdefault(normal(str(field.label)), field.key)
+        table = word_table(FIELDS)
         for key, msgid in _EXPORT_HEADERS.items():
             table.setdefault(normal(msgid), key)
             with force_locale("zh_Hans_CN"):

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin_app import access
 from admin_app.importing import words
-from admin_app.importing.columns import IGNORE, IGNORED_WORDINGS, Field, find_header, normal
+from admin_app.importing.columns import IGNORE, Field, find_header, normal, word_table
 from admin_app.importing.plan import footer_text, homes_by_name, place_row
 from admin_app.importing.reading import Sheet
 from admin_app.importing.rows import ERROR, NEW, UNCHANGED, Plan, RowPlan
@@ -65,14 +65,7 @@ _table: dict[str, str] | None = None
 def wordings() -> dict[str, str]:
     global _table
     if _table is None:
-        table = {normal(w): IGNORE for w in IGNORED_WORDINGS}
-        for field in FIELDS:
-            for wording in field.wordings:
-                table[normal(wording)] = field.key
-            for locale in ("zh_Hans_CN", "en"):
-                with force_locale(locale):
-                    table.setdefault(normal(str(field.label)), field.key)
-        _table = table
+        _table = word_table(FIELDS)
     return _table
 
 
