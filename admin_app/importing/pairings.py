@@ -132,18 +132,22 @@ def _says_mothers(header, columns) -> bool:
     return "妈妈" in text and "volunteer_gender" not in columns
 
 
+# How each field's cell is read; each raises InvalidValue with a message.
+_READERS = {
+    "volunteer_name": lambda v: rules.clean_name(str(v)) if v is not None else None,
+    "child_name": lambda v: rules.clean_name(str(v)) if v is not None else None,
+    "volunteer_phone": words.phone,
+    "volunteer_gender": lambda v: words.category(Gender, v),
+    "organisation": lambda v: words.text(v, 50),
+    "child_id_number": lambda v: None if words.masked(v) else words.id_number(v),
+    "child_birth_date": words.a_date,
+    "started_on": words.a_date,
+    "home": lambda v: words.text(v, 100),
+}
+
+
 def _read(row: RowPlan, cells, columns, labels, today: date) -> None:
-    readers = {
-        "volunteer_name": lambda v: rules.clean_name(str(v)) if v is not None else None,
-        "child_name": lambda v: rules.clean_name(str(v)) if v is not None else None,
-        "volunteer_phone": words.phone,
-        "volunteer_gender": lambda v: words.category(Gender, v),
-        "organisation": lambda v: words.text(v, 50),
-        "child_id_number": lambda v: None if words.masked(v) else words.id_number(v),
-        "child_birth_date": words.a_date,
-        "started_on": words.a_date,
-        "home": lambda v: words.text(v, 100),
-    }
+    readers = _READERS
     for key, col in columns.items():
         value = cells[col] if col < len(cells) else None
         if words.nothing(value, none_words=key not in ("organisation", "home")):
