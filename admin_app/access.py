@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, false, select, true
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from models import (
     Activity,
@@ -22,12 +23,14 @@ from models import (
     Child,
     Consent,
     DataRequest,
+    ExportRequest,
     Guardian,
     Home,
     Pairing,
     ParentContact,
     ResourceCategory,
     ResourceItem,
+    RosterUpload,
     StockMovement,
     User,
     Volunteer,
@@ -35,6 +38,7 @@ from models import (
 )
 from models.base import local_today, utcnow
 from models.enums import HOME_SCOPED_ROLES, Role
+from models.validators import InvalidValue, clean_township
 
 # How long a volunteer may still correct a care record she wrote.
 VOLUNTEER_EDIT_WINDOW = timedelta(days=7)
@@ -46,14 +50,37 @@ class Action(str, enum.Enum):
     EDIT = "edit"
     DELETE = "delete"
     EXPORT = "export"
+    DECIDE = "decide"  # an export request: approve or refuse it (may_decide)
 
 
 class UnknownRole(RuntimeError):
     pass
 
 
-READ, CREATE, EDIT, DELETE, EXPORT = Action
-EVERYTHING = frozenset(Action)
+def needs(action: Action, **by_method: Action):
+    """Declares, beside `expose`, the right a view's handler needs on its view's resource
+    (`by_method`: another right for one HTTP method, e.g. POST=CREATE). The gate
+    (views.base.GateMixin) asks it before the handler runs and refuses any handler that
+    declares none."""
+    declared = {"*": action, **{method.upper(): right for method, right in by_method.items()}}
+
+    def declare(handler):
+        handler.needs = declared
+        return handler
+
+    return declare
+
+
+def needed(handler, method: str) -> Action | None:
+    """The right `handler` declared for a request of `method`; None if it declared none."""
+    declared = getattr(handler, "needs", None)
+    if declared is None:
+        return None
+    return declared.get(method.upper(), declared["*"])
+
+
+READ, CREATE, EDIT, DELETE, EXPORT, DECIDE = Action
+EVERYTHING = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
 READ_ONLY = frozenset({READ, EXPORT})
 
 RECORDS = ("home", "child", "guardian", "parent_contact", "volunteer", "pairing",
@@ -74,7 +101,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "school_year": frozenset({READ, CREATE}),
         # The privacy page: notice, retention purge, yearly audit export, incident query.
         "privacy": EVERYTHING,
-        "export_request": frozenset({READ, CREATE}),
+        "export_request": frozenset({READ, CREATE, DECIDE}),
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -89,7 +116,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # Every grade of a Home moved up at a new school year (their own Homes).
         "school_year": frozenset({READ, CREATE}),
         "privacy": frozenset({READ}),  # the guardians' notice
-        "export_request": frozenset({READ, CREATE}),
+        # A Home's designated person among them decides its requests (may_decide).
+        "export_request": frozenset({READ, CREATE, DECIDE}),
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -100,7 +128,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "donors": frozenset({READ}),
         # The notice, the yearly audit export and the incident query of their Homes.
         "privacy": READ_ONLY,
-        "export_request": frozenset({READ, CREATE}),
+        "export_request": frozenset({READ, CREATE, DECIDE}),
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
@@ -197,6 +225,7 @@ def _by_home(model, at) -> ColumnElement[bool]:
         ActivityParticipant: lambda: ActivityParticipant.activity.has(at(Activity.home_id)),
         User: lambda: at(User.home_id),
         AuditEntry: lambda: at(AuditEntry.home_id),
+        ExportRequest: lambda: at(ExportRequest.home_id),
     }
     if model in SHARED:
         return true()
@@ -245,7 +274,7 @@ def _for_volunteer(model, user) -> ColumnElement[bool]:
 SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation}
 KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
                   ParentContact, Pairing, CareRecord, StockMovement, ActivityParticipant, User,
-                  AuditEntry, Consent, DataRequest}
+                  AuditEntry, Consent, DataRequest, RosterUpload, ExportRequest}
 
 
 def visible(model, user) -> ColumnElement[bool]:
@@ -255,6 +284,10 @@ def visible(model, user) -> ColumnElement[bool]:
         raise LookupError(f"no scoping rule for {model.__name__}")
     if role is None:
         return false()
+    if model is RosterUpload:  # a roster waiting to be imported: its uploader's alone
+        return RosterUpload.user_id == user.id
+    if model is ExportRequest:
+        return _export_requests(user)
     if role is Role.ADMIN:
         return true()
     if role is Role.VOLUNTEER:
@@ -313,3 +346,53 @@ def can_change(user, action: Action, record, now: datetime | None = None) -> boo
     if created is None:
         return True
     return (now or utcnow()) - created <= VOLUNTEER_EDIT_WINDOW
+
+
+def _export_requests(user) -> ColumnElement[bool]:
+    """A user's own export requests, and those she decides: an administrator's, every one;
+    a designated person's, those of the Homes in her scope (a request of no one Home is the
+    county's: only a county-wide scope holds it)."""
+    own = ExportRequest.user_id == user.id
+    if not decides_exports(user):
+        return own
+    if sees_every_home(user):
+        return true()
+    return or_(own, _by_home(ExportRequest, _home_test(user)))
+
+
+def decides_exports(user) -> bool:
+    """Whether `user` decides export requests at all: administrators, and the designated
+    persons (儿童个人信息保护负责人) among staff and supervisors. A caring mother's account
+    marked as designated person by mistake decides nothing."""
+    role = _role(user)
+    if role is None or DECIDE not in PERMISSIONS[role].get("export_request", frozenset()):
+        return False
+    return role is Role.ADMIN or bool(getattr(user, "privacy_officer", False))
+
+
+def may_decide(user, item: ExportRequest) -> bool:
+    """Whether `user` may approve or refuse the export request `item`: an administrator any;
+    a designated person those of the Homes in her scope, and never her own."""
+    if not decides_exports(user):
+        return False
+    if _role(user) is Role.ADMIN:
+        return True
+    return item.user_id != user.id and sees_home(user, item.home_id)
+
+
+def writes_as_herself(user) -> bool:
+    """A caring mother's care records are hers: her form offers no volunteer to choose, and
+    each record she saves is saved as hers, whatever the request says."""
+    return _role(user) is Role.VOLUNTEER
+
+
+def account_scope(role: Role, *, home, township: str | None, volunteer,
+                  townships) -> str | None:
+    """The rules of an account's scope, for the accounts form and `flask users create`
+    alike; returns the township to keep (None for none), or raises InvalidValue. A caring
+    mother's account is linked to her volunteer record; only staff and supervisors have a
+    township, never beside a Home, and only one some Home is in."""
+    if role is Role.VOLUNTEER and volunteer is None:
+        raise InvalidValue(_l("A caring mother's account must be linked to her volunteer "
+                              "record."))
+    return clean_township(township, role=role, has_home=home is not None, townships=townships)

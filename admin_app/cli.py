@@ -11,13 +11,14 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy import text as sa_text
 
+from admin_app import access
 from admin_app.extensions import db
 from models import Home, User, Volunteer
-from models.accounts import MIN_PASSWORD_LENGTH
+from models.accounts import MIN_PASSWORD_LENGTH, username_taken
 from models.base import local_today
 from models.enums import Role
 from models.places import townships
-from models.validators import InvalidValue, clean_township
+from models.validators import InvalidValue
 
 seed_cli = AppGroup("seed", help="Fill the database with demo or county-scale data.")
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
@@ -130,7 +131,7 @@ def users_create(username: str, role: str, home_name: str | None, township: str 
     username = username.strip()
     if not username:
         raise click.ClickException("The username must not be empty.")
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    if username_taken(db.session, username):
         raise click.ClickException(f"An account named {username!r} exists already.")
     home = None
     if home_name:
@@ -147,8 +148,8 @@ def users_create(username: str, role: str, home_name: str | None, township: str 
     if role_value is Role.VOLUNTEER and volunteer is None:
         raise click.ClickException("A volunteer account needs --volunteer-id.")
     try:
-        township = clean_township(township, role=role_value, has_home=home is not None,
-                                  townships=townships(db.session))
+        township = access.account_scope(role_value, home=home, township=township,
+                                        volunteer=volunteer, townships=townships(db.session))
     except InvalidValue as error:
         raise click.ClickException(str(error)) from None
     password = _read_password()

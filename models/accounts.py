@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, false
+from sqlalchemy import Boolean, ForeignKey, String, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,3 +71,12 @@ class User(UserMixin, Versioned, Timestamped, db.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+def username_taken(session, username: str, excluding: int | None = None) -> bool:
+    """Whether another account has this name, capitals aside: sign-in ignores them, so
+    "Admin" beside "admin" would make one of them unreachable."""
+    query = select(User.id).where(func.lower(User.username) == username.strip().lower())
+    if excluding is not None:
+        query = query.where(User.id != excluding)
+    return session.scalar(query.limit(1)) is not None

@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Length, Optional
 
+from admin_app import access
 from admin_app.extensions import db
 from models import User
-from models.accounts import MIN_PASSWORD_LENGTH
+from models.accounts import MIN_PASSWORD_LENGTH, username_taken
 from models.enums import Role
 from models.places import townships
-from models.validators import InvalidValue, clean_township
+from models.validators import InvalidValue
 from views.base import AppModelView
 from views.display import home_filter
 from views.labels import LABELS
@@ -64,8 +65,14 @@ class UserView(AppModelView):
             offered = townships(db.session)
         # The form hands the role over by its name; the column turns it into a Role on flush.
         role = model.role if isinstance(model.role, Role) else Role[model.role]
-        model.township = clean_township(model.township, role=role,
-                                        has_home=model.home is not None, townships=offered)
+        model.username = (model.username or "").strip()
+        with db.session.no_autoflush:
+            taken = username_taken(db.session, model.username, excluding=model.id)
+        if taken:
+            raise InvalidValue(_l("An account with this username exists already (capital "
+                                  "letters do not make a name different)."))
+        model.township = access.account_scope(role, home=model.home, township=model.township,
+                                              volunteer=model.volunteer, townships=offered)
         if form.new_password.data:
             model.set_password(form.new_password.data)
         elif not is_created and _changes_access(model):

@@ -57,11 +57,11 @@ log = logging.getLogger(__name__)
 
 FormCheck = Callable[[BaseForm], None]
 
-# Which permission each Flask-Admin handler needs.
-HANDLER_ACTIONS = {
-    "index": READ, "index_view": READ, "details_view": READ, "ajax_lookup": READ,
-    "create_view": CREATE, "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE,
-    "action_view": EDIT, "export": EXPORT,
+# The rights Flask-Admin's own model-view handlers need (ours declare theirs with
+# access.needs). A bulk action is an edit, the bulk delete a delete (GateMixin._needed).
+MODEL_VIEW_HANDLERS = {
+    "index_view": READ, "details_view": READ, "ajax_lookup": READ, "create_view": CREATE,
+    "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE, "action_view": EDIT,
 }
 
 
@@ -106,12 +106,23 @@ class GateMixin:
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
-        needed = HANDLER_ACTIONS.get(name, READ)
-        if name == "action_view":
-            needed = DELETE if request.form.get("action") == "delete" else EDIT
+        needed = self._needed(name, request.method)
+        if needed is None:
+            log.error("%s.%s declares no right (access.needs); refused", self.endpoint, name)
+            abort(403)
         if not access.can(current_user, needed, self.resource_name) or not self._offers(needed):
             abort(403)
         return None
+
+    def _needed(self, name: str, method: str) -> access.Action | None:
+        """The right the handler `name` declares (access.needs), else, for Flask-Admin's own
+        model-view handlers, the one in MODEL_VIEW_HANDLERS; None for an undeclared one."""
+        declared = access.needed(getattr(self, name, None), method)
+        if declared is not None or not isinstance(self, ModelView):
+            return declared
+        if name == "action_view":
+            return DELETE if request.form.get("action") == "delete" else EDIT
+        return MODEL_VIEW_HANDLERS.get(name)
 
     def _offers(self, action) -> bool:
         """Whether the page offers `action` at all, whoever asks."""

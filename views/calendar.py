@@ -110,6 +110,7 @@ class CalendarView(AppView):
     resource = "calendar"
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         today = local_today()
         month = Month.parse(request.args.get("month"), today)
@@ -139,9 +140,8 @@ class CalendarView(AppView):
         )
 
     @expose("/export.xlsx")
+    @access.needs(access.EXPORT)
     def export(self):
-        if not access.can(current_user, EXPORT, self.resource_name):
-            abort(403)
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
         homes = visible_homes(current_user)

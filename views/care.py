@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from admin_app import access
 from admin_app.access import scoped
 from admin_app.extensions import db
 from admin_app.reports.records import care_records_workbook
 from models import CareRecord, Child, Pairing, Volunteer
 from models import validators as rules
 from models.base import local_today
-from models.enums import CareKind, Role
+from models.enums import CareKind
 from views.base import AppModelView
 from views.fields import PAST_DATE, FieldError, field_value
 from views.labels import LABELS
@@ -124,7 +125,7 @@ class CareRecordView(AppModelView):
 
     def _for_volunteer(self, form):
         # A caring mother writes as herself: the form does not offer the field at all.
-        if current_user.role is Role.VOLUNTEER and "volunteer" in form:
+        if access.writes_as_herself(current_user) and "volunteer" in form:
             del form.volunteer
         return form
 
@@ -142,6 +143,6 @@ class CareRecordView(AppModelView):
     def on_model_change(self, form, model: CareRecord, is_created: bool) -> None:
         if is_created:
             model.recorded_by_id = current_user.id
-        if current_user.role is Role.VOLUNTEER:
+        if access.writes_as_herself(current_user):
             model.volunteer_id = current_user.volunteer_id
         super().on_model_change(form, model, is_created)

@@ -203,6 +203,7 @@ class DashboardView(AppIndexView):
             f"flt1_{born}": (born_by(today, CARE_AGE_LIMIT) + timedelta(days=1)).isoformat()})
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         if current_user.role is Role.VOLUNTEER:
             return redirect(url_for("my_children.index"))

@@ -6,6 +6,7 @@ from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from admin_app import access
 from admin_app.access import scoped
 from admin_app.extensions import db
 from models import Home, ResourceItem, StockMovement
@@ -30,6 +31,7 @@ class DonorsView(AppView):
     resource = "donors"
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         rows = donations(current_user)
         donors: dict[str, dict] = {}

@@ -14,9 +14,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin_app import access
-from admin_app.access import CREATE
 from admin_app.extensions import db
-from models import ExportRequest, Home, User
+from models import ExportRequest, User
 from models.base import local_today
 from models.consent import ExportState
 from models.enums import Role
@@ -31,16 +30,6 @@ PURPOSES = (
 )
 
 
-def may_decide(user, item: ExportRequest) -> bool:
-    """Administrators, and the designated persons whose scope holds the request's Home: its
-    own, its township's, the county's (only the county's for a request of no one Home)."""
-    if getattr(user, "role", None) is Role.ADMIN:
-        return True
-    if not getattr(user, "privacy_officer", False):
-        return False
-    return access.sees_home(user, item.home_id)
-
-
 class ExportRequestView(AppView):
     resource = "export_request"
 
@@ -49,17 +38,17 @@ class ExportRequestView(AppView):
                 if getattr(view, "export_sensitive", False)}
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         mine = db.session.scalars(select(ExportRequest).where(
             ExportRequest.user_id == current_user.id)
             .order_by(ExportRequest.id.desc()).limit(50)).all()
         to_decide = []
-        if current_user.role is Role.ADMIN or current_user.privacy_officer:
-            query = select(ExportRequest).where(ExportRequest.state == ExportState.PENDING)
-            if not access.sees_every_home(current_user):
-                query = query.where(ExportRequest.home_id.in_(access.scoped(
-                    select(Home.id), Home, current_user)))
-            to_decide = db.session.scalars(query.order_by(ExportRequest.id)).all()
+        if access.decides_exports(current_user):
+            to_decide = [item for item in db.session.scalars(access.scoped(
+                select(ExportRequest).where(ExportRequest.state == ExportState.PENDING),
+                ExportRequest, current_user).order_by(ExportRequest.id))
+                if access.may_decide(current_user, item)]
         return self.render("admin/export_requests.html", mine=mine, to_decide=to_decide,
                            download=self._download_url)
 
@@ -68,9 +57,8 @@ class ExportRequestView(AppView):
                        **dict(parse_qsl(item.query)))
 
     @expose("/ask", methods=("GET", "POST"))
+    @access.needs(access.CREATE)
     def ask(self):
-        if not access.can(current_user, CREATE, self.resource_name):
-            abort(403)
         endpoint = request.values.get("list", "")
         view = self._export_views().get(endpoint)
         if view is None or not access.can(current_user, access.EXPORT, view.resource_name):
@@ -99,7 +87,8 @@ class ExportRequestView(AppView):
         if item.state is ExportState.APPROVED:
             return redirect(self._download_url(item))
         officers = [user for user in db.session.scalars(select(User).where(
-            User.privacy_officer.is_(True), User.active.is_(True))) if may_decide(user, item)]
+            User.privacy_officer.is_(True), User.active.is_(True)))
+            if access.may_decide(user, item)]
         flash(gettext("Sent for approval to %(who)s. You will find the download here once "
                       "it is approved.",
                       who="、".join(u.display_name or u.username for u in officers)
@@ -107,13 +96,15 @@ class ExportRequestView(AppView):
         return redirect(url_for(".index"))
 
     @expose("/<int:item_id>/decide", methods=("POST",))
+    @access.needs(access.DECIDE)
     def decide(self, item_id: int):
-        item = db.session.get(ExportRequest, item_id)
+        item = db.session.scalar(access.scoped(
+            select(ExportRequest).where(ExportRequest.id == item_id), ExportRequest,
+            current_user))
         if item is None:
             abort(404)
-        if not may_decide(current_user, item) or (item.user_id == current_user.id and \
-                current_user.role is not Role.ADMIN):
-            abort(403)  # nobody approves her own request but an administrator
+        if not access.may_decide(current_user, item):
+            abort(403)  # her own request, or a Home out of her scope
         if item.state is not ExportState.PENDING:
             abort(409)
         item.state = ExportState.APPROVED if request.form.get("approve") == "1" \

@@ -17,6 +17,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
+from admin_app import access
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import local_midnight, show_datetime
@@ -124,6 +125,7 @@ class ExportMixin:
         return approval
 
     @expose("/export/<export_type>/")
+    @access.needs(access.EXPORT)
     def export(self, export_type: str):
         if export_type != "xlsx" or self.export_builder is None:
             abort(404)

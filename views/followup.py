@@ -119,6 +119,7 @@ class FollowupView(AppView):
                        place=place, year=asked.month.year, month=asked.month.month)
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         asked = self._arguments()
         home, homes, volunteer, month = asked.home, asked.homes, asked.volunteer, asked.month
@@ -153,9 +154,8 @@ class FollowupView(AppView):
         )
 
     @expose("/export.xlsx")
+    @access.needs(access.EXPORT)
     def export(self):
-        if not access.can(current_user, EXPORT, self.resource_name):
-            abort(403)
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
         asked = self._arguments()

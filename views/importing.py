@@ -38,13 +38,9 @@ def _fields(kind: str):
 class ImportView(AppView):
     resource = "import"
 
-    def _require_create(self) -> None:
-        if not access.can(current_user, CREATE, self.resource_name):
-            abort(403)
-
     def _upload(self, token: str) -> RosterUpload:
-        upload = db.session.scalar(select(RosterUpload).where(
-            RosterUpload.id == token, RosterUpload.user_id == current_user.id))
+        upload = db.session.scalar(access.scoped(
+            select(RosterUpload).where(RosterUpload.id == token), RosterUpload, current_user))
         if upload is None:
             abort(404)
         return upload
@@ -58,6 +54,7 @@ class ImportView(AppView):
         abort(404)
 
     @expose("/", methods=("GET", "POST"))
+    @access.needs(access.READ, POST=access.CREATE)
     def index(self):
         db.session.execute(delete(RosterUpload).where(
             RosterUpload.uploaded_at < utcnow() - KEPT_FOR))
@@ -65,7 +62,6 @@ class ImportView(AppView):
         homes = visible_homes(current_user)
         if request.method == "GET":
             return self.render("admin/import.html", homes=homes, error=None)
-        self._require_create()
         error, status = None, 400
         upload = request.files.get("file")
         choice = request.form.get("home", "")
@@ -116,6 +112,7 @@ class ImportView(AppView):
         return make_response(page, 400)
 
     @expose("/<token>/")
+    @access.needs(access.READ)
     def preview(self, token: str):
         upload = self._upload(token)
         if upload.result is not None and not upload.content:
@@ -140,8 +137,8 @@ class ImportView(AppView):
         )
 
     @expose("/<token>/mapping", methods=("POST",))
+    @access.needs(access.CREATE)
     def mapping(self, token: str):
-        self._require_create()
         upload = self._upload(token)
         keys = {field.key for field in _fields(upload.kind)}
         chosen = {}
@@ -157,8 +154,8 @@ class ImportView(AppView):
         return redirect(url_for(".preview", token=token))
 
     @expose("/<token>/commit", methods=("POST",))
+    @access.needs(access.CREATE)
     def commit(self, token: str):
-        self._require_create()
         upload = self._upload(token)
         if upload.result is not None:
             flash(gettext("This file has been imported already."), "info")
@@ -187,6 +184,7 @@ class ImportView(AppView):
         return redirect(url_for(".preview", token=token))
 
     @expose("/<token>/cancel", methods=("POST",))
+    @access.needs(access.CREATE)
     def cancel(self, token: str):
         upload = self._upload(token)
         db.session.delete(upload)
@@ -194,6 +192,7 @@ class ImportView(AppView):
         return redirect(url_for(".index"))
 
     @expose("/<token>/errors.xlsx")
+    @access.needs(access.READ)
     def errors(self, token: str):
         upload = self._upload(token)
         if not upload.content:
@@ -204,6 +203,7 @@ class ImportView(AppView):
                          download_name=gettext("%(file)s - rows to correct.xlsx", file=stem))
 
     @expose("/template.xlsx")
+    @access.needs(access.READ)
     def template(self):
         return send_file(template_workbook().close(), mimetype=XLSX, as_attachment=True,
                          download_name=gettext("Roster template.xlsx"))

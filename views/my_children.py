@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from admin_app import access
 from admin_app.access import scoped
 from admin_app.extensions import db
 from admin_app.masking import shown, to_call
@@ -23,6 +24,7 @@ class MyChildrenView(AppView):
     resource = "my_children"
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         today = local_today()
         children = db.session.scalars(

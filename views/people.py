@@ -223,6 +223,7 @@ class ChildView(AppModelView):
         return access.can(current_user, access.READ, "consent")
 
     @expose("/reveal/", methods=("POST",))
+    @access.needs(access.READ)
     def reveal_view(self):
         """The full ID number of one child, for this page only, to a user who may see it and
         says why; the reveal is an audit entry. Anyone else: 403; a child out of reach: 404."""

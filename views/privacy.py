@@ -52,6 +52,7 @@ class PrivacyView(AppView):
         return access.can(current_user, action, self.resource_name)
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         homes = visible_homes(current_user)
         county, by_home = officers(homes)
@@ -68,9 +69,8 @@ class PrivacyView(AppView):
                            may_audit=self._may(EXPORT), this_year=local_today().year)
 
     @expose("/purge", methods=("POST",))
+    @access.needs(access.CREATE)
     def purge(self):
-        if not self._may(CREATE):
-            abort(403)
         dry_run = request.form.get("dry_run") == "1"
         report = privacy.purge(db.session, local_today(),
                                current_app.config["PRIVACY_RETENTION_YEARS"], dry_run=dry_run)
@@ -83,6 +83,7 @@ class PrivacyView(AppView):
         return redirect(url_for(".index"))
 
     @expose("/notice/")
+    @access.needs(access.READ)
     def notice(self):
         """The guardians' notice and consent form, to print (A4)."""
         homes = visible_homes(current_user)
@@ -96,9 +97,8 @@ class PrivacyView(AppView):
                            version=NOTICE_VERSION, kept=kept)
 
     @expose("/audit.xlsx")
+    @access.needs(access.EXPORT)
     def audit(self):
-        if not self._may(EXPORT):
-            abort(403)
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
         year = request.args.get("year", type=int) or local_today().year
@@ -112,9 +112,8 @@ class PrivacyView(AppView):
                          download_name=f"{name}.xlsx")
 
     @expose("/incident/")
+    @access.needs(access.EXPORT)
     def incident(self):
-        if not self._may(EXPORT):
-            abort(403)
         args = request.args
         try:
             start = date.fromisoformat(args.get("start") or local_today().isoformat())

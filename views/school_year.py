@@ -47,6 +47,7 @@ class SchoolYearView(AppView):
     resource = "school_year"
 
     @expose("/")
+    @access.needs(access.READ)
     def index(self):
         homes = visible_homes(current_user)
         home = chosen_home(homes)
@@ -68,9 +69,8 @@ class SchoolYearView(AppView):
             may_move=access.can(current_user, CREATE, self.resource_name))
 
     @expose("/move-up", methods=("POST",))
+    @access.needs(access.CREATE)
     def move_up(self):
-        if not access.can(current_user, CREATE, self.resource_name):
-            abort(403)
         home = chosen_home(visible_homes(current_user))
         if home is None:
             abort(404)
