@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from admin_app import config as settings
 from admin_app.extensions import babel, csrf, db, limiter, migrate
 from admin_app.guard import refuse_unstorable
+from admin_app.headers import init_headers
 from admin_app.i18n import TRANSLATIONS
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -49,15 +50,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     cli.init_cli(app)
     _register_error_pages(app)
 
-    @app.after_request
-    def no_store(response):
-        # Pages of signed-in users hold children's data: no caching proxy may keep them.
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
+    init_headers(app)
     return app
 
 

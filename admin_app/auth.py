@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
+    abort,
     flash,
     redirect,
     render_template,
@@ -21,8 +21,9 @@ from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from admin_app import throttle
 from admin_app.audit import record_access
-from admin_app.extensions import db, limiter, login_manager
+from admin_app.extensions import db, login_manager
 from admin_app.i18n import LANGUAGE_SESSION_KEY
 from models import User
 from models.accounts import MIN_PASSWORD_LENGTH
@@ -97,38 +98,20 @@ def require_sign_in():
     return None
 
 
-def _failed(response) -> bool:
-    # A successful sign-in redirects; only failures count against the limits.
-    return response.status_code != 302
-
-
-def _unthrottled() -> bool:
-    return not current_app.config["LOGIN_THROTTLE"]
-
-
-def _account_key() -> str:
-    """Failures count per account *and* address: five wrong passwords from anywhere locked
-    the real user out everywhere (a stranger's denial of service); now only the address
-    that failed waits."""
-    name = (request.form.get("username") or "").strip().lower()
-    return f"login-account:{name}:{request.remote_addr or ''}"
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed, exempt_when=_unthrottled)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed, exempt_when=_unthrottled)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
+    if request.method == "POST" and throttle.must_wait(request.form.get("username", "")):
+        abort(429)
     if form.validate_on_submit():
         username = form.username.data.strip()
         user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
         # The same words whether the name is unknown, the password wrong or the account off.
         if user is None or not user.active or not user.check_password(form.password.data):
             flash(_l("Wrong username or password."), "error")
+            throttle.failed(username)
             record_access(AuditAction.SIGN_IN_FAILED, table_name=User.__tablename__,
                           label=username[:100])
         else:
@@ -140,7 +123,8 @@ def login():
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")))
+            return throttle.remember_device(redirect(safe_next(request.args.get("next"))),
+                                            username)
     return render_template("auth/login.html", form=form, title=_l("Sign in"),
                            submit=_l("Sign in"))
 

@@ -79,10 +79,17 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "LIST_COUNT_LIMIT": int(os.environ.get("LIST_COUNT_LIMIT", "10000")),
         # How many children one volunteer may care for at once (DOMAIN.md: usually 2-3).
         "MAX_ACTIVE_PAIRINGS": int(os.environ.get("MAX_ACTIVE_PAIRINGS", "3")),
-        # Failed sign-ins allowed per account and per address before a pause.
+        # Failed sign-ins allowed before a pause (admin_app/throttle.py): per account at one
+        # address, per address, per account on a browser that has signed in to it before;
+        # past the last, an account failing from everywhere is slowed down, never locked.
         "LOGIN_THROTTLE": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        "LOGIN_LIMIT_PER_DEVICE": os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes"),
+        "LOGIN_SLOW_DOWN_AFTER": os.environ.get("LOGIN_SLOW_DOWN_AFTER", "20 per 15 minutes"),
+        # Keys of the shared store begin with it (several deployments, or test runs, on one
+        # redis).
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
     }
     if "DATA_KEYS_CONTENT" not in overrides:
         from models.sealed import load_keys

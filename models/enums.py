@@ -193,3 +193,4 @@ class AuditAction(LabelledEnum):
     ANONYMISE = "anonymise", _l("Anonymised")
     SCHOOL_YEAR = "school_year", _l("Moved up a school year")
     SIGN_IN_FAILED = "sign_in_failed", _l("Failed sign-in")
+    SIGN_IN_LET_IN = "sign_in_let_in", _l("Let in again after failed sign-ins")

@@ -45,6 +45,8 @@ from models.enums import (
 from models.sealed import new_key_file_content
 
 PASSWORD = "correct horse battery"
+# The limiter's keys of this run apart from any other's on a shared store (redis in CI).
+os.environ.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:12]}")
 
 
 def wall_time(*parts: int) -> datetime:

@@ -102,7 +102,7 @@ def test_must_change_password_before_anything_else(app, make):
 def test_signed_in_pages_are_not_cached(admin_client):
     response = admin_client.get("/admin/child/")
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_session_cookie_flags(app, make):

@@ -41,6 +41,8 @@ CUSTOM = {
     ("school_year", "index", "GET"): "read",
     ("school_year", "move_up", "POST"): "create",
     ("child", "reveal_view", "POST"): "read",
+    ("throttled", "index", "GET"): "read",
+    ("throttled", "let_in", "POST"): "edit",
 }
 # Flask-Admin's own model-view handlers.
 MODEL_VIEW = {"index_view": "read", "details_view": "read", "ajax_lookup": "read",

@@ -7,6 +7,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_app.headers import csp_nonce
 from admin_app.i18n import use_our_admin_words
 from models import (
     Activity,
@@ -46,6 +47,7 @@ from views.people import ChildView, GuardianView, ParentContactView, VolunteerVi
 from views.places import ActivityKindView, HomeView, LookupView
 from views.privacy import ConsentView, DataRequestView, PrivacyView
 from views.school_year import SchoolYearView
+from views.throttled import ThrottledView
 
 CHILDREN = _l("Children's archives")
 CARE = _l("Care")
@@ -63,6 +65,7 @@ def init_admin(app: Flask) -> Admin:
         name=_l("Children's Home records"),
         index_view=DashboardView(name=_l("Overview"), url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/app_base.html", fluid=True),
+        csp_nonce_generator=csp_nonce,
     )
     views = [
         ChildView(Child, _l("Children"), CHILDREN, endpoint="child"),
@@ -94,6 +97,8 @@ def init_admin(app: Flask) -> Admin:
         LookupView(VolunteerOrganisation, _l("Volunteer organisations"), SETTINGS,
                    endpoint="volunteer_organisation"),
         UserView(User, _l("Accounts"), SETTINGS, endpoint="user"),
+        ThrottledView(name=_l("Sign-in waits"), category=SETTINGS, endpoint="throttled",
+                      url="sign-in-waits"),
         AuditView(AuditEntry, _l("Audit trail"), SETTINGS, endpoint="audit"),
         PrivacyView(name=_l("Protection of children's information"), category=PRIVACY,
                     endpoint="privacy", url="privacy"),

@@ -1,0 +1,136 @@
+"""Throttled sign-ins that lock nobody out (issue 19.4): failures count per account at an
+address and per address; a browser that has signed in to the account before counts on its
+own; an account failing from many addresses slows down, never locks; administrators see who
+waits and let them in. On PostgreSQL CI runs the limiter's store is redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from admin_app import create_app, throttle
+from models import AuditEntry
+from models.enums import AuditAction, Role
+from tests.conftest import PASSWORD
+
+OFFICE = "10.1.1.1"  # a township office: everyone behind one address
+ELSEWHERE = "10.9.8.7"
+
+
+@pytest.fixture
+def waiting_app(database_url):
+    return create_app({
+        "TESTING": True, "SECRET_KEY": "waits", "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": "6 per 15 minutes",
+        "LOGIN_LIMIT_PER_DEVICE": "3 per 15 minutes",
+        "LOGIN_SLOW_DOWN_AFTER": "4 per 15 minutes",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # A redis shared by runs: each run's keys of its own.
+        "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex})
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    naps: list[float] = []
+    monkeypatch.setattr(throttle.time, "sleep", naps.append)
+    return naps
+
+
+def attempt(client, username: str, password: str, address: str) -> int:
+    return client.post("/login", data={"username": username, "password": password},
+                       environ_overrides={"REMOTE_ADDR": address}).status_code
+
+
+def test_a_stranger_in_her_own_office_cannot_keep_her_out_of_her_browser(waiting_app, make,
+                                                                         slept):
+    make.user(Role.STAFF, username="zhang")
+    hers = waiting_app.test_client()
+    assert attempt(hers, "zhang", PASSWORD, OFFICE) == 302  # her browser is known from now on
+    hers.post("/logout")
+    stranger = waiting_app.test_client()
+    for _ in range(3):
+        assert attempt(stranger, "zhang", "guess guess", OFFICE) == 200
+    assert attempt(stranger, "zhang", PASSWORD, OFFICE) == 429  # even the right password
+    assert attempt(hers, "zhang", PASSWORD, OFFICE) == 302
+
+
+def test_her_own_browser_still_pauses_her_own_guesses(waiting_app, make, slept):
+    make.user(Role.STAFF, username="zhang")
+    hers = waiting_app.test_client()
+    assert attempt(hers, "zhang", PASSWORD, OFFICE) == 302
+    hers.post("/logout")
+    for _ in range(3):
+        assert attempt(hers, "zhang", "wrong wrong", OFFICE) == 200
+    assert attempt(hers, "zhang", PASSWORD, OFFICE) == 429
+
+
+def test_an_office_address_that_failed_often_waits_only_for_unknown_browsers(waiting_app,
+                                                                             make, slept):
+    for name in ("li", "wang", "zhao"):
+        make.user(Role.STAFF, username=name)
+    colleague = waiting_app.test_client()
+    assert attempt(colleague, "wang", PASSWORD, OFFICE) == 302
+    colleague.post("/logout")
+    guesser = waiting_app.test_client()
+    for name in ("nobody1", "nobody2", "nobody3", "li", "li", "zhao"):
+        assert attempt(guesser, name, "guess guess", OFFICE) == 200
+    newcomer = waiting_app.test_client()
+    assert attempt(newcomer, "zhao", PASSWORD, OFFICE) == 429  # the address waits ...
+    assert attempt(colleague, "wang", PASSWORD, OFFICE) == 302  # ... not a known browser
+    assert attempt(waiting_app.test_client(), "zhao", PASSWORD, ELSEWHERE) == 302
+
+
+def test_an_account_failing_from_many_addresses_slows_down_and_never_locks(waiting_app, make,
+                                                                           slept):
+    make.user(Role.STAFF, username="admin2")
+    for n in range(8):
+        client = waiting_app.test_client()
+        assert attempt(client, "admin2", "guess guess", f"10.7.0.{n}") == 200
+    assert slept  # past four failures each unknown attempt waits a moment
+    assert all(nap <= 1.0 for nap in slept)
+    fresh = waiting_app.test_client()
+    assert attempt(fresh, "admin2", PASSWORD, "10.7.9.9") == 302
+
+
+def test_a_forged_device_cookie_earns_no_trust(waiting_app, make, slept):
+    make.user(Role.STAFF, username="zhang")
+    stranger = waiting_app.test_client()
+    stranger.set_cookie(throttle.COOKIE, '{"n": "x", "u": ["zhang"]}')
+    for _ in range(3):
+        attempt(stranger, "zhang", "guess guess", ELSEWHERE)
+    assert attempt(stranger, "zhang", PASSWORD, ELSEWHERE) == 429
+
+
+def test_administrators_see_who_waits_and_let_them_in(waiting_app, make, db, slept):
+    make.user(Role.STAFF, username="zhang")
+    make.user(Role.ADMIN, username="boss")
+    make.user(Role.SUPERVISOR, username="watcher")
+    stranger = waiting_app.test_client()
+    for _ in range(3):
+        attempt(stranger, "zhang", "guess guess", ELSEWHERE)
+    assert attempt(stranger, "zhang", PASSWORD, ELSEWHERE) == 429
+    boss = waiting_app.test_client()
+    assert attempt(boss, "boss", PASSWORD, OFFICE) == 302
+    page = boss.get("/admin/sign-in-waits/")
+    assert page.status_code == 200
+    table = page.text.split('id="throttled"')[1].split("</table>")[0]
+    assert "zhang" in table and ELSEWHERE in table and ">3<" in table
+    assert boss.post("/admin/sign-in-waits/let-in",
+                     data={"username": "zhang", "address": ELSEWHERE}).status_code == 302
+    assert "zhang" not in boss.get("/admin/sign-in-waits/").text.split(
+        'id="throttled"')[1].split("</table>")[0]
+    assert attempt(stranger, "zhang", PASSWORD, ELSEWHERE) == 302
+    let_in = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == AuditAction.SIGN_IN_LET_IN, AuditEntry.record_label == "zhang"))
+    assert let_in == 1
+    # Supervisors do not keep the accounts.
+    watcher = waiting_app.test_client()
+    assert attempt(watcher, "watcher", PASSWORD, OFFICE) == 302
+    assert watcher.get("/admin/sign-in-waits/").status_code == 403
+    assert watcher.post("/admin/sign-in-waits/let-in",
+                        data={"username": "zhang", "address": ELSEWHERE}).status_code == 403
