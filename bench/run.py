@@ -329,10 +329,18 @@ def main() -> int:
     parser.add_argument("--homes", type=int, default=200)
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--import-rows", type=int, default=40_000)
-    parser.add_argument("--only", choices=("all", "pages", "import", "postgresql"),
+    parser.add_argument("--only", choices=("all", "pages", "import", "uploads", "postgresql"),
                         default="all", help="postgresql: the pages and exports on "
                         "BENCH_DATABASE_URL only")
     options = parser.parse_args()
+    if options.only in ("all", "uploads"):
+        from bench.refused_uploads import report_section as refused_section
+
+        body = refused_section()
+        print(body)
+        write_report({"uploads": body})
+        if options.only == "uploads":
+            return 0
     if options.only in ("all", "import"):
         from bench.import_roster import report_section
 

@@ -18,7 +18,7 @@ from admin_app.access import CREATE
 from admin_app.extensions import db
 from admin_app.importing import pairings
 from admin_app.importing.columns import FIELDS, IGNORE
-from admin_app.importing.reading import MAX_FILE_BYTES, read_roster
+from admin_app.importing.reading import MAX_FILE_BYTES
 from admin_app.importing.rows import ERROR, NEW, UNCHANGED, UPDATED
 from admin_app.importing.workbooks import errors_workbook, template_workbook
 from models import RosterUpload
@@ -79,7 +79,9 @@ class ImportView(AppView):
             content = upload.stream.read(MAX_FILE_BYTES + 1)
             filename = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
             try:
-                read_roster(content, filename).close()  # refuse a bad file now if we can
+                # Read through once, now: a bad file is refused at once, and the steps after
+                # read its cells back instead of the workbook.
+                cells = importing.read_once(content, filename)
             except importing.BadFile as bad:
                 error = str(bad.message)
                 status = 413 if len(content) > MAX_FILE_BYTES else 400
@@ -88,7 +90,7 @@ class ImportView(AppView):
                                chosen=choice, kind=kind), status
         record = RosterUpload(id=secrets.token_urlsafe(32), user_id=current_user.id,
                               home_id=home.id if home else None, filename=filename,
-                              content=content, mapping={}, kind=kind)
+                              content=cells, mapping={}, kind=kind)
         db.session.add(record)
         db.session.commit()
         return redirect(url_for(".preview", token=record.id))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from admin_app.audit import record_access
+from admin_app.importing.frozen import is_frozen, read_once, thaw
 from admin_app.importing.pairings import plan_pairings, save_pairings
 from admin_app.importing.plan import plan_import
 from admin_app.importing.reading import BadFile, read_roster
@@ -26,9 +27,10 @@ CHILDREN, PAIRINGS = "children", "pairings"  # the kinds of roster
 def preview(session: Session, content: bytes, filename: str, user, home: Home | None,
             mapping: dict[str, str] | None = None, kind: str = CHILDREN) -> Plan:
     """What importing the file would do; writes nothing. Raises BadFile. `kind`: a roster of
-    children (花名册) or of pairings (爱心妈妈结对花名册)."""
+    children (花名册) or of pairings (爱心妈妈结对花名册). `content`: the file, or its cells as
+    `read_once` kept them."""
     planner = plan_pairings if kind == PAIRINGS else plan_import
-    with read_roster(content, filename) as roster:
+    with thaw(content) if is_frozen(content) else read_roster(content, filename) as roster:
         return planner(session, roster.sheets, filename, user, home, mapping)
 
 
@@ -68,4 +70,5 @@ def commit(session: Session, plan: Plan, home: Home | None, valid_only: bool = F
     return counts
 
 
-__all__ = ["CHILDREN", "PAIRINGS", "BadFile", "Plan", "StaleImport", "commit", "preview"]
+__all__ = ["CHILDREN", "PAIRINGS", "BadFile", "Plan", "StaleImport", "commit", "preview",
+           "read_once"]

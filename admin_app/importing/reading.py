@@ -4,6 +4,7 @@ itself raises `BadFile` with a message for users; nothing here writes anything."
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -16,7 +17,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 100_000
+# A county's roster is a few thousand children; past these the file is split.
+MAX_ROWS = 50_000
+MAX_COLUMNS = 200
+# Rows a sheet may hold in all, empty ones (formatted, never filled) among them: past it the
+# file is refused from the sheet's own XML before a cell is read.
+MAX_SHEET_ROWS = MAX_ROWS + 1_000
 MAX_CELL_CHARACTERS = 2_000
 # An .xlsx is a zip; its parts may unpack to this much at most, and no part may be more
 # than this many times its packed size (a zip bomb packs gigabytes into a few kilobytes).
@@ -132,7 +138,7 @@ def _read_xlsx(content: bytes) -> Roster:
         for worksheet in book.worksheets:
             if getattr(worksheet, "sheet_state", "visible") != "visible":
                 continue
-            ranges = _merged_ranges(archive, worksheet)
+            ranges = _scan_sheet(archive, worksheet)
             sheet = _sheet(worksheet.title, _merged(_guarded(enumerate(
                 _all_rows(worksheet), start=1)), ranges))
             sheet.head_spans = _head_spans(sheet, ranges)
@@ -147,30 +153,59 @@ def _read_xlsx(content: bytes) -> Roster:
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _CHUNK = 1 << 20
+_LONGEST_TAG = 200  # kept from one chunk to the next: a tag may straddle them
 
 
-def _merged_ranges(archive: zipfile.ZipFile, worksheet) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged ranges as (first row, last row, first column, last column), 1-based,
-    ordered by their first row. Read-only openpyxl does not expose them: they are read from
-    the sheet's XML as it streams by (a family's guardian merged over its siblings)."""
+def too_many_rows() -> BadFile:
+    return BadFile(_l("The file has more than %(n)s rows. Split the roster into several "
+                      "files, or delete the empty rows below the roster, save and upload it "
+                      "again.", n=f"{MAX_ROWS:,}"))
+
+
+def too_many_columns() -> BadFile:
+    return BadFile(_l("The file has more than %(n)s columns. Delete the empty columns to the "
+                      "right of the roster, save and upload it again.", n=MAX_COLUMNS))
+
+
+def _scan_sheet(archive: zipfile.ZipFile, worksheet) -> list[tuple[int, int, int, int]]:
+    """One pass over the sheet's XML before any cell is read: refuses a sheet whose declared
+    size (<dimension>) or number of rows is past the limits (a file of a million empty rows
+    is refused in a moment, not parsed for a minute), and returns its merged ranges as (first
+    row, last row, first column, last column), 1-based, ordered by their first row.
+    Read-only openpyxl exposes neither (a family's guardian merged over its siblings)."""
     path = getattr(worksheet, "_worksheet_path", None)
     if not path:
         return []
     from openpyxl.utils import column_index_from_string
 
-    found, tail = [], b""
+    found, buffer, rows, first = [], b"", 0, True
     with archive.open(path.lstrip("/")) as part:
-        while chunk := part.read(_CHUNK):
-            text = tail + chunk
-            end = 0
-            for match in _MERGE.finditer(text):
+        while True:
+            chunk = part.read(_CHUNK)
+            buffer += chunk
+            if first and (size := _DIMENSION.search(buffer)):
+                if int(size.group(2)) > MAX_SHEET_ROWS:
+                    raise too_many_rows()
+                if column_index_from_string(size.group(1).decode()) > MAX_COLUMNS:
+                    raise too_many_columns()
+            first = False
+            cut = len(buffer) if not chunk else max(0, len(buffer) - _LONGEST_TAG)
+            rows += sum(1 for match in _ROW.finditer(buffer) if match.start() < cut)
+            if rows > MAX_SHEET_ROWS:
+                raise too_many_rows()
+            for match in _MERGE.finditer(buffer):
+                if match.start() >= cut:
+                    break
                 first_col, first_row, last_col, last_row = match.groups()
                 found.append((int(first_row), int(last_row),
                               column_index_from_string(first_col.decode()),
                               column_index_from_string(last_col.decode())))
-                end = match.end()
-            tail = text[max(end, len(text) - 200):]
+            buffer = buffer[cut:]
+            if not chunk:
+                break
     return sorted(found)
 
 
@@ -242,8 +277,12 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
 
 
 def _read_csv(content: bytes) -> Sheet:
-    text = _decode(content)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Read as a stream of the bytes (no copy of the text in memory), refusing at once a
+    file of more records than a roster holds."""
+    encoding = _encoding(content)
+    if content.count(b"\n") > MAX_SHEET_ROWS and _records(content, encoding) > MAX_SHEET_ROWS:
+        raise too_many_rows()  # lines are records unless a cell holds a line break
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline=""))
 
     def rows():
         try:
@@ -255,16 +294,29 @@ def _read_csv(content: bytes) -> Sheet:
     return _sheet("CSV", rows(), from_csv=True)
 
 
-def _decode(content: bytes) -> str:
+def _records(content: bytes, encoding: str) -> int:
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    try:
+        return sum(1 for _ in csv.reader(text))
+    except csv.Error:
+        return 0  # said when the rows are read
+
+
+def _encoding(content: bytes) -> str:
     """UTF-8 (with or without the BOM Excel writes), else GB 18030, which covers GBK and
-    GB 2312, the encodings Chinese Excel and WPS save CSV in."""
+    GB 2312, the encodings Chinese Excel and WPS save CSV in. Checked a megabyte at a time,
+    the text itself kept nowhere."""
     if b"\0" in content[:4096]:
         raise BadFile(_l("Please upload an Excel workbook (.xlsx) or a CSV file."))
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return content.decode(encoding)
+            for start in range(0, len(content), _CHUNK):
+                decoder.decode(content[start:start + _CHUNK])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding
     raise BadFile(_l("The CSV file is neither UTF-8 nor GBK text. Save it from Excel or WPS "
                      "as “CSV UTF-8” and upload it again."))
 
@@ -280,8 +332,9 @@ def _limited(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[
             continue
         kept += 1
         if kept > MAX_ROWS + 20:  # room for title and header rows
-            raise BadFile(_l("The file has more than 100,000 rows. Split the roster into "
-                             "several files."))
+            raise too_many_rows()
+        if len(cells) > MAX_COLUMNS:
+            raise too_many_columns()
         yield number, cells
 
 
