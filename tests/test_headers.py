@@ -82,3 +82,40 @@ def test_no_template_of_ours_writes_an_inline_handler_or_an_unsigned_script():
         found += [f"{template.name}: <script{attributes}>" for attributes in SCRIPT.findall(text)
                   if "admin_csp_nonce_attribute" not in attributes]
     assert found == []
+
+
+# Our copies of Flask-Admin's templates differ from its own by these replacements only.
+COPIED = {
+    "admin/actions.html": [(
+        '''            <a class="dropdown-item" href="javascript:void(0)"
+               onclick="return modelActions.execute('{{ p[0] }}');">''',
+        '''            <a class="dropdown-item" href="javascript:void(0)" '''
+        '''data-action="{{ p[0] }}">''')],
+    "admin/model/row_actions.html": [(
+        '''<button onclick="return faHelpers.safeConfirm('{{ _gettext('Are you sure you want '''
+        '''to delete this record?') }}');" title''',
+        '''<button data-confirm="{{ _gettext('Are you sure you want to delete this record?') }}"'''
+        ''' title''')],
+    "admin/model/inline_list_base.html": [(
+        '''role="button" onclick="faForm.addInlineField(this, '{{ field.id }}');">''',
+        '''role="button" data-add-inline="{{ field.id }}">''')],
+    "admin/model/layout.html": [(
+        '''<a href="javascript:void(0)" class="dropdown-item filter" onclick="return false;">''',
+        '''<a href="javascript:void(0)" class="dropdown-item filter">''')],
+}
+
+
+@pytest.mark.parametrize("name", sorted(COPIED))
+def test_our_copies_of_flask_admins_templates_follow_its_own(name):
+    """A Flask-Admin upgrade that changes one of these templates fails here: copy it again
+    and make the same replacements."""
+    from pathlib import Path
+
+    import flask_admin
+
+    theirs = (Path(flask_admin.__file__).parent / "templates" / "bootstrap4" / name).read_text()
+    ours = (Path(__file__).resolve().parents[1] / "admin_app" / "templates" / name).read_text()
+    for original, replacement in COPIED[name]:
+        assert theirs.count(original) == 1, original
+        theirs = theirs.replace(original, replacement)
+    assert ours.split("-#}\n", 1)[1] == theirs
