@@ -138,3 +138,24 @@ def test_after_upload_the_workbook_is_never_read_again(app, make, db, monkeypatc
     assert done.status_code == 302
     assert len(opened) == 1  # the upload's one reading
     assert db.session.scalar(select(func.count()).select_from(Child)) == 1
+
+
+def test_a_cell_holding_a_nul_refuses_its_row_and_reaches_no_query(make, db):
+    """A CSV's NUL past its first 4 KB (an xlsx cannot hold one) went into the look-up of the
+    file's names and PostgreSQL answered 500; now the row is refused, said why."""
+    from admin_app.access import SYSTEM
+
+    home = make.home()
+    lines = ["姓名,性别,出生日期,留守类型,生活方式,监护人姓名,监护人电话"]
+    lines += [f"王小{i},男,2015-03-12,父母均外出,随祖辈,李奶奶{i},138{i:08d}"
+              for i in range(300)]
+    lines += ["王\x00小明,男,2015-03-12,父母均外出,随祖辈,李奶奶,13800001111",
+              "张三,男,\x002015-03-12,父母均外出,随祖辈,李四,13900001111"]
+    content = ("\n".join(lines) + "\n").encode()
+    plan = importing.preview(db.session, importing.read_once(content, "花名册.csv"),
+                             "花名册.csv", SYSTEM, home)
+    refused = [row for row in plan.rows if row.errors]
+    assert [row.number for row in refused] == [302, 303]
+    assert all("无法保存" in message for row in refused for _column, message in row.errors)
+    counts = importing.commit(db.session, plan, home, valid_only=True)
+    assert counts["new"] == 300 and counts["error"] == 2

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from admin_app.importing.reading import Roster, Sheet, TooLong, read_roster
+from admin_app.importing.reading import Roster, Sheet, TooLong, Unstorable, read_roster
 
 MAGIC = b"ROSTER-CELLS-1\n"
 _CHUNK = 1 << 20
@@ -87,6 +87,8 @@ def _cells(cells: list[Any]) -> list[Any]:
 def _cell(value: Any) -> Any:
     if isinstance(value, TooLong):
         return {"l": str(value)}
+    if isinstance(value, Unstorable):
+        return {"u": str(value)}
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
     if isinstance(value, date):
@@ -101,6 +103,8 @@ def _values(cells: list[Any]) -> list[Any]:
 def _value(cell: dict) -> Any:
     if "l" in cell:
         return TooLong(cell["l"])
+    if "u" in cell:
+        return Unstorable(cell["u"])
     if "t" in cell:
         return datetime.fromisoformat(cell["t"])
     return date.fromisoformat(cell["d"])

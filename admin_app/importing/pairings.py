@@ -18,7 +18,7 @@ from admin_app import access
 from admin_app.importing import words
 from admin_app.importing.columns import IGNORE, Field, find_header, normal, word_table
 from admin_app.importing.plan import footer_text, homes_by_name, place_row
-from admin_app.importing.reading import Sheet
+from admin_app.importing.reading import BadCell, Sheet
 from admin_app.importing.rows import ERROR, NEW, UNCHANGED, Plan, RowPlan
 from models import Child, Home, Pairing, Volunteer, VolunteerOrganisation
 from models import validators as rules
@@ -150,6 +150,9 @@ def _read(row: RowPlan, cells, columns, labels, today: date) -> None:
     readers = _READERS
     for key, col in columns.items():
         value = cells[col] if col < len(cells) else None
+        if isinstance(value, BadCell):  # every field refuses it, whatever its reader
+            row.fail(labels[col], value.message)
+            continue
         if words.nothing(value, none_words=key not in ("organisation", "home")):
             value = None
         try:

@@ -30,7 +30,7 @@ from admin_app.importing.columns import (
     set_aside_duplicates,
 )
 from admin_app.importing.matching import _Matcher
-from admin_app.importing.reading import Sheet
+from admin_app.importing.reading import BadCell, Sheet
 from admin_app.importing.rows import (
     BATCH,
     CHILD_TEXT,
@@ -255,8 +255,12 @@ def _read_row(row: RowPlan, cells, columns, labels, readers, checks: Checks) -> 
             continue
         value = cells[col] if col < len(cells) else None
         read, nothing = readers[key]
-        if value.__class__ is str and value.strip() in nothing:
-            value = None
+        if value.__class__ is str:
+            if value.strip() in nothing:
+                value = None
+        elif isinstance(value, BadCell):  # every field refuses it, whatever its reader
+            row.fail(labels[col], value.message)
+            continue
         try:
             values[key] = read(value)
         except InvalidValue as error:

@@ -345,6 +345,10 @@ def _cell(value: Any) -> Any:
         value = value.strip()
         if not value:
             return None
+        if "\x00" in value:
+            # No column can hold it (PostgreSQL's text refuses NUL): the row is refused, and
+            # the text shown in its message shows where the NUL was.
+            return Unstorable(value.replace("\x00", "␀")[:50])
         if len(value) > MAX_CELL_CHARACTERS:
             # Kept short, so the row is refused with a message rather than stored.
             return TooLong(value[:50])
@@ -356,5 +360,21 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-class TooLong(str):
+class BadCell(str):
+    """A cell no field may take as it is (its text for the message, never stored); reading
+    it as a field's value raises InvalidValue with `message` (importing.words.text)."""
+
+    message = _l("This cell cannot be read.")
+
+
+class TooLong(BadCell):
     """A cell longer than any field takes: its start, for the error message."""
+
+    message = _l("This cell is far longer than this column takes.")
+
+
+class Unstorable(BadCell):
+    """A cell holding a character no column can hold (NUL), shown as ␀."""
+
+    message = _l("This cell holds a character that cannot be saved (NUL, shown as ␀). "
+                 "Type the cell again in Excel or WPS.")

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from admin_app.importing.reading import TooLong
+from admin_app.importing.reading import BadCell
 from models import validators as rules
 from models.enums import (
     FamilySituation,
@@ -300,8 +300,8 @@ def text(value, limit: int) -> str:
     """A text cell, trimmed; longer than the field takes is an error, never cut silently."""
     if value is None:
         return ""
-    if isinstance(value, TooLong):
-        raise InvalidValue(_l("This cell is far longer than this column takes."))
+    if isinstance(value, BadCell):
+        raise InvalidValue(value.message)
     if isinstance(value, datetime):
         value = value.date().isoformat()
     elif isinstance(value, float) and value.is_integer():
