@@ -141,3 +141,49 @@ def test_an_officer_never_approves_her_own_export_request(app, make, db):
                       data={"approve": "1"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(ExportRequest, item.id).state is ExportState.APPROVED
+
+
+def test_an_accounts_password_hash_never_reaches_the_trail(make, db):
+    user = make.user(Role.STAFF, username="new_staff")
+    user.set_password("another long password")
+    db.session.commit()
+    entries = _entries(db, "user_account", user.id)
+    assert [action for action, _ in entries] == ["CREATE"]  # a new hash is no change to show
+    raw = str(db.session.execute(text("SELECT changes FROM audit_entry WHERE table_name = "
+                                      "'user_account'")).scalars().all())
+    assert "password_hash" not in raw and "pbkdf2" not in raw
+
+
+def test_entries_carry_the_home_of_the_record_or_of_its_child(make, db):
+    home = make.home(name="长青村儿童之家")
+    child = make.child(home=home)
+    parent = make.parent(child)
+    record = make.care_record(child)
+    item = make.item(home=home)
+    movement = make.movement(item)
+    for table, record_id in (("home", home.id), ("child", child.id),
+                             ("parent_contact", parent.id), ("care_record", record.id),
+                             ("stock_movement", movement.id)):
+        homes = set(db.session.scalars(select(AuditEntry.home_id).where(
+            AuditEntry.table_name == table, AuditEntry.record_id == record_id)))
+        assert homes == {home.id}, table
+
+
+def test_the_trail_names_only_records_in_the_readers_scope(make, db):
+    from admin_app.audit import related_names
+
+    home_a, home_b = make.home(name="甲村儿童之家"), make.home(name="乙村儿童之家")
+    guardian_a = make.guardian(home=home_a, name="甲奶奶")
+    guardian_b = make.guardian(home=home_b, name="乙奶奶")
+    child = make.child(home=home_a, guardian=guardian_b)
+    db.session.refresh(child)  # loaded, as a form's edit loads it
+    child.guardian = guardian_a
+    db.session.commit()
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.table_name == "child", AuditEntry.action == AuditAction.UPDATE))
+    assert entry.changes["guardian_id"] == [guardian_b.id, guardian_a.id]
+    supervisor = make.user(Role.SUPERVISOR, username="sup_a", home=home_a)
+    admin = make.user(Role.ADMIN, username="adm")
+    assert {key for key in related_names([entry], supervisor)} == {(Guardian, guardian_a.id)}
+    assert {key for key in related_names([entry], admin)} == {
+        (Guardian, guardian_a.id), (Guardian, guardian_b.id)}

@@ -88,3 +88,21 @@ def test_a_month_is_done_with_its_four_monthly_duties_the_festival_apart():
     assert month_done({"child": day, "parents": day, "teacher": None, "guardian": day,
                        "festival": day}) is False
     assert month_done(dict(NO_TICKS)) is False
+
+
+def test_the_latest_tick_of_any_volunteer_and_any_month_of_the_year_wins(make, db, child):
+    first, second = make.volunteer(home=child.home), make.volunteer(home=child.home)
+    make.care_record(child, volunteer=first, occurred_on=date(2025, 6, 3), kind=CareKind.TALK)
+    make.care_record(child, volunteer=second, occurred_on=date(2025, 6, 20), kind=CareKind.TALK)
+    make.care_record(child, volunteer=first, occurred_on=date(2025, 6, 25), kind=CareKind.TALK)
+    make.care_record(child, volunteer=second, occurred_on=date(2025, 2, 1),
+                     kind=CareKind.FESTIVAL)
+    make.care_record(child, volunteer=first, occurred_on=date(2025, 5, 31),
+                     kind=CareKind.FESTIVAL)
+    make.care_record(child, volunteer=second, occurred_on=date(2025, 3, 8),
+                     kind=CareKind.FESTIVAL)
+    ticks = _ticks(db, child, date(2025, 6, 1))
+    assert (ticks["child"], ticks["festival"]) == (date(2025, 6, 25), date(2025, 5, 31))
+    by_volunteer = five_ones(db.session, [child.id], date(2025, 6, 1), by_volunteer=True)
+    assert {key: found["child"] for key, found in by_volunteer.items()} == {
+        (child.id, first.id): date(2025, 6, 25), (child.id, second.id): date(2025, 6, 20)}

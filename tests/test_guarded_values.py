@@ -35,6 +35,12 @@ def test_landlines_are_stored_with_their_area_code():
     assert clean_phone("(022)12345678") == "022-12345678"
 
 
+@pytest.mark.parametrize("typed", ["12345678901", "11012345678", "9318123456", "1391234567"])
+def test_numbers_that_are_neither_mobile_nor_landline_are_refused(typed):
+    with pytest.raises(InvalidValue):
+        clean_phone(typed)
+
+
 def test_a_supervisor_and_an_administrator_see_a_landline_masked_staff_in_full(app, make):
     home = make.home()
     guardian = make.guardian(home=home, name="马奶奶", phone="0931-8123456")
@@ -140,3 +146,21 @@ def test_a_sealed_column_compared_in_sql_is_refused():
         select(Guardian).where(Guardian.phone == "13800001111")
     with pytest.raises(TypeError):
         select(Guardian).where(Guardian.phone.like("138%"))
+
+
+def test_a_rotation_is_committed_for_every_other_connection_to_see(make, db):
+    from admin_app.sealing import reseal_everything
+
+    child = make.child(id_number="430626201503120037", address="新联村3组")
+    original = sealed.keyring().content()
+    new = sealed.new_key_file_content(original)
+    try:
+        sealed.configure(new)
+        counts = reseal_everything(db.session)
+        assert counts["child"] == 1
+        with db.engine.connect() as other:
+            stored = other.execute(text("SELECT id_number, address FROM child WHERE id = :id"),
+                                   {"id": child.id}).one()
+        assert all(value.startswith(f"s1.{new['current']}.") for value in stored), stored
+    finally:
+        sealed.configure(original)

@@ -9,7 +9,7 @@ the rules fails `test_the_key_names_every_resource_the_rules_name` until it is w
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -94,6 +94,28 @@ def test_the_rules_answer_as_the_key_says(role):
     wrong = [(resource, action.value) for resource in KEY for action in LETTERS.values()
              if access.can(user, action, resource) != allowed(role, resource, action)]
     assert wrong == []
+
+
+#                 admin  staff  supervisor volunteer
+MASKED = {
+    "id_number": (True,  True,  True,  True),
+    "phone":     (True,  False, True,  True),
+    "name":      (False, False, False, False),
+}
+HANDLES_NUMBERS = (True, True, False, False)
+CALLS_HER_CHILDREN = (False, False, False, True)
+
+
+@pytest.mark.parametrize("role", list(COLUMN))
+def test_who_sees_what_masked_types_numbers_and_calls(role):
+    column = COLUMN[role]
+    user = Someone(role, volunteer_id=7 if role is Role.VOLUNTEER else None)
+    assert {kind: access.masks(user, kind) for kind in MASKED} == {
+        kind: masked[column] for kind, masked in MASKED.items()}
+    assert access.handles_numbers(user) is HANDLES_NUMBERS[column]
+    assert access.calls_her_children(user) is CALLS_HER_CHILDREN[column]
+    # A caring mother's account with no volunteer linked calls nobody.
+    assert access.calls_her_children(Someone(role)) is False
 
 
 def test_nobody_signed_out_and_no_unknown_resource_is_allowed():
@@ -246,3 +268,23 @@ def test_accounts_refuse_everyone_but_administrators_by_every_handler(app, world
     assert answered and all(status == 403 for _, _, status in answered), answered
     admin = _client(app, world, "admin")
     assert admin.get("/admin/user/").status_code == 200
+
+
+def test_a_caring_mother_corrects_her_own_care_records_for_seven_days_exactly():
+    mother = Someone(Role.VOLUNTEER, volunteer_id=7)  # her account's id is 1
+    written = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    own = CareRecord(recorded_by_id=1, created_at=written)
+    theirs = CareRecord(recorded_by_id=2, created_at=written)
+    at = {"now": written + timedelta(days=7)}
+    late = {"now": written + timedelta(days=7, seconds=1)}
+    assert access.can_change(mother, EDIT, own, **at) is True
+    assert access.can_change(mother, EDIT, own, **late) is False
+    assert access.can_change(mother, EDIT, own, now=written + timedelta(days=8)) is False
+    assert access.can_change(mother, EDIT, theirs, **at) is False
+    assert access.can_change(mother, CREATE, theirs, **late) is True
+    assert access.can_change(mother, DELETE, own, **at) is False
+    assert access.can_change(mother, EDIT, Child(), **at) is False
+    assert access.can_change(mother, CREATE, Child(), **at) is False
+    for role in (Role.ADMIN, Role.STAFF, Role.SUPERVISOR):
+        assert access.can_change(Someone(role), EDIT, theirs, **late) is True
+    assert access.can_change(None, EDIT, own, **at) is False

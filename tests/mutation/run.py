@@ -11,6 +11,7 @@ and every survivor go to TESTING.md.
     .venv/bin/python tests/mutation/run.py            # every mutant, TESTING.md written
     .venv/bin/python tests/mutation/run.py -k stock   # those whose file or text has "stock"
     .venv/bin/python tests/mutation/run.py --quick    # own test files only (not written)
+    .venv/bin/python tests/mutation/run.py --only 3,17  # these mutants (not written)
 """
 
 from __future__ import annotations
@@ -215,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-k", dest="match", help="only mutants whose file, text or "
                         "description contains this")
+    parser.add_argument("--only", help="only these mutants, by number: 3,17,40")
     parser.add_argument("--quick", action="store_true",
                         help="each mutant's own test files only; TESTING.md is not written")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run side by side")
@@ -226,8 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("Stale mutants (refresh tests/mutation/mutants.toml):", *problems, sep="\n  ")
         return 2
-    chosen = [m for m in mutants if not args.match or any(
-        args.match in text for text in (m.file, m.original, m.replacement, m.description))]
+    numbers = {int(n) for n in args.only.split(",")} if args.only else None
+    chosen = [m for m in mutants if (numbers is None or m.number in numbers) and (
+        not args.match or any(args.match in text
+                              for text in (m.file, m.original, m.replacement, m.description)))]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mutate-") as folder:
         copies = [_copy(Path(folder) / f"copy{n}") for n in range(max(args.jobs, 1))]
@@ -253,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     scored = sum(o.result != EQUIVALENT for o in outcomes)
     print(f"killed {killed} of {scored} non-equivalent mutants "
           f"({100 * killed / max(scored, 1):.1f}%) in {seconds / 60:.1f} minutes")
-    if not args.quick and not args.match:
+    if not (args.quick or args.match or args.only):
         command = "make mutate" + (f" MUTATE_ARGS='--jobs {args.jobs}'" if args.jobs > 1 else "")
         REPORT.write_text(report(outcomes, seconds, command), encoding="utf-8")
         print(f"written {REPORT.relative_to(ROOT)}")
