@@ -161,12 +161,22 @@ def test_entries_carry_the_home_of_the_record_or_of_its_child(make, db):
     record = make.care_record(child)
     item = make.item(home=home)
     movement = make.movement(item)
+    # Changed and removed later, their child no longer loaded: the Home is looked up.
+    db.session.expire_all()
+    parent.name = "王大军"
+    db.session.delete(record)
+    db.session.commit()
     for table, record_id in (("home", home.id), ("child", child.id),
                              ("parent_contact", parent.id), ("care_record", record.id),
                              ("stock_movement", movement.id)):
-        homes = set(db.session.scalars(select(AuditEntry.home_id).where(
-            AuditEntry.table_name == table, AuditEntry.record_id == record_id)))
-        assert homes == {home.id}, table
+        homes = {(action.name, home_id) for action, home_id in db.session.execute(
+            select(AuditEntry.action, AuditEntry.home_id).where(
+                AuditEntry.table_name == table, AuditEntry.record_id == record_id))}
+        assert {home_id for _, home_id in homes} == {home.id}, (table, homes)
+    assert {(table, action.name) for table, action in db.session.execute(select(
+        AuditEntry.table_name, AuditEntry.action).where(AuditEntry.action.in_(
+            [AuditAction.UPDATE, AuditAction.DELETE])))} == {
+        ("parent_contact", "UPDATE"), ("care_record", "DELETE")}
 
 
 def test_the_trail_names_only_records_in_the_readers_scope(make, db):
