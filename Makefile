@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint translations seed-county bench bench-import load clean
+.PHONY: install run test lint translations seed-county bench bench-import load mutate clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ translations: install
 	$(BIN)/pybabel update -i /tmp/children-home.pot -d admin_app/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d admin_app/translations
 	$(BIN)/pybabel compile -D admin -d admin_app/translations
+
+# Curated mutants of the data-protecting rules, one at a time against the suite, into
+# TESTING.md (not in CI, not in `make test`; about half an hour). MUTATE_ARGS: see
+# `tests/mutation/run.py --help` (-k stock, --quick, --jobs 2).
+mutate: install
+	$(BIN)/python tests/mutation/run.py $(MUTATE_ARGS)
 
 # A county-sized database (200 Homes, 40,000 children) in instance/county.db.
 seed-county: install
