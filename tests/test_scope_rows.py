@@ -25,11 +25,13 @@ from models import (
     Child,
     Consent,
     DataRequest,
+    ExportRequest,
     Guardian,
     Home,
     Pairing,
     ParentContact,
     ResourceItem,
+    RosterUpload,
     StockMovement,
     User,
     Volunteer,
@@ -61,8 +63,14 @@ KEY = {
     StockMovement: NOT_HERS,
     Consent: NOT_HERS,
     DataRequest: NOT_HERS,
-    User: ("", "", "", "", "", "", "", "甲乙县"),
+    User: ("", "", "", "", "", "", "", "甲乙丙县"),
     AuditEntry: ("", "", "甲", "甲丙", "", "甲乙丙县", "", "甲乙丙县"),
+    # Requests made by staff of 甲, 乙 and 丙 and by the county's staff; the township's and
+    # the county's supervisors are designated persons, who see the requests they decide.
+    ExportRequest: ("甲", "", "", "甲丙", "县", "甲乙丙县", "", "甲乙丙县"),
+    # Rosters waiting to be imported, uploaded by staff of 甲 and 乙, the county's staff and
+    # an administrator: each seen by her who uploaded it alone.
+    RosterUpload: ("甲", "", "", "", "县", "", "", "县"),
 }
 
 
@@ -103,6 +111,21 @@ def world(make, db) -> World:
         "volunteer": make.user(Role.VOLUNTEER, username="volunteer", volunteer=volunteer_a),
         "admin": make.user(Role.ADMIN, username="admin"),
     }
+    w.users["township_supervisor"].privacy_officer = True
+    w.users["county_supervisor"].privacy_officer = True
+    staff_c = make.user(Role.STAFF, username="staff_c", home=homes["丙"])
+    for number, (user, home) in enumerate(((w.users["staff"], homes["甲"]),
+                                           (w.users["staff_b"], homes["乙"]),
+                                           (staff_c, homes["丙"]),
+                                           (w.users["county_staff"], None))):
+        make._save(ExportRequest(user_id=user.id, home_id=home.id if home else None,
+                                 endpoint="child", query="", reason="家访", title="花名册"))
+        if user is not staff_c:
+            make._save(RosterUpload(id=f"upload-{number}", user_id=user.id,
+                                    home_id=home.id if home else None, filename="花名册.xlsx",
+                                    content=b"x", mapping={}))
+    make._save(RosterUpload(id="upload-admin", user_id=w.users["admin"].id, home_id=None,
+                            filename="花名册.xlsx", content=b"x", mapping={}))
     w.ids["tags"] = {home.id: tag for tag, home in homes.items()}
     return w
 
