@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin_app import config as settings
 from admin_app.extensions import babel, csrf, db, limiter, migrate
@@ -51,6 +52,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     _register_error_pages(app)
 
     init_headers(app)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

@@ -87,6 +87,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
         "LOGIN_LIMIT_PER_DEVICE": os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes"),
         "LOGIN_SLOW_DOWN_AFTER": os.environ.get("LOGIN_SLOW_DOWN_AFTER", "20 per 15 minutes"),
+        # Proxies (nginx) in front of the app that say who is calling (X-Forwarded-For):
+        # sign-in limits and the audit trail count by that address. 0: the caller is the
+        # address that connects (a proxy's header, which anyone can send, is never trusted).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Keys of the shared store begin with it (several deployments, or test runs, on one
         # redis).
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),

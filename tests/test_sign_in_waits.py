@@ -134,3 +134,19 @@ def test_administrators_see_who_waits_and_let_them_in(waiting_app, make, db, sle
     assert watcher.get("/admin/sign-in-waits/").status_code == 403
     assert watcher.post("/admin/sign-in-waits/let-in",
                         data={"username": "zhang", "address": ELSEWHERE}).status_code == 403
+
+
+@pytest.mark.parametrize(("proxies", "counted_as"), [(0, "127.0.0.1"), (1, "10.5.5.5")])
+def test_the_address_behind_a_trusted_proxy_and_only_then(database_url, make, db, proxies,
+                                                          counted_as):
+    """Behind nginx every caller connects from the proxy: with TRUSTED_PROXIES the address
+    it forwards is counted; without, a header anyone can send changes nothing."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "proxy", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": proxies,
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app.test_client().post("/login", data={"username": "nobody", "password": "guess guess"},
+                           headers={"X-Forwarded-For": "10.5.5.5"},
+                           environ_overrides={"REMOTE_ADDR": "127.0.0.1"})
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == AuditAction.SIGN_IN_FAILED))
+    assert entry.address == counted_as
