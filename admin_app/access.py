@@ -390,8 +390,9 @@ def account_scope(role: Role, *, home, township: str | None, volunteer,
                   townships) -> str | None:
     """The rules of an account's scope, for the accounts form and `flask users create`
     alike; returns the township to keep (None for none), or raises InvalidValue. A caring
-    mother's account is linked to her volunteer record; only staff and supervisors have a
-    township, never beside a Home, and only one some Home is in."""
+    mother's account is linked to her volunteer record (`volunteer`: it, or anything true
+    where the link is not being changed); only staff and supervisors have a township, never
+    beside a Home, and only one some Home is in."""
     if role is Role.VOLUNTEER and volunteer is None:
         raise InvalidValue(_l("A caring mother's account must be linked to her volunteer "
                               "record."))

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -103,17 +102,18 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
-    if request.method == "POST" and throttle.must_wait(request.form.get("username", "")):
-        abort(429)
+    if request.method == "POST" and (
+            refused := throttle.refusal(request.form.get("username", ""))) is not None:
+        raise refused
     if form.validate_on_submit():
         username = form.username.data.strip()
         user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
         # The same words whether the name is unknown, the password wrong or the account off.
         if user is None or not user.active or not user.check_password(form.password.data):
             flash(_l("Wrong username or password."), "error")
-            throttle.failed(username)
+            device = throttle.failed(username)
             record_access(AuditAction.SIGN_IN_FAILED, table_name=User.__tablename__,
-                          label=username[:100])
+                          label=username[:100], details={"device": device} if device else None)
         else:
             language = session.get(LANGUAGE_SESSION_KEY)
             session.clear()  # a fresh session on sign-in (no fixation)

@@ -79,14 +79,16 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "LIST_COUNT_LIMIT": int(os.environ.get("LIST_COUNT_LIMIT", "10000")),
         # How many children one volunteer may care for at once (DOMAIN.md: usually 2-3).
         "MAX_ACTIVE_PAIRINGS": int(os.environ.get("MAX_ACTIVE_PAIRINGS", "3")),
-        # Failed sign-ins allowed before a pause (admin_app/throttle.py): per account at one
-        # address, per address, per account on a browser that has signed in to it before;
-        # past the last, an account failing from everywhere is slowed down, never locked.
+        # Failed sign-ins (admin_app/throttle.py): a pause past the first two (per account
+        # at one address; per account on a browser that has signed in to it before); past
+        # the next two (from one address; at one account from everywhere), unknown browsers
+        # slowed to LOGIN_SLOW_PACE there, never locked out.
         "LOGIN_THROTTLE": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
         "LOGIN_LIMIT_PER_DEVICE": os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
         "LOGIN_SLOW_DOWN_AFTER": os.environ.get("LOGIN_SLOW_DOWN_AFTER", "20 per 15 minutes"),
+        "LOGIN_SLOW_PACE": os.environ.get("LOGIN_SLOW_PACE", "1 per 5 seconds"),
         # Proxies (nginx) in front of the app that say who is calling (X-Forwarded-For):
         # sign-in limits and the audit trail count by that address. 0: the caller is the
         # address that connects (a proxy's header, which anyone can send, is never trusted).

@@ -2,23 +2,26 @@
 
 A browser that has signed in to an account before carries a signed "known device" cookie
 (OWASP's device cookies): its attempts at that account count on that browser alone, so no
-one failing elsewhere can keep the real user out of her own office's computer. Any other
-attempt counts per account at its address and per address; an account failing from many
-addresses at once is slowed down (each unknown attempt waits a moment), never locked.
+one failing elsewhere can keep the real user out of her own computer. Any other browser
+counts per account at its address (five wrong passwords there, a quarter of an hour's
+wait for that pair only). Past a number of failures from one address (an office behind
+one address), or at one account from everywhere, unknown browsers are slowed to one
+attempt every few seconds there: never locked out, and never a server worker held asleep.
 The counts live in the limiter's store (memory, or redis shared by every server process);
-administrators see who waits and can let them in again (views.throttled)."""
+administrators see who waits and let them in again (views.throttled)."""
 
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse
-from sqlalchemy import func, select
+from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from admin_app.extensions import db, limiter
 from models import AuditEntry
@@ -28,16 +31,28 @@ from models.enums import AuditAction
 COOKIE = "known_device"
 COOKIE_DAYS = 180
 NAMES_PER_DEVICE = 8  # accounts remembered by one shared office computer
-SLOW_DOWN_SECONDS = 1.0
+
+
+class Wait(TooManyRequests):
+    user_message = _l("Too many failed sign-ins. Please wait a quarter of an hour and try "
+                      "again, or sign in from the browser you usually use.")
+
+
+class Slowed(TooManyRequests):
+    user_message = _l("Many failed sign-ins have come from here or for this account: please "
+                      "try again in a few seconds. The browser you usually sign in with is "
+                      "not slowed down.")
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """An account (at an address), or a whole address, that must wait before trying again."""
+    """Who must wait: an account at an address, an account on a browser it knows
+    (`device`), or, with no username, an address (its unknown browsers slowed down)."""
 
-    username: str  # "" for an address as a whole
+    username: str
     address: str
     failures: int
+    device: str = ""
 
 
 def _name(username: str) -> str:
@@ -62,41 +77,59 @@ def _device() -> dict:
         device = _serializer().loads(request.cookies.get(COOKIE, ""))
     except BadSignature:
         return {}
-    return device if isinstance(device, dict) and isinstance(device.get("u"), list) else {}
+    if not isinstance(device, dict) or not isinstance(device.get("u"), list) \
+            or not isinstance(device.get("n"), str):
+        return {}
+    return device
 
 
-def _counters(username: str) -> list[tuple[object, tuple[str, ...]]]:
-    """The (limit, identifiers) this attempt counts against."""
-    name, address = _name(username), request.remote_addr or ""
+def known_device(username: str) -> str:
+    """The nonce of this browser if it has signed in to the account before, else ""."""
     device = _device()
-    if name and name in device.get("u", []):
-        return [(_limit("LOGIN_LIMIT_PER_DEVICE"), _ids("device", device["n"], name))]
-    return [(_limit("LOGIN_LIMIT_PER_ACCOUNT"), _ids("account", name, address)),
-            (_limit("LOGIN_LIMIT_PER_ADDRESS"), _ids("address", address))]
+    return device["n"] if _name(username) in device.get("u", []) else ""
 
 
 def _on() -> bool:
     return bool(current_app.config["LOGIN_THROTTLE"])
 
 
-def must_wait(username: str) -> bool:
-    """Whether this attempt is refused before its password is looked at. An unknown
-    browser trying an account under attack from many addresses waits a moment first."""
-    if not _on():
-        return False
-    counters = _counters(username)
-    if len(counters) > 1 and not limiter.limiter.test(_limit("LOGIN_SLOW_DOWN_AFTER"),
-                                                      *_ids("everywhere", _name(username))):
-        time.sleep(SLOW_DOWN_SECONDS)
-    return any(not limiter.limiter.test(limit, *ids) for limit, ids in counters)
+def _over(limit_key: str, *parts: str) -> bool:
+    return not limiter.limiter.test(_limit(limit_key), *_ids(*parts))
 
 
-def failed(username: str) -> None:
+def refusal(username: str) -> TooManyRequests | None:
+    """Why this attempt is refused before its password is looked at, or None."""
     if not _on():
-        return
-    for limit, ids in _counters(username):
-        limiter.limiter.hit(limit, *ids)
-    limiter.limiter.hit(_limit("LOGIN_SLOW_DOWN_AFTER"), *_ids("everywhere", _name(username)))
+        return None
+    name, address = _name(username), request.remote_addr or ""
+    if device := known_device(username):
+        return Wait() if _over("LOGIN_LIMIT_PER_DEVICE", "device", device, name) else None
+    if _over("LOGIN_LIMIT_PER_ACCOUNT", "account", name, address):
+        return Wait()
+    if (_over("LOGIN_LIMIT_PER_ADDRESS", "address", address)
+            and _over("LOGIN_SLOW_PACE", "pace-address", address)):
+        return Slowed()
+    if (_over("LOGIN_SLOW_DOWN_AFTER", "everywhere", name)
+            and _over("LOGIN_SLOW_PACE", "pace-account", name)):
+        return Slowed()
+    return None
+
+
+def failed(username: str) -> str:
+    """Count a wrong password; returns the known browser's nonce ("" for none)."""
+    if not _on():
+        return ""
+    name, address = _name(username), request.remote_addr or ""
+    if device := known_device(username):
+        limiter.limiter.hit(_limit("LOGIN_LIMIT_PER_DEVICE"), *_ids("device", device, name))
+        return device
+    for limit_key, parts in (("LOGIN_LIMIT_PER_ACCOUNT", ("account", name, address)),
+                             ("LOGIN_LIMIT_PER_ADDRESS", ("address", address)),
+                             ("LOGIN_SLOW_DOWN_AFTER", ("everywhere", name)),
+                             ("LOGIN_SLOW_PACE", ("pace-address", address)),
+                             ("LOGIN_SLOW_PACE", ("pace-account", name))):
+        limiter.limiter.hit(_limit(limit_key), *_ids(*parts))
+    return ""
 
 
 def remember_device(response, username: str):
@@ -111,34 +144,40 @@ def remember_device(response, username: str):
 
 
 def waiting() -> list[Waiting]:
-    """Who must wait now: the accounts and addresses whose failures in the window (the
-    audit trail's, checked against the limiter's counts) have reached the limit."""
-    window = max(_limit("LOGIN_LIMIT_PER_ACCOUNT").get_expiry(),
-                 _limit("LOGIN_LIMIT_PER_ADDRESS").get_expiry())
-    since = utcnow() - timedelta(seconds=window)
-    rows = db.session.execute(
-        select(AuditEntry.record_label, AuditEntry.address, func.count())
-        .where(AuditEntry.action == AuditAction.SIGN_IN_FAILED, AuditEntry.at >= since)
-        .group_by(AuditEntry.record_label, AuditEntry.address)).all()
-    found, addresses = [], {}
-    for label, address, count in rows:
-        address = address or ""
-        addresses[address] = addresses.get(address, 0) + count
-        ids = _ids("account", _name(label or ""), address)
-        if not limiter.limiter.test(_limit("LOGIN_LIMIT_PER_ACCOUNT"), *ids):
-            found.append(Waiting(label or "", address, count))
-    for address, count in addresses.items():
-        if not limiter.limiter.test(_limit("LOGIN_LIMIT_PER_ADDRESS"), *_ids("address", address)):
-            found.append(Waiting("", address, count))
-    return sorted(found, key=lambda w: (w.address, w.username))
+    """Who must wait now: the failures of the audit trail in the window, checked against
+    the limiter's counts (cleared ones, and expired ones, are not listed)."""
+    window = max(_limit(key).get_expiry() for key in (
+        "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_DEVICE", "LOGIN_LIMIT_PER_ADDRESS"))
+    entries = db.session.execute(
+        select(AuditEntry.record_label, AuditEntry.address, AuditEntry.changes)
+        .where(AuditEntry.action == AuditAction.SIGN_IN_FAILED,
+               AuditEntry.at >= utcnow() - timedelta(seconds=window))).all()
+    counted: dict[tuple[str, str, str], int] = {}
+    addresses: dict[str, int] = {}
+    for label, address, changes in entries:
+        device = str((changes or {}).get("device", ""))
+        key = (_name(label or ""), address or "", device)
+        counted[key] = counted.get(key, 0) + 1
+        if not device:
+            addresses[address or ""] = addresses.get(address or "", 0) + 1
+    found = [Waiting(name, address, count, device)
+             for (name, address, device), count in counted.items()
+             if (device and _over("LOGIN_LIMIT_PER_DEVICE", "device", device, name))
+             or (not device and _over("LOGIN_LIMIT_PER_ACCOUNT", "account", name, address))]
+    found += [Waiting("", address, count) for address, count in addresses.items()
+              if _over("LOGIN_LIMIT_PER_ADDRESS", "address", address)]
+    return sorted(found, key=lambda w: (w.address, w.username, w.device))
 
 
-def let_in(username: str, address: str) -> None:
-    """Clear the counts of an account at an address (or, username "", of the address)."""
-    if username:
+def let_in(username: str, address: str, device: str = "") -> None:
+    """Clear the counts of an account at an address or on a browser it knows; with no
+    username, of the address (its unknown browsers no longer slowed)."""
+    name = _name(username)
+    if name and device:
+        limiter.limiter.clear(_limit("LOGIN_LIMIT_PER_DEVICE"), *_ids("device", device, name))
+    elif name:
         limiter.limiter.clear(_limit("LOGIN_LIMIT_PER_ACCOUNT"),
-                              *_ids("account", _name(username), address))
-        limiter.limiter.clear(_limit("LOGIN_SLOW_DOWN_AFTER"),
-                              *_ids("everywhere", _name(username)))
+                              *_ids("account", name, address))
+        limiter.limiter.clear(_limit("LOGIN_SLOW_DOWN_AFTER"), *_ids("everywhere", name))
     else:
         limiter.limiter.clear(_limit("LOGIN_LIMIT_PER_ADDRESS"), *_ids("address", address))

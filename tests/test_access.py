@@ -616,3 +616,28 @@ def test_an_account_has_a_home_or_a_township_never_both(app, world, db):
     user = db.session.scalar(select(User).where(User.username == "new_one"))
     assert user.township == TOWNSHIP and user.home_id is None
     assert not access.sees_every_home(user)
+
+
+def test_an_account_kept_from_before_the_rules_can_still_be_switched_off(app, world, db, make):
+    """A caring mother's account with no volunteer linked, and a name that differs from
+    another's only in capitals, were possible before the accounts form held the rules: an
+    administrator can still switch them off (or reset their password)."""
+    from models import User
+
+    unlinked = make.user(Role.VOLUNTEER, username="old_mother")
+    twin = make.user(Role.STAFF, username="Staff_Twin")
+    make.user(Role.STAFF, username="staff_twin")
+    admin = client_for(app, world, "admin")
+    for user in (unlinked, twin):
+        form = {"username": user.username, "display_name": user.username,
+                "role": user.role.name, "active": "", "must_change_password": "",
+                "loaded_version": str(user.version)}
+        saved = admin.post(f"/admin/user/edit/?id={user.id}", data=form)
+        assert saved.status_code == 302, saved.text.split("alert-danger")[-1][:300]
+        db.session.expire_all()
+        assert db.session.get(User, user.id).active is False
+    # Making an account a caring mother's is held to the rule.
+    refused = admin.post(f"/admin/user/edit/?id={twin.id}", data={
+        "username": twin.username, "role": "VOLUNTEER", "active": "",
+        "loaded_version": str(db.session.get(User, twin.id).version), "volunteer": ""})
+    assert refused.status_code == 200 and "须关联她的志愿者档案" in refused.text

@@ -34,7 +34,7 @@ CUSTOM = {
     ("import", "errors", "GET"): "read",
     ("import", "template", "GET"): "read",
     ("privacy", "index", "GET"): "read",
-    ("privacy", "purge", "POST"): "create",
+    ("privacy", "purge", "POST"): "delete",
     ("privacy", "notice", "GET"): "read",
     ("privacy", "audit", "GET"): "export",
     ("privacy", "incident", "GET"): "export",

@@ -159,3 +159,18 @@ def test_a_cell_holding_a_nul_refuses_its_row_and_reaches_no_query(make, db):
     assert all("无法保存" in message for row in refused for _column, message in row.errors)
     counts = importing.commit(db.session, plan, home, valid_only=True)
     assert counts["new"] == 300 and counts["error"] == 2
+
+
+def test_cells_that_pack_small_are_never_all_unpacked_at_once(make, db):
+    import tracemalloc
+
+    long_cell = "王" * 1_900
+    rows = iter([(n, [long_cell] * 20) for n in range(3, 3 + 3_000)])  # 171 MB of text
+    sheet = reading.Sheet("花名册", [(1, ["姓名"])], rows)
+    kept = frozen.freeze(reading.Roster([sheet]))
+    assert len(kept) < 2 * 2**20
+    tracemalloc.start()
+    count = sum(1 for _ in frozen.thaw(kept).sheets[0].rest)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 3_000 and peak < 40 * 2**20

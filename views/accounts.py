@@ -20,12 +20,25 @@ from views.display import home_filter
 from views.labels import LABELS
 
 
-def _changes_access(user: User) -> bool:
+def _changed(user: User, *names: str) -> bool:
     from sqlalchemy import inspect
 
     state = inspect(user)
-    return any(state.attrs[name].history.has_changes()
-               for name in ("active", "role", "home_id", "township", "volunteer_id"))
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _before(user: User, name: str):
+    """The value `name` had when the form loaded the account (the one now if unchanged);
+    the form hands the role over by its name, the column keeps a Role."""
+    from sqlalchemy import inspect
+
+    history = inspect(user).attrs[name].history
+    value = history.deleted[0] if history.deleted else getattr(user, name)
+    return Role[value] if name == "role" and not isinstance(value, Role) else value
+
+
+def _changes_access(user: User) -> bool:
+    return _changed(user, "active", "role", "home_id", "township", "volunteer_id")
 
 
 def _township_choices() -> list[tuple[str, str]]:
@@ -66,13 +79,18 @@ class UserView(AppModelView):
         # The form hands the role over by its name; the column turns it into a Role on flush.
         role = model.role if isinstance(model.role, Role) else Role[model.role]
         model.username = (model.username or "").strip()
+        # An account kept from before these rules can still be edited (switched off, its
+        # password reset) as long as what broke them is left as it was.
         with db.session.no_autoflush:
-            taken = username_taken(db.session, model.username, excluding=model.id)
+            taken = (is_created or _changed(model, "username")) and username_taken(
+                db.session, model.username, excluding=model.id)
         if taken:
             raise InvalidValue(_l("An account with this username exists already (capital "
                                   "letters do not make a name different)."))
-        model.township = access.account_scope(role, home=model.home, township=model.township,
-                                              volunteer=model.volunteer, townships=offered)
+        linking = is_created or _changed(model, "volunteer") or _before(model, "role") != role
+        model.township = access.account_scope(
+            role, home=model.home, township=model.township,
+            volunteer=model.volunteer if linking else True, townships=offered)
         if form.new_password.data:
             model.set_password(form.new_password.data)
         elif not is_created and _changes_access(model):

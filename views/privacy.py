@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from admin_app import access, privacy
-from admin_app.access import CREATE, EXPORT
+from admin_app.access import DELETE, EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import local_midnight
@@ -59,17 +59,17 @@ class PrivacyView(AppView):
         years = current_app.config["PRIVACY_RETENTION_YEARS"]
         due = db.session.scalar(select(func.count()).select_from(
             privacy.due_query(local_today(), years).order_by(None).subquery())) \
-            if self._may(CREATE) else None
+            if self._may(DELETE) else None
         open_requests = db.session.scalar(access.scoped(
             select(func.count()).select_from(DataRequest), DataRequest, current_user)
             .where(DataRequest.state == RequestState.OPEN))
         return self.render("admin/privacy.html", county=county, by_home=by_home,
                            homes=homes, years=years, due=due,
-                           open_requests=open_requests, may_purge=self._may(CREATE),
+                           open_requests=open_requests, may_purge=self._may(DELETE),
                            may_audit=self._may(EXPORT), this_year=local_today().year)
 
     @expose("/purge", methods=("POST",))
-    @access.needs(access.CREATE)
+    @access.needs(access.DELETE)  # records anonymised: what remains of them says nothing
     def purge(self):
         dry_run = request.form.get("dry_run") == "1"
         report = privacy.purge(db.session, local_today(),

@@ -27,10 +27,11 @@ class ThrottledView(AppView):
     def let_in(self):
         username = request.form.get("username", "").strip()[:100]
         address = request.form.get("address", "").strip()[:45]
-        throttle.let_in(username, address)
+        device = request.form.get("device", "").strip()[:64]
+        throttle.let_in(username, address, device)
         record_access(AuditAction.SIGN_IN_LET_IN, table_name=User.__tablename__,
                       label=(username or address)[:100],
-                      details={"username": username, "address": address})
+                      details={"username": username, "address": address, "device": device})
         flash(gettext("%(who)s may try to sign in again.", who=username or address),
               "success")
         return redirect(url_for(".index"))

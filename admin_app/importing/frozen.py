@@ -61,13 +61,18 @@ def thaw(content: bytes) -> Roster:
 
 
 def _rows(body: memoryview) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, a megabyte of text at most unpacked at a time: cells that repeat pack
+    hundreds of times smaller, and are never all unpacked at once."""
     decompressor, tail = zlib.decompressobj(), b""
     for start in range(0, len(body), _CHUNK):
-        lines = (tail + decompressor.decompress(body[start:start + _CHUNK])).split(b"\n")
-        tail = lines.pop()
-        for line in lines:
-            number, cells = json.loads(line)
-            yield number, _values(cells)
+        packed = body[start:start + _CHUNK]
+        while packed:
+            lines = (tail + decompressor.decompress(packed, _CHUNK)).split(b"\n")
+            packed = decompressor.unconsumed_tail
+            tail = lines.pop()
+            for line in lines:
+                number, cells = json.loads(line)
+                yield number, _values(cells)
     for line in (tail + decompressor.flush()).split(b"\n"):
         if line:
             number, cells = json.loads(line)
