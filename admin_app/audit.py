@@ -27,7 +27,9 @@ from models.enums import AuditAction, ChildStatus
 from models.sealed import Sealed, open_text, seal_text
 
 # Bookkeeping columns that say nothing about the record itself.
-SKIPPED = {"created_at", "updated_at", "version", "password_hash", "session_token"}
+SKIPPED = {"created_at", "updated_at", "version", "password_hash", "session_token",
+           # A sign-in is recorded as one (AuditAction.SIGN_IN), not as a change of the account.
+           "last_login_at"}
 # Records that are not the archive: the trail itself, and a roster waiting for its import
 # (the import is recorded as one entry, and each child it saves as its own).
 UNAUDITED = (AuditEntry, RosterUpload)
@@ -104,7 +106,8 @@ def _updates(record) -> dict:
         if history.has_changes():
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            if old != new:
+            # A form hands a choice over by its name (MALE), the column keeps the member.
+            if _plain(old) != _plain(new):
                 changes[attr.key] = [_kept(old, attr.key in sealed),
                                      _kept(new, attr.key in sealed)]
     # A form sets a related record (the child's guardian), not its id: the id column

@@ -122,6 +122,7 @@ def login():
             session.permanent = True
             login_user(user)
             user.last_login_at = utcnow()
+            record_access(AuditAction.SIGN_IN, user, commit=False)
             db.session.commit()
             return throttle.remember_device(redirect(safe_next(request.args.get("next"))),
                                             username)

@@ -192,5 +192,6 @@ class AuditAction(LabelledEnum):
     UNMASK = "unmask", _l("Saw the full number")
     ANONYMISE = "anonymise", _l("Anonymised")
     SCHOOL_YEAR = "school_year", _l("Moved up a school year")
+    SIGN_IN = "sign_in", _l("Signed in")
     SIGN_IN_FAILED = "sign_in_failed", _l("Failed sign-in")
     SIGN_IN_LET_IN = "sign_in_let_in", _l("Let in again after failed sign-ins")
