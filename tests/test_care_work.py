@@ -116,10 +116,12 @@ def test_editing_or_removing_a_movement_moves_the_stock(app, make, db):
     home = make.home()
     item = make.item(home=home, name="作业本")
     donation = make.movement(item, quantity=10)
-    hand_out = make.movement(item, quantity=4, kind=MovementKind.HAND_OUT)
+    child = make.child(home=home)
+    hand_out = make.movement(item, quantity=4, kind=MovementKind.HAND_OUT, child=child)
     client = signed_in(app, make, Role.STAFF, home=home)
     client.post(f"/admin/stock_movement/edit/?id={hand_out.id}", data={
-        "item": str(item.id), "occurred_on": "2025-01-05", "kind": "HAND_OUT", "quantity": "6"})
+        "item": str(item.id), "occurred_on": "2025-01-05", "kind": "HAND_OUT", "quantity": "6",
+        "child": str(child.id)})
     assert stock(db, item) == 4
     refused = client.post("/admin/stock_movement/delete/", data={"id": str(donation.id)},
                           follow_redirects=True)
@@ -190,3 +192,30 @@ def test_donors_are_listed_with_totals_in_scope(app, make):
     page = signed_in(app, make, Role.STAFF, home=home_a).get("/admin/donors/").text
     assert "爱心企业" in page and "儿童图书 150 本" in page and "2025年9月1日" in page
     assert "乙家捐赠人" not in page
+
+
+def test_what_leaves_the_store_says_where_it_went(app, make, db):
+    home = make.home()
+    item = make.item(home=home, name="书包")
+    make.movement(item, quantity=10)
+    child = make.child(home=home)
+    client = signed_in(app, make, Role.STAFF, home=home)
+
+    def post(kind: str, **extra):
+        return client.post("/admin/stock_movement/new/", data={
+            "item": str(item.id), "occurred_on": "2025-06-01", "kind": kind, "quantity": "1",
+            **extra})
+
+    for kind, extra, message in (("HAND_OUT", {}, "发放须填写领到的儿童"),
+                                 ("LOAN", {}, "借出须填写借用的儿童"),
+                                 ("TRANSFER_OUT", {}, "调出须在备注中写明调往哪个儿童之家")):
+        refused = post(kind, **extra)
+        assert refused.status_code == 200 and message in refused.text, kind
+    assert stock(db, item) == 10
+    for kind, extra in (("HAND_OUT", {"child": str(child.id)}),
+                        ("LOAN", {"note": "借给村小的李老师"}),
+                        ("LOAN", {"child": str(child.id)}),
+                        ("TRANSFER_OUT", {"note": "调往红星村儿童之家"}),
+                        ("LOSS", {})):
+        assert post(kind, **extra).status_code == 302, kind
+    assert stock(db, item) == 5

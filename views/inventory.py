@@ -8,9 +8,10 @@ from markupsafe import Markup
 
 from admin_app.reports.records import stock_workbook
 from models import ResourceItem, StockMovement
+from models.enums import MovementKind
 from views.base import AppModelView
 from views.display import home_filter, row_filter
-from views.fields import PAST_DATE, QUANTITY
+from views.fields import PAST_DATE, QUANTITY, FieldError, field_value
 from views.labels import LABELS, THING_LABELS
 
 
@@ -33,6 +34,23 @@ class ResourceItemView(AppModelView):
     form_columns = ("home", "name", "category", "unit", "low_stock_threshold", "location")
 
 
+def _going_out_says_where(form) -> None:
+    """What leaves the store says where it went: a hand-out to which child, a loan to which
+    child or whom (in the note), a transfer to which Home (in the note)."""
+    kind = field_value(form, "kind")
+    kind = MovementKind[kind] if isinstance(kind, str) and kind in MovementKind.__members__ \
+        else kind
+    child, note = field_value(form, "child"), (field_value(form, "note") or "").strip()
+    if kind is MovementKind.HAND_OUT and child is None:
+        raise FieldError("child", _l("A hand-out names the child who received it."))
+    if kind is MovementKind.LOAN and child is None and not note:
+        raise FieldError("child", _l("A loan names the child who borrowed it, or the "
+                                     "borrower in the note."))
+    if kind is MovementKind.TRANSFER_OUT and not note:
+        raise FieldError("note", _l("A transfer out names the Children's Home it went to, "
+                                    "in the note."))
+
+
 class StockMovementView(AppModelView):
     allow_export = True
     export_builder = staticmethod(stock_workbook)
@@ -50,6 +68,7 @@ class StockMovementView(AppModelView):
         "item": {"fields": ("name",), "page_size": 10},
         "child": {"fields": ("name",), "page_size": 10},
     }
+    form_checks = (_going_out_says_where,)
 
     def on_model_change(self, form, model: StockMovement, is_created: bool) -> None:
         if is_created:
