@@ -200,3 +200,48 @@ def test_the_overview_points_to_children_in_care_who_have_turned_18(app, make, d
     # Nobody of age: no notice.
     other = signed_in(app, make, Role.STAFF, home=make.home())
     assert 'id="grown-up"' not in other.get("/admin/").text
+
+
+def test_children_not_contacted_this_month_are_counted_and_listed(app, make, db):
+    """On 1 March of a leap year: a record of 29 February is last month's; never contacted
+    counts; a child who has left care, or of another Home, does not."""
+    import datetime as dt
+
+    import time_machine
+    from sqlalchemy import select
+
+    from models import Child
+    from models.enums import ChildStatus
+
+    home, other = make.home(), make.home()
+    with time_machine.travel(dt.datetime(2028, 3, 1, 2, 0, tzinfo=dt.UTC), tick=False):
+        today = local_today()
+        assert today == dt.date(2028, 3, 1)  # 10:00 in Beijing
+        seen_today = make.child(home=home, name="今天联系")
+        make.care_record(seen_today, occurred_on=today)
+        leap_day = make.child(home=home, name="二月二十九")
+        make.care_record(leap_day, occurred_on=dt.date(2028, 2, 29))
+        week = make.child(home=home, name="七天前")
+        make.care_record(week, occurred_on=dt.date(2028, 2, 23))
+        eight = make.child(home=home, name="八天前")
+        make.care_record(eight, occurred_on=dt.date(2028, 2, 22))
+        make.child(home=home, name="从未联系")
+        make.child(home=home, name="已离开", status=ChildStatus.LEFT_CARE)
+        make.child(home=other, name="别家孩子")
+        client = signed_in(app, make, Role.STAFF, home=home)
+        page = client.get("/admin/").text
+        line = page.split('id="uncontacted"')[1].split("</p>")[0]
+        assert ">4人<" in line
+        listed = client.get(line.split('href="')[1].split('"')[0].replace("&amp;", "&")).text
+        names = {c.name for c in db.session.scalars(select(Child)) if c.name in listed}
+        assert names == {"二月二十九", "七天前", "八天前", "从未联系"}
+        contact = next(key for key, (_, flt) in _child_filters(app)
+                       if type(flt).__name__ == "ContactFilter")
+        over_seven = client.get(f"/admin/child/?flt0_{contact}=7").text
+        assert {c.name for c in db.session.scalars(select(Child)) if c.name in over_seven} \
+            == {"八天前", "从未联系", "已离开"}
+
+
+def _child_filters(app):
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "child")
+    return view._filter_args.items()

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import and_, delete, exists, func, insert, select, union_all
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from admin_app import access
@@ -48,6 +48,15 @@ def unpaired_count(user, today: date) -> int:
     query = (select(func.count()).select_from(Child)
              .where(Child.status == ChildStatus.IN_CARE,
                     ~exists().where(Pairing.primary_for_child(today))))
+    return db.session.scalar(scoped(query, Child, user))
+
+
+def uncontacted_count(user, today: date) -> int:
+    """Children in care with no care record this month (never contacted among them)."""
+    query = (select(func.count()).select_from(Child)
+             .where(Child.status == ChildStatus.IN_CARE,
+                    or_(Child.last_care_on.is_(None),
+                        Child.last_care_on < today.replace(day=1))))
     return db.session.scalar(scoped(query, Child, user))
 
 
@@ -112,6 +121,7 @@ def counted(user, today: date) -> dict:
         "arrangements": [[living.name, {kind.name: n for kind, n in kinds.items()}]
                          for living, kinds in arrangement_counts(user)],
         "unpaired": unpaired_count(user, today), "pairings": total, "done": done,
+        "uncontacted": uncontacted_count(user, today),
         "grown": grown_up_count(user, today),
         "overdue": [[child_id, last.isoformat() if last else None]
                     for child_id, last in most_overdue(user, today)],
@@ -191,6 +201,16 @@ class DashboardView(AppIndexView):
 
         return url_for("child.index_view", **{f"flt0_{self._child_filter(PairedFilter)}": "0"})
 
+    def _uncontacted_url(self) -> str:
+        """The children list filtered to those in care not contacted this month."""
+        from flask_admin.contrib.sqla.filters import EnumEqualFilter
+
+        from views.people import ContactFilter
+
+        return url_for("child.index_view", **{
+            f"flt0_{self._child_filter(EnumEqualFilter, 'status')}": ChildStatus.IN_CARE.name,
+            f"flt1_{self._child_filter(ContactFilter)}": "month"})
+
     def _grown_up_url(self, today: date) -> str:
         """The children list filtered to those in care born on or before the day that makes
         them 18 today (the list's "before" filter is strict: the day after)."""
@@ -219,6 +239,8 @@ class DashboardView(AppIndexView):
             widest=max([sum(kinds.values()) for _, kinds in arrangements] + [1]),
             left_behind_types=list(LeftBehindType),
             unpaired=counts["unpaired"], pairings=counts["pairings"],
+            # Figures kept before this count existed have none: shown from the next count.
+            uncontacted=counts.get("uncontacted"), uncontacted_url=self._uncontacted_url(),
             # Figures kept before this count existed have none: shown from the next count.
             grown=counts.get("grown", 0),
             grown_url=self._grown_up_url(today) if counts.get("grown") else None,

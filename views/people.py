@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
@@ -12,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import (
     exists,
     inspect,
+    or_,
     select,
 )
 from sqlalchemy.orm import joinedload
@@ -145,6 +148,26 @@ class PairedFilter(BaseSQLAFilter):
         return _l("is")
 
 
+class ContactFilter(BaseSQLAFilter):
+    """最近联系: children with no care record this month, or for more than N days (never
+    contacted among them), by the care summary's date of each child's latest record."""
+
+    def apply(self, query, value, alias=None):
+        today = local_today()
+        since = today.replace(day=1) if value == "month" else today - timedelta(
+            days=int(value) if value in ("7", "14", "30") else 30)
+        return query.filter(or_(Child.last_care_on.is_(None), Child.last_care_on < since))
+
+    def operation(self):
+        return _l("is")
+
+
+CONTACT_OPTIONS = (("month", _l("Not contacted this month")),
+                   ("7", _l("Not contacted for over 7 days")),
+                   ("14", _l("Not contacted for over 14 days")),
+                   ("30", _l("Not contacted for over 30 days")))
+
+
 class ChildView(AppModelView):
     column_labels = LABELS
     column_list = ("name", "gender", "birth_date", "home", "school", "grade",
@@ -156,6 +179,7 @@ class ChildView(AppModelView):
         home_filter(Child.home_id),
         PairedFilter(Child.id, _l("Pairing"), options=(("0", _l("Not paired")),
                                                          ("1", _l("Paired")))),
+        ContactFilter(Child.last_care_on, _l("Last contact"), options=CONTACT_OPTIONS),
         "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
         "in_difficulty", "family_situation", "guardianship", "gender", "birth_date",
         "entered_on",
