@@ -386,6 +386,15 @@ def writes_as_herself(user) -> bool:
     return _role(user) is Role.VOLUNTEER
 
 
+def her_care_records(user) -> ColumnElement[bool]:
+    """A caring mother's own care records, for her own workbook: those she wrote about the
+    children in her care now (never another's notes; a child whose pairing has ended is out
+    of her reach, notes and all). False for anyone else."""
+    if _role(user) is not Role.VOLUNTEER or user.volunteer_id is None:
+        return false()
+    return and_(visible(CareRecord, user), CareRecord.volunteer_id == user.volunteer_id)
+
+
 def account_scope(role: Role, *, home, township: str | None, volunteer,
                   townships) -> str | None:
     """The rules of an account's scope, for the accounts form and `flask users create`

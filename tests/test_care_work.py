@@ -219,3 +219,44 @@ def test_what_leaves_the_store_says_where_it_went(app, make, db):
                         ("LOSS", {})):
         assert post(kind, **extra).status_code == 302, kind
     assert stock(db, item) == 5
+
+
+def test_a_caring_mother_downloads_her_own_care_records_only(app, make, db):
+    """Hers: the records she wrote about the children in her care now. Not another's notes
+    about her child, not her notes about a child whose pairing has ended."""
+    import io
+    from datetime import timedelta
+
+    from openpyxl import load_workbook
+
+    from models import AuditEntry, User
+    from models.base import local_today
+    from models.enums import AuditAction
+    from tests.conftest import sign_in
+
+    home = make.home()
+    mother, other = make.volunteer(home=home, name="张妈妈"), make.volunteer(home=home)
+    mine, former = make.child(home=home, name="王小红"), make.child(home=home, name="李小军")
+    today = local_today()
+    make.pairing(mother, mine, started_on=today - timedelta(days=90))
+    make.pairing(mother, former, started_on=today - timedelta(days=400),
+                 ended_on=today - timedelta(days=30), end_reason="搬家")
+    make.care_record(mine, volunteer=mother, notes="她写的谈心")
+    make.care_record(mine, volunteer=other, notes="别人写的家访")
+    make.care_record(former, volunteer=mother, notes="结对结束前写的")
+    user = make.user(Role.VOLUNTEER, username="zhang_mama", volunteer=mother)
+    client = app.test_client()
+    assert sign_in(client, user.username).status_code == 302
+    assert 'id="my-records"' in client.get("/admin/my-children/").text
+    download = client.get("/admin/care_record/mine.xlsx")
+    assert download.status_code == 200
+    cells = [c for row in load_workbook(io.BytesIO(download.data)).active.iter_rows(
+        values_only=True) for c in row if isinstance(c, str)]
+    assert "她写的谈心" in cells
+    assert "别人写的家访" not in cells and "结对结束前写的" not in cells
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
+    assert entry.changes["rows"] == 1 and entry.user_id == user.id
+    # Anyone else: there is no such page.
+    staff = signed_in(app, make, Role.STAFF, home=home)
+    assert staff.get("/admin/care_record/mine.xlsx").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2

@@ -41,6 +41,7 @@ CUSTOM = {
     ("school_year", "index", "GET"): "read",
     ("school_year", "move_up", "POST"): "create",
     ("child", "reveal_view", "POST"): "read",
+    ("care_record", "mine", "GET"): "read",
     ("throttled", "index", "GET"): "read",
     ("throttled", "let_in", "POST"): "edit",
 }

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import abort, current_app, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin_app import access
 from admin_app.access import scoped
+from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.reports.records import care_records_workbook
 from models import CareRecord, Child, Pairing, Volunteer
 from models import validators as rules
 from models.base import local_today
-from models.enums import CareKind
+from models.enums import AuditAction, CareKind
 from views.base import AppModelView
+from views.exporting import XLSX, refused_over_daily_limit
 from views.fields import PAST_DATE, FieldError, field_value
 from views.labels import LABELS
 
@@ -122,6 +126,24 @@ class CareRecordView(AppModelView):
     column_details_list = ("child", "volunteer", "occurred_on", "kind", "notes",
                            "follow_up_needed", "follow_up_note", "recorded_by", "created_at",
                            "updated_at")
+
+    @expose("/mine.xlsx")
+    @access.needs(access.READ)
+    def mine(self):
+        """Her own care records as a workbook (a caring mother's; 404 for anyone else)."""
+        if not access.writes_as_herself(current_user):
+            abort(404)
+        if (refused := refused_over_daily_limit(url_for("my_children.index"))) is not None:
+            return refused
+        ids = select(CareRecord.id).where(access.her_care_records(current_user))
+        title = gettext("%(name)s's care records, %(day)s",
+                        name=current_user.display_name or current_user.username,
+                        day=local_today().isoformat())
+        book, count = care_records_workbook(ids, current_user, title)
+        record_access(AuditAction.EXPORT, table_name=CareRecord.__tablename__,
+                      label=title[:100], details={"rows": count, "own": True})
+        return send_file(book.close(), mimetype=XLSX, as_attachment=True,
+                         download_name=f"{title}.xlsx")
 
     def _for_volunteer(self, form):
         # A caring mother writes as herself: the form does not offer the field at all.
