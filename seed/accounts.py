@@ -31,6 +31,9 @@ def create_demo_accounts(
         select(Volunteer).where(Volunteer.home_id == home.id).order_by(Volunteer.id).limit(1)
     ) if home else None
     township = home.township if home and home.township else None
+    # The designated persons (儿童个人信息保护负责人) who decide sensitive exports: the
+    # county's supervisor for every Home, the township's for the Homes of her township.
+    officers = {"supervisor", "township"}
     plan = [
         ("admin", "系统管理员", Role.ADMIN, None, None, None),
         ("staff", "儿童之家工作人员", Role.STAFF, home, None, None),
@@ -45,7 +48,8 @@ def create_demo_accounts(
         password = "".join(secrets.choice(_PASSWORD_CHARS) for _ in range(12))
         user = User(username=username, display_name=display_name, role=role,
                     home=user_home, township=user_township, volunteer=user_volunteer,
-                    active=True, must_change_password=must_change_password)
+                    active=True, must_change_password=must_change_password,
+                    privacy_officer=username in officers)
         user.set_password(password)
         session.add(user)
         created.append((username, password, role, user_township))

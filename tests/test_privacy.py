@@ -569,3 +569,32 @@ def test_masking_many_values_at_once_is_masking_each(app, make):
         assert shown_by(staff, "phone")("13800001111") == "13800001111"
         assert shown_by(supervisor, "phone")("13800001111") == "138****1111"
         assert shown_by(supervisor, "phone")("13900001111") == "13900001111"  # revealed
+
+
+def test_an_approver_sees_how_many_requests_wait_for_her(app, make, db):
+    """The overview tells a designated person what waits for her decision (her own request
+    is not hers to decide); the demo's supervisors are its designated persons."""
+    from models import ExportRequest, User
+    from seed.accounts import create_demo_accounts
+
+    home = make.home(township="城关镇")
+    make.volunteer(home=home)
+    db.session.commit()
+    created = {username: password for username, password, _, _ in
+               create_demo_accounts(db.session, must_change_password=False)}
+    officers = {u.username for u in db.session.scalars(
+        select(User).where(User.privacy_officer.is_(True)))}
+    assert officers == {"supervisor", "township"}
+    staff = db.session.scalar(select(User).where(User.username == "staff"))
+    township = db.session.scalar(select(User).where(User.username == "township"))
+    for who in (staff, staff, township):
+        db.session.add(ExportRequest(user_id=who.id, home_id=home.id, endpoint="child",
+                                     query="", reason="家访", title="花名册"))
+    db.session.commit()
+    client = app.test_client()
+    assert sign_in(client, "township", created["township"]).status_code == 302
+    badge = client.get("/admin/").text.split('id="to-decide-badge"')[1].split("</div>")[0]
+    assert "2 个导出申请等待您审批" in badge
+    requester = app.test_client()
+    assert sign_in(requester, "staff", created["staff"]).status_code == 302
+    assert 'id="to-decide-badge"' not in requester.get("/admin/").text

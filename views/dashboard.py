@@ -29,6 +29,7 @@ from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrange
 from models.followup import FIVE_ONES
 from models.validators import CARE_AGE_LIMIT, birthday_in
 from views.base import AppIndexView
+from views.export_requests import waiting_count
 
 OVERDUE = 10
 
@@ -248,4 +249,5 @@ class DashboardView(AppIndexView):
             overdue=overdue_children(current_user, counts["overdue"]),
             week=week_activities(current_user, today), low=low_stock(current_user),
             changes=recent_changes(current_user),
+            to_decide=waiting_count(current_user),
         )

@@ -11,7 +11,7 @@ from flask_admin import expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from admin_app import access
 from admin_app.extensions import db
@@ -28,6 +28,17 @@ PURPOSES = (
     ("visits", _l("Planning home visits and calls")),
     ("audit", _l("Inspection or audit")),
 )
+
+
+def waiting_count(user) -> int:
+    """How many export requests wait for `user`'s decision (one query; 0 for anyone who
+    decides none): pending, in her scope, not her own."""
+    if not access.decides_exports(user):
+        return 0
+    return db.session.scalar(access.scoped(
+        select(func.count()).select_from(ExportRequest).where(
+            ExportRequest.state == ExportState.PENDING, ExportRequest.user_id != user.id),
+        ExportRequest, user))
 
 
 class ExportRequestView(AppView):
