@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from admin_app.i18n import show_datetime
 from models import Child
 from models.base import db, local_today
 from models.enums import LeaveReason, Role
@@ -489,9 +490,12 @@ def test_a_sensitive_export_is_refused_before_approval_and_stamped_after(app, ma
         assert "安排暑期家访" in header and "周负责人" in header
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
     assert entry.changes["request"] == item.id and "安排暑期家访" in entry.changes["reason"]
-    # One approval, one download.
+    # One approval, one download; the next try says when it was used, on the form to ask.
     again = staff.get(f"/admin/child/export/xlsx/?approved={item.id}")
-    assert again.status_code == 302
+    assert again.status_code == 302 and "/export-requests/ask" in again.location
+    told = staff.get(again.location).text
+    db.session.refresh(item)
+    assert "只能下载一次" in told and show_datetime(item.updated_at) in told
 
 
 def test_exports_without_sensitive_columns_need_no_approval(app, make, db):

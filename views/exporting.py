@@ -118,9 +118,11 @@ class ExportMixin:
             .execution_options(synchronize_session=False)).rowcount
         if claimed != 1:
             db.session.rollback()
+            db.session.refresh(approval)
             if approval.state is ExportState.USED:
-                flash(gettext("This approval has been used: it was for one download. Ask "
-                              "again if you need the file once more."), "warning")
+                flash(gettext("This approval was for one download, made on %(when)s. Ask "
+                              "again below if you need the file once more.",
+                              when=show_datetime(approval.updated_at)), "warning")
             return None
         return approval
 
