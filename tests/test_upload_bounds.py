@@ -174,3 +174,16 @@ def test_cells_that_pack_small_are_never_all_unpacked_at_once(make, db):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert count == 3_000 and peak < 40 * 2**20
+
+
+def test_the_preview_lists_the_rows_to_be_added_fifty_at_a_time(app, make, db):
+    home = make.home()
+    client, _ = _client_for(app, make, "STAFF", home)
+    rows = [row(name=f"孩子{i:03d}", phone=f"139{i:08d}", n=i) for i in range(1, 121)]
+    preview = _upload(client, roster(rows), home).headers["Location"]
+    first = client.get(preview).text.split('id="import-created"')[1].split("</details>")[0]
+    assert first.count("<tr>") == 50 and "孩子001" in first and "孩子051" not in first
+    third = client.get(preview + "?page=3").text
+    listed = third.split('id="import-created"')[1].split("</details>")[0]
+    assert listed.count("<tr>") == 20 and "孩子101" in listed and "孩子120" in listed
+    assert "第 3 / 3 页" in third and "下 50 条" not in third

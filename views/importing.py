@@ -29,6 +29,7 @@ from views.exporting import XLSX
 
 KEPT_FOR = timedelta(days=1)
 SHOWN_ERRORS = 500
+PAGE = 50  # rows to be created, and to be updated, shown at a time
 
 
 def _fields(kind: str):
@@ -124,12 +125,18 @@ class ImportView(AppView):
         several = len(plan.headers) > 1
         errors = [(f"{row.sheet} · {row.number}" if several else row.number, column, message)
                   for row in plan.rows for column, message in row.errors]
+        # The rows to be created and updated, PAGE at a time, every page of them on offer.
+        page = max(request.args.get("page", 1, type=int), 1)
+        shown = slice((page - 1) * PAGE, page * PAGE)
+        created = [row for row in plan.rows if row.outcome == NEW]
         updates = [row for row in plan.rows if row.outcome == UPDATED]
+        pages = max(-(-len(created) // PAGE), -(-len(updates) // PAGE), 1)
         fields = _fields(upload.kind)
         return self.render(
             "admin/import_preview.html", upload=upload, plan=plan, home=home,
             counts=plan.counts, errors=errors[:SHOWN_ERRORS], error_total=len(errors),
-            updates=updates[:SHOWN_ERRORS], fields=fields, ignore=IGNORE,
+            created=created[shown], updates=updates[shown], page=min(page, pages),
+            pages=pages, fields=fields, ignore=IGNORE,
             labels={field.key: field.label for field in fields},
             read_as=[(text, key) for text, key in zip(plan.header.texts, plan.header.keys,
                                                       strict=True) if text]
