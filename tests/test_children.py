@@ -3,7 +3,7 @@ the archive card, search, filters, the guardian look-up and a fixed number of qu
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -332,3 +332,25 @@ def test_paging_a_sort_with_ties_shows_every_child_once(admin_client, make):
     ascending, descending = seen[0] + seen[2], seen[1] + seen[3]
     assert sorted(map(int, ascending)) == sorted(made) == sorted(map(int, descending))
     assert ascending == descending[::-1]
+
+
+def test_a_new_child_is_of_her_home_and_enters_care_today(app, make, db):
+    import time_machine
+
+    from models.enums import Role
+    from tests.conftest import sign_in
+
+    home = make.home(name="新联村儿童之家")
+    make.home(name="别的儿童之家")
+    user = make.user(Role.STAFF, home_id=home.id)
+    client = app.test_client()
+    # 23:30 UTC is the next morning in Beijing: that is the day she enters care.
+    with time_machine.travel(datetime(2026, 2, 28, 23, 30, tzinfo=UTC), tick=False):
+        assert sign_in(client, user.username).status_code == 302
+        page = client.get("/admin/child/new/").text
+    import re
+
+    field = re.search(r'<input[^>]*name="entered_on"[^>]*>', page).group(0)
+    assert 'value="2026-03-01"' in field
+    chosen = page.split('id="home"')[1].split("</select>")[0]
+    assert f'selected value="{home.id}"' in chosen or f'value="{home.id}" selected' in chosen

@@ -27,6 +27,7 @@ from admin_app.reports.records import roster_workbook
 from models import (
     Child,
     Guardian,
+    Home,
     Pairing,
     ParentContact,
     Volunteer,
@@ -201,7 +202,7 @@ class ChildView(AppModelView):
         # The usual words offered, so the new school year's move up reads them.
         "grade": {**TRIMMED, "widget": SuggestingInput(GRADE_WORDS)},
         "birth_date": PAST_DATE,
-        "entered_on": PAST_DATE,
+        "entered_on": {**PAST_DATE, "default": local_today},
         "left_on": PAST_DATE,
     }
     form_ajax_refs = {
@@ -278,6 +279,13 @@ class ChildView(AppModelView):
                                "placeholder": str(mask("id_number", field.data)),
                                "autocomplete": "off"}
             field.data = None
+
+    def create_form(self, obj=None):
+        """A new child of the user's own Home, entering care today, unless she says else."""
+        form = super().create_form(obj)
+        if request.method == "GET" and current_user.home_id and form.home.data is None:
+            form.home.data = db.session.get(Home, current_user.home_id)
+        return form
 
     def on_model_change(self, form, model, is_created: bool) -> None:
         if not is_created:
