@@ -6,10 +6,10 @@ import io
 import re
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from admin_app.extensions import db
-from models import CareRecord, Child, Pairing, ParentContact, User
+from models import CareRecord, Child, Pairing, ParentContact, User, Volunteer
 from models.base import local_today
 from tests.browser.conftest import shoot
 
@@ -189,3 +189,29 @@ def test_pickers_speak_the_pages_language(signed_in):
     assert picker.locator("thead tr").nth(1).inner_text().split()[0] == "Su"
     assert "Jan" in picker.locator(".monthselect").first.inner_text()
     page.goto(base + "/admin/care_record/new/?lang=zh_Hans_CN")  # the next test's language
+
+
+def test_a_caring_mother_downloads_her_care_records_from_a_phone(live, signed_in):
+    page = signed_in("volunteer", phone=True)
+    with page.expect_download() as caught:
+        page.click("#my-records")
+    with open(caught.value.path(), "rb") as kept:
+        book = openpyxl.load_workbook(io.BytesIO(kept.read()))
+    assert caught.value.suggested_filename.endswith(".xlsx")
+    app = live["app"]
+    with app.app_context():
+        volunteer_id = db.session.scalar(select(User.volunteer_id)
+                                         .where(User.username == "volunteer"))
+        today = local_today()
+        children = select(Pairing.child_id).where(Pairing.volunteer_id == volunteer_id,
+                                                  Pairing.overlapping(today, today))
+        expected = db.session.scalar(select(func.count()).select_from(CareRecord).where(
+            CareRecord.volunteer_id == volunteer_id, CareRecord.child_id.in_(children)))
+        name = db.session.get(Volunteer, volunteer_id).name
+    rows = list(book.active.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if "爱心妈妈" in row)
+    column = rows[header].index("爱心妈妈")
+    mine = [row for row in rows[header + 1:] if any(row)]
+    assert expected and len(mine) == expected
+    assert {row[column] for row in mine} == {name}  # never another's notes
+    shoot(page, "volunteer-downloads-her-records-phone")
