@@ -30,15 +30,20 @@ PURPOSES = (
 )
 
 
+def waiting(user, *columns):
+    """The export requests waiting for `user`'s decision, as a select of `columns` (the
+    requests themselves by default): pending, in her scope (access.visible holds those she
+    decides), not her own — what access.may_decide allows, in one query."""
+    return access.scoped(select(*(columns or (ExportRequest,))).select_from(ExportRequest)
+                         .where(ExportRequest.state == ExportState.PENDING,
+                                ExportRequest.user_id != user.id), ExportRequest, user)
+
+
 def waiting_count(user) -> int:
-    """How many export requests wait for `user`'s decision (one query; 0 for anyone who
-    decides none): pending, in her scope, not her own."""
+    """How many export requests wait for `user`'s decision (0 for anyone who decides none)."""
     if not access.decides_exports(user):
         return 0
-    return db.session.scalar(access.scoped(
-        select(func.count()).select_from(ExportRequest).where(
-            ExportRequest.state == ExportState.PENDING, ExportRequest.user_id != user.id),
-        ExportRequest, user))
+    return db.session.scalar(waiting(user, func.count()))
 
 
 class ExportRequestView(AppView):
@@ -56,10 +61,8 @@ class ExportRequestView(AppView):
             .order_by(ExportRequest.id.desc()).limit(50)).all()
         to_decide = []
         if access.decides_exports(current_user):
-            to_decide = [item for item in db.session.scalars(access.scoped(
-                select(ExportRequest).where(ExportRequest.state == ExportState.PENDING),
-                ExportRequest, current_user).order_by(ExportRequest.id))
-                if access.may_decide(current_user, item)]
+            to_decide = db.session.scalars(
+                waiting(current_user).order_by(ExportRequest.id)).all()
         return self.render("admin/export_requests.html", mine=mine, to_decide=to_decide,
                            download=self._download_url)
 
