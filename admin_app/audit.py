@@ -27,9 +27,10 @@ from models.enums import AuditAction, ChildStatus
 from models.sealed import Sealed, open_text, seal_text
 
 # Bookkeeping columns that say nothing about the record itself.
-SKIPPED = {"created_at", "updated_at", "version", "password_hash", "session_token",
-           # A sign-in is recorded as one (AuditAction.SIGN_IN), not as a change of the account.
-           "last_login_at"}
+BOOKKEEPING = {"created_at", "updated_at", "version", "password_hash", "session_token"}
+# Not recorded as a change: a sign-in is recorded as one (AuditAction.SIGN_IN), not as a
+# change of the account (entries written before still show it: HIDDEN).
+SKIPPED = BOOKKEEPING | {"last_login_at"}
 # Records that are not the archive: the trail itself, and a roster waiting for its import
 # (the import is recorded as one entry, and each child it saves as its own).
 UNAUDITED = (AuditEntry, RosterUpload)
@@ -232,7 +233,7 @@ def record_accesses(action: AuditAction, entries: list[tuple[Any, dict | None]])
 
 
 # Columns a change never shows: bookkeeping, the form's loaded version, blind indexes.
-HIDDEN = SKIPPED | {"loaded_version"}
+HIDDEN = BOOKKEEPING | {"loaded_version"}
 
 
 def _hidden(field: str) -> bool:
