@@ -58,10 +58,8 @@ class UnknownRole(RuntimeError):
 
 
 def needs(action: Action, **by_method: Action):
-    """Declares, beside `expose`, the right a view's handler needs on its view's resource
-    (`by_method`: another right for one HTTP method, e.g. POST=CREATE). The gate
-    (views.base.GateMixin) asks it before the handler runs and refuses any handler that
-    declares none."""
+    """Declares, beside `expose`, the right a handler needs on its view's resource (another
+    for one HTTP method: POST=CREATE); the gate (views.base) refuses a handler without."""
     declared = {"*": action, **{method.upper(): right for method, right in by_method.items()}}
 
     def declare(handler):
@@ -74,9 +72,7 @@ def needs(action: Action, **by_method: Action):
 def needed(handler, method: str) -> Action | None:
     """The right `handler` declared for a request of `method`; None if it declared none."""
     declared = getattr(handler, "needs", None)
-    if declared is None:
-        return None
-    return declared.get(method.upper(), declared["*"])
+    return None if declared is None else declared.get(method.upper(), declared["*"])
 
 
 READ, CREATE, EDIT, DELETE, EXPORT, DECIDE = Action
@@ -349,9 +345,8 @@ def can_change(user, action: Action, record, now: datetime | None = None) -> boo
 
 
 def _export_requests(user) -> ColumnElement[bool]:
-    """A user's own export requests, and those she decides: an administrator's, every one;
-    a designated person's, those of the Homes in her scope (a request of no one Home is the
-    county's: only a county-wide scope holds it)."""
+    """A user's own export requests and those she decides: all for an administrator, her
+    scope's Homes' for a designated person (one of no Home is the county's)."""
     own = ExportRequest.user_id == user.id
     if not decides_exports(user):
         return own
@@ -362,8 +357,7 @@ def _export_requests(user) -> ColumnElement[bool]:
 
 def decides_exports(user) -> bool:
     """Whether `user` decides export requests at all: administrators, and the designated
-    persons (儿童个人信息保护负责人) among staff and supervisors. A caring mother's account
-    marked as designated person by mistake decides nothing."""
+    persons (儿童个人信息保护负责人) among staff and supervisors, no caring mother."""
     role = _role(user)
     if role is None or DECIDE not in PERMISSIONS[role].get("export_request", frozenset()):
         return False
@@ -387,21 +381,19 @@ def writes_as_herself(user) -> bool:
 
 
 def her_care_records(user) -> ColumnElement[bool]:
-    """A caring mother's own care records, for her own workbook: those she wrote about the
-    children in her care now (never another's notes; a child whose pairing has ended is out
-    of her reach, notes and all). False for anyone else."""
-    if _role(user) is not Role.VOLUNTEER or user.volunteer_id is None:
+    """A caring mother's own care records, for her workbook: those she wrote about the
+    children in her care now (never another's notes, nothing of an ended pairing)."""
+    if not writes_as_herself(user) or user.volunteer_id is None:
         return false()
     return and_(visible(CareRecord, user), CareRecord.volunteer_id == user.volunteer_id)
 
 
 def account_scope(role: Role, *, home, township: str | None, volunteer,
                   townships) -> str | None:
-    """The rules of an account's scope, for the accounts form and `flask users create`
-    alike; returns the township to keep (None for none), or raises InvalidValue. A caring
-    mother's account is linked to her volunteer record (`volunteer`: it, or anything true
-    where the link is not being changed); only staff and supervisors have a township, never
-    beside a Home, and only one some Home is in."""
+    """An account's scope, for the accounts form and `flask users create` alike: the
+    township to keep (None for none), or InvalidValue. A caring mother's account is linked
+    to her volunteer record (`volunteer`: it, or anything true where the link stays as it
+    was); a township only for staff and supervisors, never beside a Home (clean_township)."""
     if role is Role.VOLUNTEER and volunteer is None:
         raise InvalidValue(_l("A caring mother's account must be linked to her volunteer "
                               "record."))
