@@ -23,6 +23,7 @@ from models import (
     Child,
     Consent,
     DataRequest,
+    DutyRule,
     ExportRequest,
     Guardian,
     Home,
@@ -98,6 +99,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # The privacy page: notice, retention purge, yearly audit export, incident query.
         "privacy": EVERYTHING,
         "export_request": frozenset({READ, CREATE, DECIDE}),
+        "duty_rule": frozenset({READ, CREATE, EDIT, EXPORT}),  # never deleted: made inactive
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -114,6 +116,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": frozenset({READ}),  # the guardians' notice
         # A Home's designated person among them decides its requests (may_decide).
         "export_request": frozenset({READ, CREATE, DECIDE}),
+        "duty_rule": frozenset({READ}),  # the county's, set by its administrators
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -125,6 +128,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # The notice, the yearly audit export and the incident query of their Homes.
         "privacy": READ_ONLY,
         "export_request": frozenset({READ, CREATE, DECIDE}),
+        "duty_rule": frozenset({READ}),
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
@@ -266,8 +270,8 @@ def _for_volunteer(model, user) -> ColumnElement[bool]:
     raise LookupError(f"no scoping rule for {model.__name__}")
 
 
-# County-wide lookup tables everyone may read for their drop-downs.
-SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation}
+# County-wide tables everyone may read: drop-downs' lookups, and the duties of care.
+SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation, DutyRule}
 KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
                   ParentContact, Pairing, CareRecord, StockMovement, ActivityParticipant, User,
                   AuditEntry, Consent, DataRequest, RosterUpload, ExportRequest}

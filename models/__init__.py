@@ -8,6 +8,7 @@ from models.activities import Activity, ActivityParticipant, ActivitySeries, act
 from models.audit import AuditEntry
 from models.care import CareMonth, CareRecord, Pairing
 from models.consent import Consent, DataRequest, ExportRequest
+from models.duties import DutyRule
 from models.figures import KeptFigures
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
@@ -28,6 +29,7 @@ __all__ = [
     "ChildMove",
     "Consent",
     "DataRequest",
+    "DutyRule",
     "ExportRequest",
     "Guardian",
     "Home",

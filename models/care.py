@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     and_,
     or_,
@@ -108,10 +109,11 @@ class CareRecord(Versioned, Timestamped, db.Model):
 
 
 class CareMonth(db.Model):
-    """Per child, volunteer (or none: a record written by staff) and month: the latest date
-    in that month of a care record ticking each duty of the five ones (the festival: in
-    that month; the year's tick is the latest over the year's months). Derived from the
-    care records and rewritten with them by models.care_summary: never written by hand."""
+    """Per child, month and volunteer, the days of that month with a care record of each
+    kind, as bits (day d: 1 << (d - 1)); the row without a volunteer holds every record of
+    the child (staff's, and every volunteer's). Whatever duties the county sets
+    (models.duties), their ticks are read from these. Derived from the care records and
+    rewritten with them by models.care_summary: never written by hand."""
 
     __tablename__ = "care_month"
     # A child's months (the care summary, the follow-up); a pairing's month (its child, the
@@ -124,8 +126,16 @@ class CareMonth(db.Model):
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"))
     month: Mapped[date] = mapped_column(Date)
-    child_on: Mapped[date | None] = mapped_column(Date)
-    parents_on: Mapped[date | None] = mapped_column(Date)
-    teacher_on: Mapped[date | None] = mapped_column(Date)
-    guardian_on: Mapped[date | None] = mapped_column(Date)
-    festival_on: Mapped[date | None] = mapped_column(Date)
+    talk_days: Mapped[int] = mapped_column(Integer, default=0)
+    home_visit_days: Mapped[int] = mapped_column(Integer, default=0)
+    parent_call_days: Mapped[int] = mapped_column(Integer, default=0)
+    parent_letter_days: Mapped[int] = mapped_column(Integer, default=0)
+    teacher_contact_days: Mapped[int] = mapped_column(Integer, default=0)
+    guardian_contact_days: Mapped[int] = mapped_column(Integer, default=0)
+    festival_days: Mapped[int] = mapped_column(Integer, default=0)
+    other_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def kind_days(entity, kind: CareKind):
+    """The column of `kind`'s days in CareMonth, or in an alias of it."""
+    return getattr(entity, f"{kind.value}_days")

@@ -1,7 +1,7 @@
 """What the care records add up to, kept beside them so the overview and the follow-up need
 not read millions of records: each child's latest care record (`Child.last_care_on`) and,
-per child, volunteer and month, the latest date that ticks each of the five ones
-(`CareMonth`).
+per child, month and volunteer (and for the child's records all together), the days with a
+record of each kind (`CareMonth`), from which any duty's ticks are read.
 
 Both are derived and rewritten from `care_record` — never adjusted by a difference — for
 every child and month a flush touched (a session hook below), and for everything at once by
@@ -12,14 +12,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, and_, case, delete, event, func, insert, inspect, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    distinct,
+    event,
+    extract,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from models.base import previous
 from models.care import CareMonth, CareRecord
-from models.followup import FIVE_ONES, month_bounds
+from models.enums import CareKind
+from models.followup import month_bounds
 from models.people import Child
 
 
@@ -41,15 +60,23 @@ def _month_start_postgresql(element, compiler, **kw):
 
 
 def _grouped(where) -> select:
-    """care_record rows matching `where`, as care_month rows (child, volunteer, month)."""
+    """care_record rows matching `where`, as care_month rows: one per child, month and
+    volunteer, and one per child and month for all of them (no volunteer)."""
     month = month_start(CareRecord.occurred_on)
-    ticks = [func.max(case((CareRecord.kind.in_(duty.kinds), CareRecord.occurred_on)))
-             for duty in FIVE_ONES]
-    return (select(CareRecord.child_id, CareRecord.volunteer_id, month, *ticks)
-            .where(where).group_by(CareRecord.child_id, CareRecord.volunteer_id, month))
+    # The day's bit, each day counted once (DISTINCT): SQLite has no bitwise OR to sum by.
+    day = literal_column("1").op("<<")(cast(extract("day", CareRecord.occurred_on), Integer)
+                                       - 1)
+    days = [func.coalesce(func.sum(distinct(case((CareRecord.kind == kind, day)))), 0)
+            for kind in CareKind]
+    by_volunteer = (select(CareRecord.child_id, CareRecord.volunteer_id, month, *days)
+                    .where(where, CareRecord.volunteer_id.is_not(None))
+                    .group_by(CareRecord.child_id, CareRecord.volunteer_id, month))
+    everyone = (select(CareRecord.child_id, null(), month, *days)
+                .where(where).group_by(CareRecord.child_id, month))
+    return union_all(by_volunteer, everyone)
 
 
-_TARGET = ["child_id", "volunteer_id", "month", *(f"{duty.key}_on" for duty in FIVE_ONES)]
+_TARGET = ["child_id", "volunteer_id", "month", *(f"{kind.value}_days" for kind in CareKind)]
 
 
 def _latest(child_id):

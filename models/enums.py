@@ -139,6 +139,42 @@ class CareKind(LabelledEnum):
     OTHER = "other", _l("Other")
 
 
+class Frequency(LabelledEnum):
+    """How often a duty of care is due, each window inside a month so that months add up to
+    terms and years: a week is the 1st–7th, 8th–14th, 15th–21st or 22nd to the month's end."""
+
+    WEEKLY = "weekly", _l("Every week (1st–7th, 8th–14th, 15th–21st, 22nd–end)")
+    FORTNIGHTLY = "fortnightly", _l("Every half month (1st–15th, 16th–end)")
+    MONTHLY = "monthly", _l("Every month")
+    YEARLY = "yearly", _l("Every year")
+
+    @property
+    def short(self) -> object:
+        """The pace in a word, for a badge on a phone."""
+        return _SHORT_PACES[self]
+
+
+_SHORT_PACES = {Frequency.WEEKLY: _l("Weekly"), Frequency.FORTNIGHTLY: _l("Twice a month"),
+                Frequency.MONTHLY: _l("Monthly"), Frequency.YEARLY: _l("Yearly")}
+
+
+class FulfilledBy(LabelledEnum):
+    PAIRED = "paired", _l("The paired caring mother only")
+    ANYONE = "anyone", _l("Anyone recording for the child")
+
+
+class Risk(LabelledEnum):
+    """What puts a child at risk, so that a duty may be due more often (models.duties)."""
+
+    ALONE = "alone", _l("Living alone")
+    NOBODY = "nobody", _l("No one caring for the child")
+    PARENT_UNABLE = "parent_unable", _l("Father or mother unable to care")
+    PROXY_UNABLE = "proxy_unable", _l("Entrusted guardian not able enough")
+    POOR_CARE = "poor_care", _l("Poor guardianship")
+    KEY_TARGET = "key_target", _l("Key assistance target")
+    IN_DIFFICULTY = "in_difficulty", _l("Child in difficulty")
+
+
 class ActivityStatus(LabelledEnum):
     PLANNED = "planned", _l("Planned")
     DONE = "done", _l("Done")

@@ -1,46 +1,24 @@
-"""The "five ones" (五个一) of a caring mother, as one rule.
-
-Each month she should talk with the child, get the child to call or write to the parents,
-contact the class teacher and the temporary guardian; once a year she spends a festival
-with the child. A tick is the latest care record of a kind that counts for it, inside the
-window (the month, or the year so far for the festival). A home visit meets the child and
-the guardian, so it counts for both.
+"""The ticks of the duties of care (models.duties: the five ones unless the county changed
+them), as one rule: a duty due every week, half month or month is done in a window when a
+care record of one of its kinds falls in it, written by the paired caring mother (or by
+anyone, as the duty says); a yearly duty once in the year so far. Read from the care
+summary (CareMonth's days of each kind), by the pages in Python and by the counts in SQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, true
 from sqlalchemy.orm import Session
 
 from models.base import among
-from models.care import CareMonth
-from models.enums import CareKind
+from models.care import CareMonth, kind_days
+from models.duties import Duty
+from models.enums import CareKind, Frequency, Risk
 from models.people import Child
-
-
-@dataclass(frozen=True)
-class Duty:
-    key: str
-    label: object
-    kinds: frozenset[CareKind]
-    yearly: bool = False
-
-
-FIVE_ONES = (
-    Duty("child", _l("Talked with the child"), frozenset({CareKind.TALK, CareKind.HOME_VISIT})),
-    Duty("parents", _l("Parents called or written to"),
-         frozenset({CareKind.PARENT_CALL, CareKind.PARENT_LETTER})),
-    Duty("teacher", _l("Class teacher contacted"), frozenset({CareKind.TEACHER_CONTACT})),
-    Duty("guardian", _l("Guardian contacted"),
-         frozenset({CareKind.GUARDIAN_CONTACT, CareKind.HOME_VISIT})),
-    Duty("festival", _l("A festival together this year"), frozenset({CareKind.FESTIVAL}),
-         yearly=True),
-)
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -49,40 +27,130 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-def five_ones(session: Session, children, month: date, by_volunteer: bool = False
-              ) -> dict[tuple[int, int | None], dict[str, date | None]]:
-    """The ticks of `month` for `children` (ids, or a select of ids): for each child — and,
-    with `by_volunteer`, each volunteer who wrote about the child — each duty's key with the
-    date that ticks it, or None. One query of the care summary (the year's months of these
-    children), whatever the number of children."""
+def _bits(first_day: int, last_day: int) -> int:
+    return sum(1 << (day - 1) for day in range(first_day, last_day + 1))
+
+
+# Each pace's windows in a month, as bits of its days (a short month's missing days are
+# never set). A yearly duty has none: it is due once in the year.
+WINDOWS = {
+    Frequency.WEEKLY: (_bits(1, 7), _bits(8, 14), _bits(15, 21), _bits(22, 31)),
+    Frequency.FORTNIGHTLY: (_bits(1, 15), _bits(16, 31)),
+    Frequency.MONTHLY: (_bits(1, 31),),
+    Frequency.YEARLY: (),
+}
+
+
+class Mark(NamedTuple):
+    """A duty for one child in one month: windows done of those due, the latest day that
+    counts for it (None: none), its pace for this child and the risks that set it."""
+
+    done: int
+    due: int
+    last: date | None
+    pace: Frequency
+    why: frozenset[Risk] = frozenset()
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.due
+
+
+KINDS = tuple(CareKind)
+Days = dict[date, tuple[int, ...]]  # a month's first day -> each kind's days, as KINDS
+
+
+def care_days(session: Session, children, month: date, duties: Iterable[Duty]
+              ) -> dict[tuple[int, int | None], Days]:
+    """For `children` (ids, or a select of ids): each (child, volunteer) and (child, None:
+    all the child's records) with the days of each kind of the month and of the year's
+    earlier months that hold a record of a yearly duty's kind. One query, whatever the
+    number of children."""
     if isinstance(children, list | tuple | set) and not children:
         return {}
     first = month.replace(day=1)
-    columns = [getattr(CareMonth, f"{duty.key}_on") for duty in FIVE_ONES]
-    festival = [getattr(CareMonth, f"{duty.key}_on").is_not(None)
-                for duty in FIVE_ONES if duty.yearly]
-    # The month's rows, and the year's earlier months only where they hold a yearly tick.
-    query = (select(CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month, *columns)
+    yearly = {kind for duty in duties if Frequency.YEARLY in (duty.frequency, duty.stricter)
+              for kind in duty.kinds}
+    query = (select(CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month,
+                    *(kind_days(CareMonth, kind) for kind in KINDS))
              .where(among(CareMonth.child_id, children), CareMonth.month >= first.replace(month=1),
-                    CareMonth.month <= first, or_(CareMonth.month == first, *festival)))
-    ticks: dict[tuple[int, int | None], dict[str, date | None]] = {}
-    for child_id, volunteer_id, row_month, *dates in session.execute(query):
-        found = ticks.setdefault((child_id, volunteer_id if by_volunteer else None),
-                                 dict(NO_TICKS))
-        for duty, when in zip(FIVE_ONES, dates, strict=True):
-            counts = duty.yearly or row_month == first
-            if when and counts and (found[duty.key] is None or when > found[duty.key]):
-                found[duty.key] = when
-    return {key: found for key, found in ticks.items() if any(found.values())}
+                    CareMonth.month <= first,
+                    or_(CareMonth.month == first,
+                        *(kind_days(CareMonth, kind) != 0 for kind in yearly))))
+    found: dict[tuple[int, int | None], Days] = {}
+    for child_id, volunteer_id, row_month, *days in session.execute(query):
+        found.setdefault((child_id, volunteer_id), {})[row_month] = tuple(days)
+    return found
 
 
-NO_TICKS = {duty.key: None for duty in FIVE_ONES}
-MONTHLY = tuple(duty.key for duty in FIVE_ONES if not duty.yearly)
+def _last(first: date, days: int) -> date | None:
+    return first.replace(day=days.bit_length()) if days else None
 
 
-def month_done(ticks: dict[str, date | None]) -> bool:
-    """All four monthly duties done (the festival is once a year)."""
-    return all(ticks.get(key) for key in MONTHLY)
+def mark(duty: Duty, days: Days, month: date, risks: frozenset[Risk] = frozenset()) -> Mark:
+    """`duty` for one child in `month`, from the days of `days` (care_days' of the child,
+    or of the child and her caring mother)."""
+    first = month.replace(day=1)
+    pace = duty.pace(risks)
+    positions = [KINDS.index(kind) for kind in duty.kinds]
+
+    def of(month_days: tuple[int, ...]) -> int:
+        combined = 0
+        for position in positions:
+            combined |= month_days[position]
+        return combined
+
+    if pace is Frequency.YEARLY:
+        latest = max((_last(m, of(d)) for m, d in days.items() if m <= first and of(d)),
+                     default=None)
+        return Mark(int(latest is not None), 1, latest, pace, duty.why_stricter(risks))
+    this_month = of(days[first]) if first in days else 0
+    windows = WINDOWS[pace]
+    return Mark(sum(1 for window in windows if this_month & window), len(windows),
+                _last(first, this_month), pace, duty.why_stricter(risks))
+
+
+def marks(duties: Iterable[Duty], found: dict[tuple[int, int | None], Days], child_id: int,
+          volunteer_id: int | None, month: date, risks: frozenset[Risk] = frozenset()
+          ) -> dict[str, Mark]:
+    """Each duty's mark for the child and her caring mother `volunteer_id` (None: whoever
+    wrote), from care_days' `found`."""
+    everyone = found.get((child_id, None), {})
+    mine = found.get((child_id, volunteer_id), {}) if volunteer_id is not None else everyone
+    return {duty.key: mark(duty, everyone if duty.by_anyone else mine, month, risks)
+            for duty in duties}
+
+
+def month_done(found: dict[str, Mark]) -> bool:
+    """Every duty due in the month done in each of its windows (yearly ones do not count)."""
+    return all(m.complete for m in found.values() if m.pace is not Frequency.YEARLY)
+
+
+def _complete_in_month(days, pace: Frequency) -> ColumnElement[bool]:
+    if pace is Frequency.YEARLY:
+        return true()
+    return and_(*(days.op("&")(literal_column(str(window))) != 0
+                  for window in WINDOWS[pace]))
+
+
+def month_done_sql(duties: Iterable[Duty], mine, everyone) -> ColumnElement[bool]:
+    """`month_done` in SQL, for a child (`Child`) and her caring mother: `mine` and
+    `everyone` are aliases of CareMonth outer-joined on the month (hers, and the child's
+    row without a volunteer)."""
+    parts = []
+    for duty in duties:
+        source = everyone if duty.by_anyone else mine
+        days = literal_column("0")
+        for kind in duty.kinds:
+            days = days.op("|")(func.coalesce(kind_days(source, kind), 0))
+        usual = _complete_in_month(days, duty.frequency)
+        if duty.stricter is None:
+            parts.append(usual)
+            continue
+        stricter = duty.at_stricter_pace()
+        parts.append(or_(and_(stricter, _complete_in_month(days, duty.stricter)),
+                         and_(~stricter, usual)))
+    return and_(true(), *parts)
 
 
 def last_contact(session: Session, child_ids: Iterable[int]) -> dict[int, date]:

@@ -140,15 +140,16 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "content": (PERSONAL, "a county's counts and the children longest without care"),
     },
     "care_month": {
-        "child_id": (PERSONAL, "five-ones (derived from care records)"),
-        "volunteer_id": (PERSONAL, "five-ones (derived from care records)"),
-        "month": (PERSONAL, "five-ones (derived from care records)"),
-        "child_on": (PERSONAL, "five-ones (derived from care records)"),
-        "parents_on": (PERSONAL, "five-ones (derived from care records)"),
-        "teacher_on": (PERSONAL, "five-ones (derived from care records)"),
-        "guardian_on": (PERSONAL, "five-ones (derived from care records)"),
-        "festival_on": (PERSONAL, "five-ones (derived from care records)"),
+        "child_id": (PERSONAL, "duties of care (derived from care records)"),
+        "volunteer_id": (PERSONAL, "duties of care (derived from care records)"),
+        "month": (PERSONAL, "duties of care (derived from care records)"),
+        **{f"{kind}_days": (PERSONAL, "duties of care (derived from care records)")
+           for kind in ("talk", "home_visit", "parent_call", "parent_letter", "teacher_contact",
+                        "guardian_contact", "festival", "other")},
     },
+    "duty_rule": {name: (PUBLIC, "duties of care") for name in (
+        "name", "position", "kinds", "frequency", "fulfilled_by", "stricter_frequency",
+        "stricter_for", "active")},
     "activity_kind": {"name": (PUBLIC, "calendar"), "colour": (PUBLIC, "calendar"),
                       "sort_order": (PUBLIC, "calendar")},
     "activity_series": {

@@ -31,6 +31,7 @@ from models import (
     User,
     Volunteer,
 )
+from models.duties import install_defaults
 from models.enums import (
     CareKind,
     Gender,
@@ -156,6 +157,8 @@ def db(app):
             else:
                 for table in reversed(_db.metadata.sorted_tables):
                     conn.execute(table.delete())
+            # The duties of care the migration wrote: the five ones, as a county starts.
+            install_defaults(conn)
 
 
 class Factory:

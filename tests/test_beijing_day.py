@@ -115,7 +115,7 @@ def test_the_followup_is_of_beijings_month(app, make, beijing_day):
     paired_with_the_months_duties_done(make, home, beijing_day)
     page = signed_in(app, make, Role.STAFF, home=home).get("/admin/followup/").text
     assert f'name="month" value="{beijing_day:%Y-%m}"' in page
-    assert '<p id="followup-summary">1 个结对中有 1 个完成了本月四项' in page
+    assert '<p id="followup-summary">1 个结对中有 1 个完成了本月全部应做事项' in page
 
 
 def test_an_export_is_named_and_stamped_with_the_day_in_beijing(app, make, beijing_day):

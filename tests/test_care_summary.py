@@ -1,6 +1,7 @@
-"""The care summary (each child's latest care record, the five ones per month) always says
-what the care records say: after every kind of change through the session, after a bulk
-rebuild, and after the migration that made it from records already written."""
+"""The care summary (each child's latest care record; per child, month and volunteer, and for
+all the child's records, the days of each kind) always says what the care records say:
+after every kind of change through the session, after a bulk rebuild, and after the
+migrations that made it from records already written."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import sqlalchemy as sa
 
 from admin_app.extensions import db
 from models import CareMonth, CareRecord, Child, care_summary
+from models.care import kind_days
+from models.duties import duties
 from models.enums import CareKind, Role
-from models.followup import FIVE_ONES, five_ones
+from models.followup import care_days, marks
 from tests.conftest import database_at
 from tests.test_calendar import signed_in
 
@@ -19,25 +22,31 @@ from tests.test_calendar import signed_in
 def stored(connection) -> tuple[set, dict]:
     months = {tuple(row) for row in connection.execute(sa.select(
         CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month,
-        *(getattr(CareMonth, f"{duty.key}_on") for duty in FIVE_ONES)))}
+        *(kind_days(CareMonth, kind) for kind in CareKind)))}
     last = dict(connection.execute(sa.select(Child.id, Child.last_care_on)).all())
     return months, last
 
 
 def from_records(connection) -> tuple[set, dict]:
-    """The same, worked out here in Python from every care record."""
+    """The same, worked out here in Python from every care record: each volunteer's row and
+    the child's row of all records (no volunteer), day d of a kind as the bit 2**(d-1)."""
     months: dict = {}
     last = dict.fromkeys(connection.execute(sa.select(Child.id)).scalars())
+    kinds = list(CareKind)
     for child_id, volunteer_id, on, kind in connection.execute(sa.select(
             CareRecord.child_id, CareRecord.volunteer_id, CareRecord.occurred_on,
             CareRecord.kind)):
-        ticks = months.setdefault((child_id, volunteer_id, on.replace(day=1)),
-                                  [None] * len(FIVE_ONES))
-        for i, duty in enumerate(FIVE_ONES):
-            if kind in duty.kinds:
-                ticks[i] = max(ticks[i] or on, on)
+        for who in {volunteer_id, None}:
+            days = months.setdefault((child_id, who, on.replace(day=1)), [0] * len(kinds))
+            days[kinds.index(kind)] |= 2 ** (on.day - 1)
         last[child_id] = max(last[child_id] or on, on)
-    return {(*key, *ticks) for key, ticks in months.items()}, last
+    return {(*key, *days) for key, days in months.items()}, last
+
+
+def plain(rows) -> set:
+    """Rows read by raw SQL with their dates as ISO text (SQLite gives text, PostgreSQL
+    dates)."""
+    return {tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows}
 
 
 def agrees() -> bool:
@@ -61,8 +70,13 @@ def test_every_change_of_a_care_record_keeps_the_summary(make):
     assert db.session.get(Child, xia.id).last_care_on == date(2025, 4, 2)
     row = db.session.execute(sa.select(CareMonth).where(
         CareMonth.child_id == xia.id, CareMonth.volunteer_id == bo.id)).scalar_one()
-    assert (row.month, row.child_on, row.guardian_on, row.parents_on) == (
-        date(2025, 3, 1), date(2025, 3, 10), date(2025, 3, 10), None)
+    assert (row.month, row.home_visit_days, row.talk_days) == (date(2025, 3, 1), 512, 0)
+    everyone = db.session.execute(sa.select(CareMonth).where(
+        CareMonth.child_id == xia.id, CareMonth.volunteer_id.is_(None),
+        CareMonth.month == date(2025, 3, 1))).scalar_one()
+    # Talk on the 5th (bit 4), the visit on the 10th (bit 9), the call on the 20th (bit 19).
+    assert (everyone.talk_days, everyone.home_visit_days, everyone.parent_call_days) == (
+        16, 512, 2 ** 19)
 
     changes = [
         (talk, {"occurred_on": date(2025, 4, 30)}),          # into another month
@@ -108,15 +122,22 @@ def test_the_follow_up_ticks_come_from_the_summary(make):
                      occurred_on=date(2025, 3, 9))
     make.care_record(child, volunteer=mother, occurred_on=date(2025, 3, 2))
     make.care_record(child, kind=CareKind.PARENT_CALL, occurred_on=date(2025, 2, 2))
-    ticks = five_ones(db.session, [child.id], date(2025, 3, 15), by_volunteer=True)
-    assert ticks == {(child.id, mother.id): {
-        "child": date(2025, 3, 9), "parents": None, "teacher": None,
-        "guardian": date(2025, 3, 9), "festival": date(2025, 1, 28)}}
+    rules = duties(db.session)
+    talk, parents, teacher, guardian, festival = (duty.key for duty in rules)
+
+    def lasts(month, volunteer):
+        found = care_days(db.session, [child.id], month, rules)
+        return {key: mark.last for key, mark in
+                marks(rules, found, child.id, volunteer, month).items()}
+
+    assert lasts(date(2025, 3, 15), mother.id) == {
+        talk: date(2025, 3, 9), parents: None, teacher: None,
+        guardian: date(2025, 3, 9), festival: date(2025, 1, 28)}
     # Last year's festival does not count this year; February's call is not March's.
-    assert five_ones(db.session, [child.id], date(2026, 1, 5)) == {}
-    assert five_ones(db.session, [child.id], date(2025, 2, 1))[(child.id, None)] == {
-        "child": None, "parents": date(2025, 2, 2), "teacher": None, "guardian": None,
-        "festival": date(2025, 1, 28)}
+    assert set(lasts(date(2026, 1, 5), None).values()) == {None}
+    assert lasts(date(2025, 2, 1), None) == {
+        talk: None, parents: date(2025, 2, 2), teacher: None, guardian: None,
+        festival: date(2025, 1, 28)}
 
 
 def test_a_care_record_added_in_the_panel_is_counted(app, make):
@@ -159,9 +180,26 @@ def test_the_migration_fills_the_summary_from_records_already_written(tmp_path):
                     (1, date(2024, 12, 31), CareKind.FESTIVAL))])
         upgrade(revision="3926e6e1505e")
         with db.engine.connect() as conn:
+            assert plain(conn.execute(sa.text(
+                "SELECT child_id, volunteer_id, month, child_on, teacher_on, festival_on "
+                "FROM care_month"))) == {
+                (1, 1, "2025-03-01", "2025-03-09", None, None),
+                (1, None, "2025-04-01", None, "2025-04-01", None),
+                (1, 1, "2024-12-01", None, None, "2024-12-31")}
+            assert plain(conn.execute(sa.text("SELECT id, last_care_on FROM child"))) == {
+                (1, "2025-04-01"), (2, None)}
+        upgrade()
+        with db.engine.connect() as conn:
             assert stored(conn) == from_records(conn)
-            assert len(stored(conn)[0]) == 3
-            assert stored(conn)[1] == {1: date(2025, 4, 1), 2: None}
+            assert len(stored(conn)[0]) == 5  # two volunteer months and three of all
+        downgrade(revision="a8c4e6f1d3b7")
+        with db.engine.connect() as conn:
+            assert plain(conn.execute(sa.text(
+                "SELECT child_id, volunteer_id, month, child_on, guardian_on, teacher_on "
+                "FROM care_month"))) == {
+                (1, 1, "2025-03-01", "2025-03-09", "2025-03-09", None),
+                (1, None, "2025-04-01", None, None, "2025-04-01"),
+                (1, 1, "2024-12-01", None, None, None)}
         downgrade(revision="47cf8739cef1")
 
 

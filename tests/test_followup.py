@@ -55,7 +55,7 @@ def test_ticks_windows_pairings_and_totals(app, make):
     assert [mark for mark, _ in diligent[:4]] == ["✔"] * 4 and diligent[4] == ("✘", "")
     # The open follow-up comes first.
     assert page.index("样样都做了") < page.index("三月才结对")
-    assert "2 个结对中有 1 个完成了本月四项" in page
+    assert "2 个结对中有 1 个完成了本月全部应做事项" in page
     only = client.get("/admin/followup/?month=2026-03&incomplete=1").text
     assert "三月才结对" in only and "样样都做了" not in only.split('id="followup-rows"')[1]
     april = client.get("/admin/followup/?month=2026-04").text
@@ -88,7 +88,8 @@ def test_export_matches_the_page(app, make):
     late = rows[1]
     assert late[3] == wall_time(2026, 3, 31) and late[4] is None
     assert late[7] == wall_time(2026, 1, 20)
-    assert late[8] == "否" and rows[0][8] == "是" and rows[0][9] == "是"
+    assert late[8] == "否" and rows[0][8] == "是" and rows[0][10] == "是"
+    assert late[9] == "与父母通话或写信、联系班主任" and rows[0][9] is None
     by_home = [r for r in book["按儿童之家"].iter_rows(min_row=3, values_only=True) if r[0]]
     assert by_home == [("甲之家", 2, 1, 2, 1, 1, 2, 1)]
 
@@ -131,7 +132,7 @@ def test_a_countys_totals_by_home_are_those_of_each_homes_rows(app, make):
     assert sorted(totals_by_home(county.get("/admin/followup/?month=2026-03").text)) == [
         ("乙之家", "3", "1"), ("甲之家", "2", "1")]
     summary = county.get("/admin/followup/?month=2026-03").text
-    assert "5 个结对中有 2 个完成了本月四项" in summary
+    assert "5 个结对中有 2 个完成了本月全部应做事项" in summary
 
 
 def test_a_township_shows_the_totals_of_its_own_homes(app, make):

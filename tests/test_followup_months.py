@@ -9,8 +9,13 @@ from datetime import date
 
 import pytest
 
-from models.enums import CareKind
-from models.followup import NO_TICKS, five_ones, month_bounds, month_done
+from models.duties import duties
+from models.enums import CareKind, Frequency
+from models.followup import Mark, care_days, marks, month_bounds, month_done
+
+# The five ones as the county starts with them, in their order (models.duties).
+NAMES = ("child", "parents", "teacher", "guardian", "festival")
+NO_TICKS = dict.fromkeys(NAMES)
 
 
 @pytest.mark.parametrize(("day", "bounds"), [
@@ -29,8 +34,13 @@ def child(make):
     return make.child(name="林小北")
 
 
-def _ticks(db, child, month):
-    return five_ones(db.session, [child.id], month).get((child.id, None), dict(NO_TICKS))
+def _ticks(db, child, month, volunteer=None):
+    """Each of the five ones' latest counting day (None: not done) for the child's records
+    (or her caring mother's, `volunteer`)."""
+    rules = duties(db.session)
+    found = care_days(db.session, [child.id], month, rules)
+    by_key = marks(rules, found, child.id, volunteer, month)
+    return {name: by_key[duty.key].last for name, duty in zip(NAMES, rules, strict=True)}
 
 
 def _record(make, child, day, kind=CareKind.TALK):
@@ -83,11 +93,16 @@ def test_the_festival_counts_for_the_year_so_far_and_the_latest_record_ticks(mak
 
 def test_a_month_is_done_with_its_four_monthly_duties_the_festival_apart():
     day = date(2025, 6, 1)
-    assert month_done({"child": day, "parents": day, "teacher": day, "guardian": day,
-                       "festival": None}) is True
-    assert month_done({"child": day, "parents": day, "teacher": None, "guardian": day,
-                       "festival": day}) is False
-    assert month_done(dict(NO_TICKS)) is False
+    done, undone = (Mark(1, 1, day, Frequency.MONTHLY), Mark(0, 1, None, Frequency.MONTHLY))
+    no_festival, festival = (Mark(0, 1, None, Frequency.YEARLY),
+                             Mark(1, 1, day, Frequency.YEARLY))
+    assert month_done({"child": done, "parents": done, "teacher": done, "guardian": done,
+                       "festival": no_festival}) is True
+    assert month_done({"child": done, "parents": done, "teacher": undone, "guardian": done,
+                       "festival": festival}) is False
+    # A weekly duty with three of its four weeks is not done.
+    assert month_done({"child": Mark(3, 4, day, Frequency.WEEKLY)}) is False
+    assert month_done({"child": undone}) is False
 
 
 def test_the_latest_tick_of_any_volunteer_and_any_month_of_the_year_wins(make, db, child):
@@ -103,6 +118,6 @@ def test_the_latest_tick_of_any_volunteer_and_any_month_of_the_year_wins(make, d
                      kind=CareKind.FESTIVAL)
     ticks = _ticks(db, child, date(2025, 6, 1))
     assert (ticks["child"], ticks["festival"]) == (date(2025, 6, 25), date(2025, 5, 31))
-    by_volunteer = five_ones(db.session, [child.id], date(2025, 6, 1), by_volunteer=True)
-    assert {key: found["child"] for key, found in by_volunteer.items()} == {
-        (child.id, first.id): date(2025, 6, 25), (child.id, second.id): date(2025, 6, 20)}
+    assert _ticks(db, child, date(2025, 6, 1), first.id)["child"] == date(2025, 6, 25)
+    assert _ticks(db, child, date(2025, 6, 1), second.id)["child"] == date(2025, 6, 20)
+    assert _ticks(db, child, date(2025, 6, 1), second.id)["festival"] == date(2025, 3, 8)

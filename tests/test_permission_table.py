@@ -42,6 +42,7 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "activity_kind":          ("RCEDX", "RCEDX", "R...X", "....."),
     "resource_category":      ("RCEDX", "RCEDX", "R...X", "....."),
     "volunteer_organisation": ("RCEDX", "RCEDX", "R...X", "....."),
+    "duty_rule":              ("RCE.X", "R....", "R....", "....."),
     "user":                   ("RCEDX", ".....", ".....", "....."),
     "audit":                  ("R...X", ".....", "R....", "....."),
     "dashboard":              ("R....", "R....", "R....", "R...."),

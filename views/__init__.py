@@ -18,6 +18,7 @@ from models import (
     Child,
     Consent,
     DataRequest,
+    DutyRule,
     Guardian,
     Home,
     Pairing,
@@ -37,6 +38,7 @@ from views.calendar import CalendarView
 from views.care import CareRecordView, PairingView
 from views.dashboard import DashboardView
 from views.donors import DonorsView
+from views.duties import DutyRuleView
 from views.export_requests import ExportRequestView
 from views.fields import use_quick_html_params
 from views.followup import FollowupView
@@ -96,6 +98,7 @@ def init_admin(app: Flask) -> Admin:
         HomeView(Home, _l("Children's Homes"), SETTINGS, endpoint="home"),
         LookupView(VolunteerOrganisation, _l("Volunteer organisations"), SETTINGS,
                    endpoint="volunteer_organisation"),
+        DutyRuleView(DutyRule, _l("Duties of care"), SETTINGS, endpoint="duty_rule"),
         UserView(User, _l("Accounts"), SETTINGS, endpoint="user"),
         ThrottledView(name=_l("Sign-in waits"), category=SETTINGS, endpoint="throttled",
                       url="sign-in-waits"),

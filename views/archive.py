@@ -20,15 +20,17 @@ from models import (
     ResourceItem,
     StockMovement,
 )
+from models.duties import duties, risks_of
 from models.enums import MovementKind
 
 ARCHIVE_RECENT = 10
 
 
 def archive_card(child: Child) -> dict:
-    """What the details page shows beside the child's own fields, in two queries: the
-    recent care records, and the activities attended and items received together (the
-    guardian, parents and pairings come with the child: ChildView.record_load_options)."""
+    """What the details page shows beside the child's own fields, in three queries: the
+    recent care records, the activities attended and items received together, and the
+    duties of care (the guardian, parents and pairings come with the child:
+    ChildView.record_load_options)."""
     session = db.session
     care_records = session.scalars(
         select(CareRecord).options(joinedload(CareRecord.volunteer))
@@ -77,7 +79,11 @@ def archive_card(child: Child) -> dict:
                                         row.unit))
     for rows in history.values():  # a union keeps no order of its own
         rows.sort(key=lambda row: row[0], reverse=True)
+    risks = risks_of(child)
     return {
+        # Each duty of care at the child's pace, and the risks that made it stricter.
+        "paces": [(duty, duty.pace(risks), duty.why_stricter(risks))
+                  for duty in duties(session)],
         "parents": child.parents,
         "guardian": child.guardian,
         "pairings": child.pairings,

@@ -10,6 +10,7 @@ from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from admin_app import access
 from admin_app.access import READ, scoped
@@ -25,8 +26,9 @@ from models import (
     ResourceItem,
 )
 from models.base import likely, local_today
+from models.duties import duties
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
-from models.followup import FIVE_ONES
+from models.followup import month_done_sql
 from models.validators import CARE_AGE_LIMIT, birthday_in
 from views.base import AppIndexView
 from views.export_requests import waiting_count
@@ -77,16 +79,19 @@ def grown_up_count(user, today: date) -> int:
 
 
 def month_completion(user, today: date) -> tuple[int, int]:
-    """(pairings active today, of which the caring mother did the four monthly duties),
-    from the care summary: one row per pairing at most."""
-    month = and_(CareMonth.child_id == Pairing.child_id,
-                 CareMonth.volunteer_id == Pairing.volunteer_id,
-                 CareMonth.month == today.replace(day=1))
-    all_four = and_(*(getattr(CareMonth, f"{duty.key}_on").is_not(None)
-                      for duty in FIVE_ONES if not duty.yearly))
-    query = (select(func.count(), func.count().filter(all_four))
+    """(pairings active today, of which every duty due in the month is done), from the care
+    summary: the pairing's month and the child's, one row each at most."""
+    first = today.replace(day=1)
+    mine, everyone = aliased(CareMonth), aliased(CareMonth)
+    done = month_done_sql(duties(db.session), mine, everyone)
+    query = (select(func.count(), func.count().filter(done))
              .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
-             .outerjoin(CareMonth, month)
+             .outerjoin(mine, and_(mine.child_id == Pairing.child_id,
+                                   mine.volunteer_id == Pairing.volunteer_id,
+                                   mine.month == first))
+             .outerjoin(everyone, and_(everyone.child_id == Pairing.child_id,
+                                       everyone.month == first,
+                                       everyone.volunteer_id.is_(None)))
              .where(Pairing.primary_for_child(today)))
     total, done = db.session.execute(scoped(query, Pairing, user)).one()
     return total, done

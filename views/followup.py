@@ -1,5 +1,6 @@
-"""五个一 follow-up: every active pairing of a month with its five ticks, for staff and
-supervisors in their scope; and the same as a workbook."""
+"""The follow-up of the duties of care (五个一 unless the county changed them): every active
+pairing of a month with each duty's mark, for staff and supervisors in their scope; and the
+same as a workbook."""
 
 from __future__ import annotations
 
@@ -26,14 +27,28 @@ from admin_app.reports.followup import (
 )
 from models import Pairing, Volunteer
 from models.calendar import Month
+from models.duties import Duty, duties
 from models.enums import AuditAction
-from models.followup import FIVE_ONES
+from models.followup import Mark
 from views.base import AppView
 from views.calendar import chosen_home, place_name, visible_homes
 from views.exporting import XLSX, refused_over_daily_limit
 
 
-def drawn_rows(rows: list[Row]) -> list[Markup]:
+def _cell(opening: str, mark: Mark) -> str:
+    """✔ and the latest day when every window is done, ◐ and the windows done of those due
+    when some are, ✘ when none is."""
+    counted = f" {mark.done}/{mark.due}" if mark.due > 1 else ""
+    if mark.complete:
+        return (f'{opening}<span class="text-success">✔</span> '
+                f"{mark.last.month}/{mark.last.day}</td>")
+    if mark.done:
+        return (f'{opening}<span class="text-warning">◐</span>{counted} · '
+                f"{mark.last.month}/{mark.last.day}</td>")
+    return f'{opening}<span class="text-danger">✘</span>{counted}</td>'
+
+
+def drawn_rows(rows: list[Row], rules: tuple[Duty, ...]) -> list[Markup]:
     """The page's rows, written here with each value escaped once: a Home's 500 pairings,
     their seven cells each drawn through the template, were a third of the page."""
     open_label = escape(gettext("Follow-up open"))  # not inside the f-string: Babel reads it
@@ -41,21 +56,18 @@ def drawn_rows(rows: list[Row]) -> list[Markup]:
     # Each cell names its column, for the card a phone shows instead of the row (app.css).
     mother = escape(gettext("Caring mother"))
     volunteer_cell = f'<td data-label="{mother}">'
-    opening = {duty.key: f'<td data-label="{escape(duty.label)}">' for duty in FIVE_ONES}
-    cross = {key: f'{cell}<span class="text-danger">✘</span></td>'
-             for key, cell in opening.items()}
-    ticked: dict = {}  # a month's ticks fall on at most a year of days
+    opening = {duty.key: f'<td data-label="{escape(duty.label)}">' for duty in rules}
+    drawn_cells: dict = {}  # a month's marks are few: each drawn once
     drawn = []
     for row in rows:
         shade = ("table-warning" if row.open_follow_up
                  else "table-light" if not row.done else "")
         cells = []
-        for duty in FIVE_ONES:
-            when = row.ticks[duty.key]
-            if when and (duty.key, when) not in ticked:
-                ticked[duty.key, when] = (f'{opening[duty.key]}<span class="text-success">✔'
-                                          f"</span> {when.month}/{when.day}</td>")
-            cells.append(ticked[duty.key, when] if when else cross[duty.key])
+        for duty in rules:
+            mark = row.ticks[duty.key]
+            if (duty.key, mark) not in drawn_cells:
+                drawn_cells[duty.key, mark] = _cell(opening[duty.key], mark)
+            cells.append(drawn_cells[duty.key, mark])
         drawn.append(Markup(  # noqa: S704 (every value is escaped here)
             f'<tr class="{shade}" data-child="{row.child.id}"><td class="phone-title">'
             f'{escape(row.child.name)}{badge if row.open_follow_up else ""}</td>'
@@ -126,6 +138,7 @@ class FollowupView(AppView):
         # A county, or a township, has thousands of pairings: the list waits for a Home to
         # be chosen, and the totals by Home are counted by the database.
         show_rows = home is not None or len(homes) <= 1
+        rules = duties(db.session)
         if show_rows:
             rows = self._rows(asked)
             overall, by_home, by_volunteer = totals(rows)
@@ -141,9 +154,9 @@ class FollowupView(AppView):
         offered = [h for h in homes if asked.township in (None, h.township)]
         return self.render(
             "admin/followup.html", month=month, homes=homes, offered=offered, home=home,
-            townships=asked.townships, township=asked.township, rows=drawn_rows(rows),
+            townships=asked.townships, township=asked.township, rows=drawn_rows(rows, rules),
             show_rows=show_rows, overall=overall, by_home=by_home, by_volunteer=by_volunteer,
-            duties=FIVE_ONES, volunteer=volunteer, volunteers=volunteers,
+            duties=rules, volunteer=volunteer, volunteers=volunteers,
             only_incomplete=asked.only_incomplete, title=self._title(asked),
             can_export=access.can(current_user, EXPORT, self.resource_name),
             link=lambda **args: url_for(".index", **{

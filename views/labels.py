@@ -130,6 +130,12 @@ LABELS = {
     "endpoint": _l("List"),
     "query": _l("Search and filters"),
     "decided_by": _l("Decided by"),
+    "position": _l("Order"),
+    "kinds": _l("Counted records"),
+    "frequency": _l("How often"),
+    "fulfilled_by": _l("Who may do it"),
+    "stricter_frequency": _l("How often for children at risk"),
+    "stricter_for": _l("Children at risk"),
 }
 
 # A thing's name (a Home's, an item's, a kind's) is 名称; a person's is 姓名.
@@ -138,6 +144,7 @@ THING_LABELS = {**LABELS, "name": THING_NAME}
 # The labels of each table's columns where they differ from LABELS.
 LABELS_BY_TABLE = {table: THING_LABELS for table in (
     "home", "resource_item", "resource_category", "activity_kind", "volunteer_organisation")}
+LABELS_BY_TABLE["duty_rule"] = {**LABELS, "name": _l("Duty"), "active": _l("In force")}
 
 # What each table is called in the audit screen.
 TABLE_LABELS = {
@@ -162,4 +169,5 @@ TABLE_LABELS = {
     "audit_entry": _l("Audit trail"),
     "export_request": _l("Export approval"),
     "child_move": _l("Move between Children's Homes"),
+    "duty_rule": _l("Duty of care"),
 }

@@ -1,5 +1,6 @@
 """我的孩子: what a caring mother sees after signing in — her children as cards, with the
-days since the last contact and this month's five ones, and a care record two clicks away."""
+days since the last contact and this month's duties of care at each child's pace, and a
+care record two clicks away."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from admin_app.extensions import db
 from admin_app.masking import shown, to_call
 from models import Child
 from models.base import local_today
-from models.followup import FIVE_ONES, NO_TICKS, five_ones, last_contact
+from models.duties import duties, risks_of
+from models.followup import care_days, last_contact, marks
 from models.validators import age_on, next_birthday
 from views.base import AppView
 
@@ -34,7 +36,8 @@ class MyChildrenView(AppView):
         ).all()
         to_call(current_user, children)
         ids = [child.id for child in children]
-        ticks = five_ones(db.session, ids, today)
+        rules = duties(db.session)
+        found = care_days(db.session, ids, today, rules)
         contacted = last_contact(db.session, ids)
         cards = [{
             "child": child,
@@ -42,10 +45,11 @@ class MyChildrenView(AppView):
             "birthday": next_birthday(child.birth_date, today),
             "days_since_contact": (today - contacted[child.id]).days
             if child.id in contacted else None,
-            "ticks": ticks.get((child.id, None), NO_TICKS),
+            "ticks": marks(rules, found, child.id, current_user.volunteer_id, today,
+                           risks_of(child)),
             "phones": _phones(child),
         } for child in children]
-        page = self.render("admin/my_children.html", cards=cards, duties=FIVE_ONES,
+        page = self.render("admin/my_children.html", cards=cards, duties=rules,
                            today=today)
         db.session.commit()  # the numbers shown, recorded (masking.to_call)
         return page

@@ -1,6 +1,6 @@
-"""The five-ones follow-up of a month (五个一): one row per active pairing with its five
-ticks and their dates, children with an open follow-up first, and totals per Home and per
-volunteer. The page and its workbook both come from `followup_rows`."""
+"""The follow-up of a month's duties of care (五个一 unless the county changed them): one row
+per active pairing with each duty's mark, children with an open follow-up first, and totals
+per Home and per volunteer. The page and its workbook both come from `followup_rows`."""
 
 from __future__ import annotations
 
@@ -12,13 +12,23 @@ from typing import NamedTuple
 
 from flask_babel import gettext
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from admin_app import access
 from admin_app.extensions import db
 from admin_app.xlsx import Column, Workbook
 from models import CareMonth, CareRecord, Child, Home, Pairing, Volunteer
 from models.base import among
-from models.followup import FIVE_ONES, NO_TICKS, five_ones, month_bounds, month_done
+from models.duties import RISK_COLUMNS, Duty, RiskColumns, duties, risks_of
+from models.enums import Frequency
+from models.followup import (
+    Mark,
+    care_days,
+    marks,
+    month_bounds,
+    month_done,
+    month_done_sql,
+)
 
 
 class Named(NamedTuple):
@@ -37,12 +47,20 @@ class Row:
     child: Named
     volunteer: Named
     home: str
-    ticks: dict
+    ticks: dict[str, Mark]
     open_follow_up: bool
 
     @cached_property
     def done(self) -> bool:
         return month_done(self.ticks)
+
+    def still_due(self, duties: tuple[Duty, ...]) -> str:
+        """The duties not yet done, each with its windows done of those due when more than
+        one: "与孩子谈心 2/4、联系班主任"."""
+        return "、".join(
+            duty.label + (f" {m.done}/{m.due}" if m.due > 1 else "")
+            for duty in duties if not (m := self.ticks[duty.key]).complete
+            and m.pace is not Frequency.YEARLY)
 
 
 @dataclass
@@ -54,7 +72,7 @@ class Totals:
     def add(self, row: Row) -> None:
         self.pairings += 1
         self.done += row.done
-        self.ticks.update(key for key, when in row.ticks.items() if when)
+        self.ticks.update(key for key, mark in row.ticks.items() if mark.complete)
 
     @property
     def rate(self) -> float:
@@ -85,27 +103,32 @@ def active_pairings(user, month: date, home_id: int | None, volunteer_id: int | 
 def followup_rows(user, month: date, home_id: int | None = None,
                   volunteer_id: int | None = None, only_incomplete: bool = False,
                   township: str | None = None) -> list[Row]:
-    """Three queries: the pairings, their ticks, and the open follow-ups. Of the child and
-    the caring mother only the id and name are read (no record loaded, nothing decrypted)."""
+    """Four queries: the duties, the pairings, their ticks, and the open follow-ups. Of the
+    child and the caring mother only the id, name and what sets the child's pace are read
+    (no record loaded, nothing decrypted)."""
     pairings = [
-        (pairing_id, Named(child_id, child), Named(volunteer_id, volunteer), home)
-        for pairing_id, child_id, child, volunteer_id, volunteer, home in db.session.execute(
+        (pairing_id, Named(child_id, child), Named(volunteer_id, volunteer), home,
+         risks_of(RiskColumns(*risk)))
+        for pairing_id, child_id, child, volunteer_id, volunteer, home, *risk
+        in db.session.execute(
             active_pairings(user, month, home_id, volunteer_id, township).with_only_columns(
-                Pairing.id, Child.id, Child.name, Volunteer.id, Volunteer.name, Home.name))]
-    children = sorted({child.id for _, child, _, _ in pairings})
+                Pairing.id, Child.id, Child.name, Volunteer.id, Volunteer.name, Home.name,
+                *RISK_COLUMNS))]
+    children = sorted({child.id for _, child, _, _, _ in pairings})
     # A Home's children by their ids (an index look-up each); a county's through the same
     # query again (too many ids to send).
     ids = children if len(children) <= LISTED_IDS else active_pairings(
         user, month, home_id, volunteer_id, township).with_only_columns(Pairing.child_id)
-    ticks = five_ones(db.session, ids, month, by_volunteer=True) if children else {}
+    rules = duties(db.session)
+    found = care_days(db.session, ids, month, rules) if children else {}
     open_ids = set(db.session.scalars(
         select(CareRecord.child_id).where(among(CareRecord.child_id, ids),
                                           CareRecord.follow_up_needed.is_(True),
                                           CareRecord.follow_up_done_on.is_(None))
     )) if children else set()
     rows = [Row(pairing, child, volunteer, home,
-                ticks.get((child.id, volunteer.id), NO_TICKS), child.id in open_ids)
-            for pairing, child, volunteer, home in pairings]
+                marks(rules, found, child.id, volunteer.id, month, risks), child.id in open_ids)
+            for pairing, child, volunteer, home, risks in pairings]
     if only_incomplete:
         rows = [row for row in rows if not row.done]
     rows.sort(key=lambda r: (not r.open_follow_up, r.done, r.home, r.volunteer.name,
@@ -129,12 +152,15 @@ def home_totals(user, month: date, volunteer_id: int | None = None,
     from the care summary in one query: a county's page shows these and no rows (its tens
     of thousands of rows took seconds to make)."""
     first, _ = month_bounds(month)
-    done = and_(*(getattr(CareMonth, f"{duty.key}_on").is_not(None)
-                  for duty in FIVE_ONES if not duty.yearly))
+    mine, everyone = aliased(CareMonth), aliased(CareMonth)
+    done = month_done_sql(duties(db.session), mine, everyone)
     query = (active_pairings(user, month, None, volunteer_id, township)
-             .outerjoin(CareMonth, and_(CareMonth.child_id == Pairing.child_id,
-                                        CareMonth.volunteer_id == Pairing.volunteer_id,
-                                        CareMonth.month == first))
+             .outerjoin(mine, and_(mine.child_id == Pairing.child_id,
+                                   mine.volunteer_id == Pairing.volunteer_id,
+                                   mine.month == first))
+             .outerjoin(everyone, and_(everyone.child_id == Pairing.child_id,
+                                       everyone.month == first,
+                                       everyone.volunteer_id.is_(None)))
              .with_only_columns(Home.name, func.count(), func.count().filter(done))
              .group_by(Home.id, Home.name).order_by(Home.name))
     if only_incomplete:
@@ -148,24 +174,28 @@ def home_totals(user, month: date, volunteer_id: int | None = None,
 
 
 def followup_workbook(rows: list[Row], title: str) -> Workbook:
+    """Each duty's column holds the latest day that counts for it; "Still due" says what is
+    missing, with the windows done of those due for a duty due more than once a month."""
     book = Workbook(title=title)
-    duty_columns = [Column(str(duty.label), "date", 12) for duty in FIVE_ONES]
+    rules = duties(db.session)
+    duty_columns = [Column(duty.label, "date", 12) for duty in rules]
     book.table(gettext("Five ones"), title, [
         Column(gettext("Children's Home"), "text", 22),
         Column(gettext("Caring mother"), "text", 10), Column(gettext("Child"), "text", 10),
         *duty_columns,
-        Column(gettext("Month done"), "text", 8), Column(gettext("Open follow-up"), "text", 8),
+        Column(gettext("Month done"), "text", 8), Column(gettext("Still due"), "text", 24),
+        Column(gettext("Open follow-up"), "text", 8),
     ], ((row.home, row.volunteer.name, row.child.name,
-         *(row.ticks[duty.key] for duty in FIVE_ONES),
-         gettext("Yes") if row.done else gettext("No"),
+         *(row.ticks[duty.key].last for duty in rules),
+         gettext("Yes") if row.done else gettext("No"), row.still_due(rules),
          gettext("Yes") if row.open_follow_up else "") for row in rows))
     _, by_home, by_volunteer = totals(rows)
     header = [Column(gettext("Pairings"), "int", 8), Column(gettext("Month done"), "int", 8),
-              *(Column(str(duty.label), "int", 12) for duty in FIVE_ONES)]
+              *(Column(duty.label, "int", 12) for duty in rules)]
 
     def lines(groups: dict[str, Totals]):
         for name, t in groups.items():
-            yield (name, t.pairings, t.done, *(t.ticks[duty.key] for duty in FIVE_ONES))
+            yield (name, t.pairings, t.done, *(t.ticks[duty.key] for duty in rules))
 
     book.table(gettext("By Home"), title, [Column(gettext("Children's Home"), "text", 24),
                                            *header], lines(by_home))
