@@ -318,10 +318,15 @@ def _shower(user, model, field: str, reference, names: dict):
     kind = column_mask(model, field) if model is not None else None
     column_type = _type_of(model, field)
     enum_class = getattr(column_type, "enum_class", None)
+    column = model.__table__.c.get(field) if model is not None else None
+    # A list of choices kept as their values ("talk,home_visit"): shown by their labels.
+    listed = column.info.get("members") if column is not None else None
 
     def show(value) -> str:
         if value is None or value == "":
             return "—"
+        if listed is not None and isinstance(value, str):
+            return "、".join(str(m.label) for m in listed if m.value in value.split(","))
         if reference is not None:
             return names.get((reference[1], value)) or gettext("No. %(id)s", id=value)
         if isinstance(value, bool):

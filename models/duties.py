@@ -47,14 +47,14 @@ class DutyRule(Versioned, Timestamped, db.Model):
     name: Mapped[str] = mapped_column(String(50), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     # CareKind values, "talk,home_visit": a record of any of them fulfils the duty.
-    kinds: Mapped[str] = mapped_column(String(200))
+    kinds: Mapped[str] = mapped_column(String(200), info={"members": CareKind})
     frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
     fulfilled_by: Mapped[FulfilledBy] = mapped_column(enum_column(FulfilledBy),
                                                       default=FulfilledBy.PAIRED)
     # For children with any of `stricter_for` (Risk values), the duty is due this often.
     stricter_frequency: Mapped[Frequency | None] = mapped_column(enum_column(Frequency),
                                                                  nullable=True)
-    stricter_for: Mapped[str] = mapped_column(String(200), default="")
+    stricter_for: Mapped[str] = mapped_column(String(200), default="", info={"members": Risk})
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __str__(self) -> str:

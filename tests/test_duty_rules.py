@@ -203,6 +203,14 @@ def test_a_duty_that_makes_no_sense_is_refused_in_chinese(app, make, db, changes
         "talk,home_visit", None)
 
 
+def test_a_change_of_a_duty_is_in_the_audit_trail_in_words(app, make, db):
+    admin = signed_in(app, make, Role.ADMIN)
+    weekly_talk_for_children_alone(admin)
+    trail = admin.get("/admin/audit/?flt0_table_name_equals=duty_rule").text
+    assert "重点关注的情形: — → 独自生活" in trail
+    assert "重点关注孩子的频次: — → 每周一次" in trail
+
+
 def test_staff_read_the_duties_and_nobody_deletes_one(app, make, db):
     staff = signed_in(app, make, Role.STAFF, home=make.home())
     assert "与孩子谈心" in staff.get("/admin/duty_rule/").text
