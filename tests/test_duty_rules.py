@@ -158,6 +158,14 @@ def test_an_inactive_duty_is_no_longer_ticked(app, make, march_28):
     assert "今年陪伴过节" not in page and "联系班主任" in page
 
 
+def test_with_no_duty_in_force_the_follow_up_says_so(app, make, march_28):
+    home, *_ = the_home(make)
+    db.session.execute(sa.update(DutyRule).values(active=False))
+    db.session.commit()
+    page = signed_in(app, make, Role.STAFF, home=home).get("/admin/followup/").text
+    assert 'id="no-duties"' in page and "没有启用任何关爱职责" in page
+
+
 @pytest.mark.parametrize(("pace", "days", "done"), [
     (Frequency.FORTNIGHTLY, (1, 15), 1),        # both in the first half
     (Frequency.FORTNIGHTLY, (15, 16), 2),       # one in each half
