@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin_app import config as settings
-from admin_app.extensions import babel, csrf, db, limiter, migrate
+from admin_app.extensions import babel, csrf, db, limiter, mail, migrate
 from admin_app.guard import refuse_unstorable
 from admin_app.headers import init_headers
 from admin_app.i18n import TRANSLATIONS
@@ -38,6 +38,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
     app.before_request(refuse_unstorable)

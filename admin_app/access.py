@@ -100,6 +100,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": EVERYTHING,
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ, CREATE, EDIT, EXPORT}),  # never deleted: made inactive
+        "reminders": frozenset({READ}),
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -117,6 +118,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # A Home's designated person among them decides its requests (may_decide).
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ}),  # the county's, set by its administrators
+        "reminders": frozenset({READ}),
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -129,6 +131,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": READ_ONLY,
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ}),
+        "reminders": frozenset({READ}),
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.

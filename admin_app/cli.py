@@ -25,6 +25,7 @@ users_cli = AppGroup("users", help="Manage sign-in accounts.")
 export_cli = AppGroup("export", help="Write workbooks for supervisors.")
 import_cli = AppGroup("import", help="Bring in rosters staff keep in Excel.")
 privacy_cli = AppGroup("privacy", help="Minors' personal information: keys, retention.")
+reminders_cli = AppGroup("reminders", help="Overdue duties of care: the daily digest.")
 
 
 @seed_cli.command("demo")
@@ -362,7 +363,39 @@ def _write_keys(path, content: dict) -> None:
     os.replace(temporary, path)
 
 
+@reminders_cli.command("send")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+def reminders_send(dry_run: bool) -> None:
+    """Mail each account with an e-mail address the count of duties of care overdue long
+    enough to reach it, with links (never a child's name); for cron, once a day."""
+    from admin_app.digest import digests, message
+
+    if not dry_run and not current_app.config["MAIL_SERVER"]:
+        click.echo("MAIL_SERVER is not set: nothing is sent (as with --dry-run).")
+        dry_run = True
+    today = local_today()
+    sent = without = 0
+    for digest in digests(today):
+        if not digest.total:
+            continue
+        user = digest.user
+        if not user.email:
+            without += 1
+            click.echo(f"no e-mail address: {user.username} ({digest.total} overdue)")
+            continue
+        if not dry_run:
+            message(digest, today).send()
+        sent += 1
+        click.echo(f"{'would send' if dry_run else 'sent'} to {user.username} <{user.email}>: "
+                   f"{digest.total} overdue")
+        for what, n, link in digest.lines:
+            click.echo(f"  {what}: {n} {link}")
+    click.echo(f"{sent} {'to send' if dry_run else 'sent'}, {without} without an e-mail "
+               f"address ({today.isoformat()}).")
+
+
 def init_cli(app: Flask) -> None:
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(seed_cli)

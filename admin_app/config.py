@@ -93,6 +93,22 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # sign-in limits and the audit trail count by that address. 0: the caller is the
         # address that connects (a proxy's header, which anyone can send, is never trusted).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Days a duty of care may stay overdue before it is raised to the Home's staff, and
+        # then to the township's supervisors (admin_app/reports/reminders.py).
+        "ESCALATE_TO_HOME_DAYS": int(os.environ.get("ESCALATE_TO_HOME_DAYS", "14")),
+        "ESCALATE_TO_TOWNSHIP_DAYS": int(os.environ.get("ESCALATE_TO_TOWNSHIP_DAYS", "30")),
+        # The daily digest of overdue duties (flask reminders send) goes out through this
+        # SMTP server; none set: the command only says what it would send.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_BACKEND": "smtp",  # in tests too: they run an SMTP server of their own
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "0") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost"),
+        # Where the digest's links point (the address staff open the panel at).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Keys of the shared store begin with it (several deployments, or test runs, on one
         # redis).
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),

@@ -6,6 +6,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
@@ -13,12 +14,13 @@ from sqlalchemy.engine import Engine
 
 from models.base import db
 
-__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "migrate"]
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "mail", "migrate"]
 
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+mail = Mail()
 # Storage from RATELIMIT_STORAGE_URI: memory:// for one process, redis://... for several.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -26,6 +26,8 @@ class User(UserMixin, Versioned, Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str] = mapped_column(String(50), default="")
+    # Where the reminders' daily digest goes (counts and links only); none: no digest.
+    email: Mapped[str | None] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(enum_column(Role))
     # The account's scope: one Home; or, with no Home, every Home of a township (a

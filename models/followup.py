@@ -31,14 +31,16 @@ def _bits(first_day: int, last_day: int) -> int:
     return sum(1 << (day - 1) for day in range(first_day, last_day + 1))
 
 
-# Each pace's windows in a month, as bits of its days (a short month's missing days are
-# never set). A yearly duty has none: it is due once in the year.
-WINDOWS = {
-    Frequency.WEEKLY: (_bits(1, 7), _bits(8, 14), _bits(15, 21), _bits(22, 31)),
-    Frequency.FORTNIGHTLY: (_bits(1, 15), _bits(16, 31)),
-    Frequency.MONTHLY: (_bits(1, 31),),
+# Each pace's windows in a month, as their first and last days (the 31st: the month's end),
+# and as bits of those days (a short month's missing days are never set). A yearly duty has
+# none: it is due once in the year.
+SPANS = {
+    Frequency.WEEKLY: ((1, 7), (8, 14), (15, 21), (22, 31)),
+    Frequency.FORTNIGHTLY: ((1, 15), (16, 31)),
+    Frequency.MONTHLY: ((1, 31),),
     Frequency.YEARLY: (),
 }
+WINDOWS = {pace: tuple(_bits(*span) for span in spans) for pace, spans in SPANS.items()}
 
 
 class Mark(NamedTuple):
@@ -60,22 +62,23 @@ KINDS = tuple(CareKind)
 Days = dict[date, tuple[int, ...]]  # a month's first day -> each kind's days, as KINDS
 
 
-def care_days(session: Session, children, month: date, duties: Iterable[Duty]
-              ) -> dict[tuple[int, int | None], Days]:
+def care_days(session: Session, children, month: date, duties: Iterable[Duty],
+              since: date | None = None) -> dict[tuple[int, int | None], Days]:
     """For `children` (ids, or a select of ids): each (child, volunteer) and (child, None:
-    all the child's records) with the days of each kind of the month and of the year's
-    earlier months that hold a record of a yearly duty's kind. One query, whatever the
-    number of children."""
+    all the child's records) with the days of each kind of the month, of every month from
+    `since` (a month's first day) if given, and of the year's earlier months that hold a
+    record of a yearly duty's kind. One query, whatever the number of children."""
     if isinstance(children, list | tuple | set) and not children:
         return {}
     first = month.replace(day=1)
     yearly = {kind for duty in duties if Frequency.YEARLY in (duty.frequency, duty.stricter)
               for kind in duty.kinds}
+    earliest = min(first.replace(month=1), since or first)
     query = (select(CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month,
                     *(kind_days(CareMonth, kind) for kind in KINDS))
-             .where(among(CareMonth.child_id, children), CareMonth.month >= first.replace(month=1),
+             .where(among(CareMonth.child_id, children), CareMonth.month >= earliest,
                     CareMonth.month <= first,
-                    or_(CareMonth.month == first,
+                    or_(CareMonth.month >= (since or first),
                         *(kind_days(CareMonth, kind) != 0 for kind in yearly))))
     found: dict[tuple[int, int | None], Days] = {}
     for child_id, volunteer_id, row_month, *days in session.execute(query):
@@ -119,6 +122,63 @@ def marks(duties: Iterable[Duty], found: dict[tuple[int, int | None], Days], chi
     mine = found.get((child_id, volunteer_id), {}) if volunteer_id is not None else everyone
     return {duty.key: mark(duty, everyone if duty.by_anyone else mine, month, risks)
             for duty in duties}
+
+
+class Owed(NamedTuple):
+    """A duty owed for one child: the last day of the window it is owed for, and how many
+    days it has been overdue (0: its window is still open)."""
+
+    duty: Duty
+    by: date
+    overdue_days: int
+
+
+# How far back a missed window is still owed: this month and the two before it.
+OWED_MONTHS = 3
+
+
+def owed_since(today: date) -> date:
+    """The first day of the earliest month whose windows may still be owed."""
+    first = today.replace(day=1)
+    for _ in range(OWED_MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
+def _windows(pace: Frequency, since: date, today: date):
+    """Each window of `pace` from the month of `since` to the one open `today`, in order:
+    its first and last day and its month's first day and bits."""
+    month = since.replace(day=1)
+    while month <= today:
+        _, last = month_bounds(month)
+        for (first_day, last_day), bits in zip(SPANS[pace], WINDOWS[pace], strict=True):
+            start = month.replace(day=first_day)
+            if start <= today:
+                yield start, month.replace(day=min(last_day, last.day)), month, bits
+        month = last + timedelta(days=1)
+
+
+def owed(duty: Duty, days: Days, today: date, risks: frozenset[Risk], paired_on: date
+         ) -> Owed | None:
+    """What is owed of `duty` for one child: the first window missed since the latest done
+    (overdue since its last day), else the open window if not yet done, else nothing. Only
+    windows that begin on or after `paired_on` (a caring mother owes nothing from before
+    her pairing) and in the last OWED_MONTHS months count; a yearly duty is never owed."""
+    pace = duty.pace(risks)
+    positions = [KINDS.index(kind) for kind in duty.kinds]
+    missed = None
+    for start, end, month, bits in _windows(pace, max(owed_since(today), paired_on), today):
+        if start < paired_on:
+            continue
+        month_days = days.get(month)
+        done = month_days is not None and any(month_days[p] & bits for p in positions)
+        if done:
+            missed = None
+        elif end < today:
+            missed = missed or end
+        elif missed is None:
+            return Owed(duty, end, 0)
+    return Owed(duty, missed, (today - missed).days) if missed else None
 
 
 def month_done(found: dict[str, Mark]) -> bool:

@@ -189,6 +189,7 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
     },
     "user_account": {
         "username": (PERSONAL, "signing in"), "display_name": (PERSONAL, "who did what"),
+        "email": (PERSONAL, "the reminders' daily digest (counts and links only)"),
         "password_hash": (SENSITIVE, "signing in (a hash, never the password)"),
         "role": (PERSONAL, "what the account may do"), "home_id": (PERSONAL, "scope"),
         "township": (PERSONAL, "scope"),

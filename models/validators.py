@@ -179,3 +179,18 @@ def clean_township(value: str | None, *, role, has_home: bool, townships) -> str
     if value not in townships:
         raise InvalidValue(_l("No Children's Home is in this township."))
     return value
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+EMAIL_MAX_LENGTH = 120
+
+
+def clean_email(value: str | None) -> str | None:
+    """An account's e-mail address for the reminders' digest: trimmed (full-width @ and
+    dots made half-width), None when empty; one @ and a domain with a dot, or refused."""
+    address = _halfwidth(value or "").strip()
+    if not address:
+        return None
+    if len(address) > EMAIL_MAX_LENGTH or not _EMAIL.fullmatch(address):
+        raise InvalidValue(_l("Enter an e-mail address such as name@example.com."))
+    return address

@@ -19,6 +19,7 @@ CUSTOM = {
     ("calendar", "export", "GET"): "export",
     ("followup", "index", "GET"): "read",
     ("followup", "export", "GET"): "export",
+    ("reminders", "index", "GET"): "read",
     ("donors", "index", "GET"): "read",
     ("my_children", "index", "GET"): "read",
     ("export_request", "index", "GET"): "read",

@@ -43,6 +43,7 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "resource_category":      ("RCEDX", "RCEDX", "R...X", "....."),
     "volunteer_organisation": ("RCEDX", "RCEDX", "R...X", "....."),
     "duty_rule":              ("RCE.X", "R....", "R....", "....."),
+    "reminders":              ("R....", "R....", "R....", "....."),
     "user":                   ("RCEDX", ".....", ".....", "....."),
     "audit":                  ("R...X", ".....", "R....", "....."),
     "dashboard":              ("R....", "R....", "R....", "R...."),

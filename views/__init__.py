@@ -48,6 +48,7 @@ from views.my_children import MyChildrenView
 from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
 from views.places import ActivityKindView, HomeView, LookupView
 from views.privacy import ConsentView, DataRequestView, PrivacyView
+from views.reminders import ReminderView
 from views.school_year import SchoolYearView
 from views.throttled import ThrottledView
 
@@ -82,6 +83,8 @@ def init_admin(app: Flask) -> Admin:
         CareRecordView(CareRecord, _l("Care records"), CARE, endpoint="care_record"),
         FollowupView(name=_l("Five-ones follow-up"), category=CARE, endpoint="followup",
                      url="followup"),
+        ReminderView(name=_l("Overdue duties"), category=CARE, endpoint="reminders",
+                     url="reminders"),
         CalendarView(name=_l("Activity calendar"), category=ACTIVITIES, endpoint="calendar",
                      url="calendar"),
         ActivityView(Activity, _l("Activities"), ACTIVITIES, endpoint="activity"),

@@ -11,12 +11,14 @@ from wtforms.validators import Length, Optional
 from admin_app import access
 from admin_app.extensions import db
 from models import User
+from models import validators as rules
 from models.accounts import MIN_PASSWORD_LENGTH, username_taken
 from models.enums import Role
 from models.places import townships
 from models.validators import InvalidValue
 from views.base import AppModelView
 from views.display import home_filter
+from views.fields import Cleaned
 from views.labels import LABELS
 
 
@@ -54,7 +56,7 @@ class UserView(AppModelView):
     column_searchable_list = ("username", "display_name")
     column_filters = ("role", "active", home_filter(User.home_id))
     column_sortable_list = ("username", "role", "last_login_at")
-    form_columns = ("username", "display_name", "role", "home", "township", "volunteer",
+    form_columns = ("username", "display_name", "email", "role", "home", "township", "volunteer",
                     "active", "must_change_password", "privacy_officer", "new_password")
     column_details_exclude_list = ("password_hash", "session_token", "version")
     form_extra_fields = {
@@ -66,7 +68,10 @@ class UserView(AppModelView):
         )
     }
     form_overrides = {"township": SelectField}
-    form_args = {"township": {
+    form_args = {"email": {"validators": [Cleaned(rules.clean_email)],
+                           "description": _l("For the daily digest of overdue duties "
+                                             "(counts and links, never a child's name).")},
+                 "township": {
         "choices": _township_choices, "validators": [Optional()],
         "description": _l("Staff and supervisors of a township's women's federation: every "
                           "Home of the township. Leave the Home empty.")}}

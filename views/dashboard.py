@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from admin_app import access
 from admin_app.access import READ, scoped
 from admin_app.extensions import db
+from admin_app.reports.reminders import escalated, escalation_days, owing
 from models import (
     Activity,
     AuditEntry,
@@ -228,6 +229,14 @@ class DashboardView(AppIndexView):
             f"flt0_{status}": ChildStatus.IN_CARE.name,
             f"flt1_{born}": (born_by(today, CARE_AGE_LIMIT) + timedelta(days=1)).isoformat()})
 
+    @staticmethod
+    def _escalated(today: date) -> int | None:
+        """The duties overdue long enough to be raised to this user, counted for a Home's or
+        a township's scope (a county's is counted per township on the reminders page)."""
+        if access.sees_every_home(current_user):
+            return None
+        return len(escalated(owing(current_user, today), escalation_days(current_user)))
+
     @expose("/")
     @access.needs(access.READ)
     def index(self):
@@ -251,6 +260,7 @@ class DashboardView(AppIndexView):
             grown=counts.get("grown", 0),
             grown_url=self._grown_up_url(today) if counts.get("grown") else None,
             pairings_done=counts["done"],
+            escalated=self._escalated(today), escalation_days=escalation_days(current_user),
             overdue=overdue_children(current_user, counts["overdue"]),
             week=week_activities(current_user, today), low=low_stock(current_user),
             changes=recent_changes(current_user),

@@ -91,6 +91,7 @@ LABELS = {
     "colour": _l("Colour"),
     "username": _l("Username"),
     "display_name": _l("Display name"),
+    "email": _l("E-mail"),
     "role": _l("Role"),
     "must_change_password": _l("Must change password"),
     "last_login_at": _l("Last sign-in"),

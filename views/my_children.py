@@ -14,6 +14,7 @@ from admin_app import access
 from admin_app.access import scoped
 from admin_app.extensions import db
 from admin_app.masking import shown, to_call
+from admin_app.reports.reminders import owing, this_week
 from models import Child
 from models.base import local_today
 from models.duties import duties, risks_of
@@ -49,7 +50,10 @@ class MyChildrenView(AppView):
                            risks_of(child)),
             "phones": _phones(child),
         } for child in children]
-        page = self.render("admin/my_children.html", cards=cards, duties=rules,
+        # What she owes this week and what is overdue, most overdue first.
+        to_do = this_week(owing(current_user, today, volunteer_id=current_user.volunteer_id),
+                          today) if current_user.volunteer_id else []
+        page = self.render("admin/my_children.html", cards=cards, duties=rules, to_do=to_do,
                            today=today)
         db.session.commit()  # the numbers shown, recorded (masking.to_call)
         return page
