@@ -14,7 +14,7 @@ from admin_app.extensions import db
 from models import DutyRule
 from models.duties import duties
 from models.enums import CareKind as K
-from models.enums import Frequency, LivingArrangement, Role
+from models.enums import Frequency, FulfilledBy, LivingArrangement, Role
 from models.followup import care_days, owed, owed_since
 from tests.conftest import sign_in
 from tests.test_calendar import signed_in
@@ -55,6 +55,18 @@ def test_a_missed_month_is_overdue_from_its_last_day_and_a_talk_clears_it(make, 
     # In December, December's window is open and owed by its last day.
     due = talk_owed(make, child, mother.id, date(2026, 12, 2), date(2026, 9, 1))
     assert (due.by, due.overdue_days) == (date(2026, 12, 31), 0)
+
+
+def test_a_duty_anyone_may_do_is_not_owed_when_staff_did_it(app, make, pair):
+    home, _, child = pair
+    teacher = db.session.get(DutyRule, int(duties(db.session)[2].key))
+    teacher.fulfilled_by = FulfilledBy.ANYONE
+    db.session.commit()
+    make.care_record(child, kind=K.TEACHER_CONTACT, occurred_on=date(2026, 10, 20))  # staff's
+    with at_noon_in_beijing(date(2026, 11, 14)):
+        page = signed_in(app, make, Role.STAFF, username="staff", home=home).get(
+            "/admin/reminders/").text
+    assert 'badge-danger">3<' in page and "联系班主任" not in page.split('id="reminders-count"')[1]
 
 
 def test_nothing_is_owed_from_before_the_pairing(make, pair):
