@@ -81,8 +81,8 @@ EVERYTHING = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
 READ_ONLY = frozenset({READ, EXPORT})
 
 RECORDS = ("home", "child", "guardian", "parent_contact", "volunteer", "pairing",
-           "care_record", "activity", "activity_series", "resource_item", "stock_movement",
-           "consent", "data_request")
+           "care_record", "family_call", "activity", "activity_series", "resource_item",
+           "stock_movement", "consent", "data_request")
 LOOKUPS = ("activity_kind", "resource_category", "volunteer_organisation")
 
 # What each role may do on each resource (a view's endpoint, or a custom page's name).
@@ -117,8 +117,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": frozenset({READ}),  # the guardians' notice
         # A Home's designated person among them decides its requests (may_decide).
         "export_request": frozenset({READ, CREATE, DECIDE}),
-        "duty_rule": frozenset({READ}),  # the county's, set by its administrators
-        "reminders": frozenset({READ}),
+        # The county's duties of care (its administrators set them), and what is overdue.
+        "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -130,14 +130,14 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # The notice, the yearly audit export and the incident query of their Homes.
         "privacy": READ_ONLY,
         "export_request": frozenset({READ, CREATE, DECIDE}),
-        "duty_rule": frozenset({READ}),
-        "reminders": frozenset({READ}),
+        "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
         "dashboard": frozenset({READ}),
         "child": frozenset({READ}),
         "care_record": frozenset({READ, CREATE, EDIT}),
+        "family_call": frozenset({READ, CREATE, EDIT}),  # care records too (亲情电话)
         "activity": frozenset({READ}),
         "calendar": frozenset({READ}),
         "my_children": frozenset({READ}),
@@ -148,12 +148,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
 class SystemUser:
     """Who the command line acts as: county-wide, like an administrator."""
 
-    is_authenticated = True
-    role = Role.ADMIN
-    id = None
-    username = "system"
-    home_id = None
-    volunteer_id = None
+    is_authenticated, role, username = True, Role.ADMIN, "system"
+    id = home_id = volunteer_id = township = None
 
 
 SYSTEM = SystemUser()

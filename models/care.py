@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    false,
     or_,
     text,
     true,
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Timestamped, Versioned, db, enum_column, likely, local_today, sorted_by
 from models.enums import CareKind
-from models.people import Child, Volunteer
+from models.people import Child, ParentContact, Volunteer
 from models.sealed import Sealed
 
 
@@ -85,6 +86,8 @@ class CareRecord(Versioned, Timestamped, db.Model):
         Index("ix_care_record_open_follow_up", "child_id",
               sqlite_where=text("follow_up_needed IS 1 AND follow_up_done_on IS NULL"),
               postgresql_where=text("follow_up_needed IS true AND follow_up_done_on IS NULL")),
+        CheckConstraint("minutes IS NULL OR (minutes >= 1 AND minutes <= 600)",
+                        name="minutes_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,10 +102,18 @@ class CareRecord(Versioned, Timestamped, db.Model):
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     follow_up_note: Mapped[str] = mapped_column(Sealed(200), default="")
     follow_up_done_on: Mapped[date | None] = mapped_column(Date)
+    # A call or video with a parent (亲情电话, views.care.FamilyCallView): with which parent,
+    # how long, on which of the Home's devices (an inventory item).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("parent_contact.id"))
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    video: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("resource_item.id"))
 
     child: Mapped[Child] = relationship()
     volunteer: Mapped[Volunteer | None] = relationship()
     recorded_by: Mapped[User | None] = relationship()  # noqa: F821
+    parent: Mapped[ParentContact | None] = relationship()
+    device: Mapped[ResourceItem | None] = relationship()  # noqa: F821
 
     def __str__(self) -> str:
         return f"{self.child} {self.occurred_on} {CareKind.label_of(self.kind)}"

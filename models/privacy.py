@@ -129,6 +129,10 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "follow_up_needed": (PERSONAL, "follow-up"),
         "follow_up_note": (SENSITIVE, "what needs following up"),
         "follow_up_done_on": (PERSONAL, "follow-up"),
+        "parent_id": (PERSONAL, "family phone: with whom"),
+        "minutes": (PERSONAL, "family phone: how long"),
+        "video": (PERSONAL, "family phone: a video call"),
+        "device_id": (PUBLIC, "family phone: on which of the Home's devices"),
     },
     "name_gram": {
         "kind": (PUBLIC, "children's or guardians' names"),

@@ -171,8 +171,13 @@ def test_the_migration_fills_the_summary_from_records_already_written(tmp_path):
                 birth_date=date(2015, 3, 12), entered_on=date(2024, 9, 1),
                 left_behind_type=LeftBehindType.BOTH_PARENTS,
                 living_arrangement=LivingArrangement.GRANDPARENTS) for i in (1, 2)])
-            conn.execute(sa.insert(CareRecord.__table__), [dict(
-                child_id=1, volunteer_id=volunteer, occurred_on=on, kind=kind)
+            # The table as it was at that revision (the model's has columns added since).
+            then = sa.table("care_record", *(sa.column(name) for name in (
+                "child_id", "volunteer_id", "occurred_on", "kind", "notes",
+                "follow_up_needed", "follow_up_note", "version")))
+            conn.execute(sa.insert(then), [dict(
+                child_id=1, volunteer_id=volunteer, occurred_on=on, kind=kind.name, notes="",
+                follow_up_needed=False, follow_up_note="", version=1)
                 for volunteer, on, kind in (
                     (1, date(2025, 3, 5), CareKind.TALK),
                     (1, date(2025, 3, 9), CareKind.HOME_VISIT),

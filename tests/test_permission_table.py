@@ -33,6 +33,7 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "volunteer":              ("RCEDX", "RCEDX", "R...X", "....."),
     "pairing":                ("RCEDX", "RCEDX", "R...X", "....."),
     "care_record":            ("RCEDX", "RCEDX", "R...X", "RCE.."),
+    "family_call":            ("RCEDX", "RCEDX", "R...X", "RCE.."),
     "activity":               ("RCEDX", "RCEDX", "R...X", "R...."),
     "activity_series":        ("RCEDX", "RCEDX", "R...X", "....."),
     "resource_item":          ("RCEDX", "RCEDX", "R...X", "....."),

@@ -22,7 +22,7 @@ from models import (
 )
 from models.base import local_today
 from models.consent import LegalBasis, RequestKind
-from models.enums import Role
+from models.enums import CareKind, Role
 
 
 def registered_model_views(app) -> list[ModelView]:
@@ -71,6 +71,11 @@ def sample(make, endpoint: str):
                         {"child": str(child.id), "volunteer": str(volunteer.id),
                          "occurred_on": "2025-03-05", "kind": "HOME_VISIT",
                          "notes": "家访，与奶奶交流"}),
+        "family_call": (make.care_record(child, kind=CareKind.PARENT_CALL, minutes=12,
+                                         parent=make.parent(child)),
+                        {"child": str(child.id), "parent": str(make.parent(child).id),
+                         "occurred_on": "2025-03-05", "minutes": "15", "video": "y",
+                         "device": str(item.id), "notes": "和妈妈视频，说了期中考试"}),
         "activity": (make.activity(home=home),
                      {"home": str(home.id), "title": "安全知识讲座",
                       "starts_at": "2025-05-10 15:00:00", "ends_at": "2025-05-10 17:00:00",

@@ -35,7 +35,7 @@ from views.activities import ActivitySeriesView, ActivityView
 from views.audit import AuditView
 from views.base import AppIndexView
 from views.calendar import CalendarView
-from views.care import CareRecordView, PairingView
+from views.care import CareRecordView, FamilyCallView, PairingView
 from views.dashboard import DashboardView
 from views.donors import DonorsView
 from views.duties import DutyRuleView
@@ -81,6 +81,7 @@ def init_admin(app: Flask) -> Admin:
         VolunteerView(Volunteer, _l("Caring mothers"), CARE, endpoint="volunteer"),
         PairingView(Pairing, _l("Pairings"), CARE, endpoint="pairing"),
         CareRecordView(CareRecord, _l("Care records"), CARE, endpoint="care_record"),
+        FamilyCallView(CareRecord, _l("Family phone calls"), CARE, endpoint="family_call"),
         FollowupView(name=_l("Five-ones follow-up"), category=CARE, endpoint="followup",
                      url="followup"),
         ReminderView(name=_l("Overdue duties"), category=CARE, endpoint="reminders",

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.validators import NumberRange
 
 from admin_app import access
 from admin_app.access import scoped
@@ -98,7 +99,36 @@ class PairingView(AppModelView):
         return form
 
 
-class CareRecordView(AppModelView):
+class CareForms:
+    """What a care record's forms do for every view of them: opened from a child's page
+    with the child filled in; a caring mother writes as herself; who recorded it kept."""
+
+    def _for_volunteer(self, form):
+        # A caring mother writes as herself: the form does not offer the field at all.
+        if access.writes_as_herself(current_user) and "volunteer" in form:
+            del form.volunteer
+        return form
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        child_id = request.args.get("child_id", type=int)
+        if request.method == "GET" and child_id:
+            form.child.data = db.session.scalar(
+                scoped(select(Child).where(Child.id == child_id), Child, current_user))
+        return self._for_volunteer(form)
+
+    def edit_form(self, obj=None):
+        return self._for_volunteer(super().edit_form(obj))
+
+    def on_model_change(self, form, model: CareRecord, is_created: bool) -> None:
+        if is_created:
+            model.recorded_by_id = current_user.id
+        if access.writes_as_herself(current_user):
+            model.volunteer_id = current_user.volunteer_id
+        super().on_model_change(form, model, is_created)
+
+
+class CareRecordView(CareForms, AppModelView):
     allow_export = True
     export_builder = staticmethod(care_records_workbook)
     export_sensitive = True  # talk notes
@@ -145,26 +175,70 @@ class CareRecordView(AppModelView):
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,
                          download_name=f"{title}.xlsx")
 
+
+def _call_is_the_childs(form) -> None:
+    """A parent and the minutes given (the columns may be empty for other care records, so
+    the form's own checks let them through); the parent the child's, the device one of the
+    child's Home."""
+    child, parent, device = (field_value(form, name) for name in ("child", "parent", "device"))
+    if field_value(form, "minutes") is None:
+        raise FieldError("minutes", _l("Enter how many minutes, 1 to 600."))
+    if parent is None:
+        raise FieldError("parent", _l("Choose the parent the child spoke with."))
+    if child is None:
+        return
+    if parent is not None and parent.child_id != child.id:
+        raise FieldError("parent", _l("Choose one of %(child)s's parents.", child=child.name))
+    if device is not None and device.home_id != child.home_id:
+        raise FieldError("device", _l("Choose a device of %(child)s's Children's Home.",
+                                      child=child.name))
+
+
+class FamilyCallView(CareForms, AppModelView):
+    """亲情电话: the calls and videos children make with a parent, on the Home's phone or
+    tablet, helped by staff or a caring mother. Each is a care record of the kind "call or
+    video with parents", so it fulfils the duties that count that kind."""
+
+    column_labels = {**LABELS, "parent": _l("Parent"), "minutes": _l("Minutes"),
+                     "video": _l("Video"), "device": _l("Device"),
+                     "volunteer": _l("Helped by (caring mother)"),
+                     "recorded_by": _l("Recorded by")}
+    column_list = ("occurred_on", "child", "parent", "minutes", "video", "device", "volunteer")
+    column_phone_list = ("child", "occurred_on", "parent", "minutes")
+    column_searchable_list = ("child.name", "parent.name")
+    column_filters = ("occurred_on", "video")
+    column_sortable_list = ("occurred_on", ("child", "child_id"))
+    column_default_sort = ("occurred_on", True)
+    column_details_list = ("child", "parent", "occurred_on", "minutes", "video", "device",
+                           "volunteer", "notes", "recorded_by", "created_at")
+    form_columns = ("child", "parent", "occurred_on", "minutes", "video", "device",
+                    "volunteer", "notes")
+    form_args = {
+        "occurred_on": {**PAST_DATE, "default": local_today},
+        "minutes": {"validators": [NumberRange(1, 600, _l("Enter how many minutes, 1 to 600."))]},
+    }
+    form_ajax_refs = {
+        "child": {"fields": ("name",), "page_size": 10},
+        "parent": {"fields": ("name",), "page_size": 10},
+        "volunteer": {"fields": ("name", "phone"), "page_size": 10},
+        "device": {"fields": ("name",), "page_size": 10},
+    }
+    form_checks = (_call_is_the_childs,)
+    # Of the care records, the calls: on every path to a row (list, count, details, edit).
+    kept_rows = CareRecord.kind == CareKind.PARENT_CALL
+
     def _for_volunteer(self, form):
-        # A caring mother writes as herself: the form does not offer the field at all.
-        if access.writes_as_herself(current_user) and "volunteer" in form:
-            del form.volunteer
-        return form
+        # The Home's devices are its staff's inventory, which a caring mother does not see.
+        if access.writes_as_herself(current_user) and "device" in form:
+            del form.device
+        return super()._for_volunteer(form)
 
-    def create_form(self, obj=None):
-        form = super().create_form(obj)
-        child_id = request.args.get("child_id", type=int)
-        if request.method == "GET" and child_id:
-            form.child.data = db.session.scalar(
-                scoped(select(Child).where(Child.id == child_id), Child, current_user))
-        return self._for_volunteer(form)
+    def _scoped_query(self):
+        return super()._scoped_query().filter(self.kept_rows)
 
-    def edit_form(self, obj=None):
-        return self._for_volunteer(super().edit_form(obj))
+    def get_count_query(self):
+        return super().get_count_query().filter(self.kept_rows)
 
     def on_model_change(self, form, model: CareRecord, is_created: bool) -> None:
-        if is_created:
-            model.recorded_by_id = current_user.id
-        if access.writes_as_herself(current_user):
-            model.volunteer_id = current_user.volunteer_id
+        model.kind = CareKind.PARENT_CALL
         super().on_model_change(form, model, is_created)

@@ -25,6 +25,7 @@ from admin_app.extensions import db
 from admin_app.masking import mask, reveal, to_call
 from admin_app.reports.records import roster_workbook
 from models import (
+    CareRecord,
     Child,
     Guardian,
     Home,
@@ -34,7 +35,7 @@ from models import (
 )
 from models import validators as rules
 from models.base import local_today
-from models.enums import AuditAction, ChildStatus
+from models.enums import AuditAction, CareKind, ChildStatus
 from models.grades import GRADE_WORDS
 from models.sealed import blind_index
 from views.archive import archive_card
@@ -163,6 +164,26 @@ class ContactFilter(BaseSQLAFilter):
         return _l("is")
 
 
+class ParentCallFilter(BaseSQLAFilter):
+    """亲情电话: children with no call or video with a parent in the last N days (never among
+    them); a letter is not a call."""
+
+    def apply(self, query, value, alias=None):
+        since = local_today() - timedelta(days=int(value) if value in ("14", "30", "60")
+                                          else 30)
+        called = exists().where(CareRecord.child_id == Child.id,
+                                CareRecord.kind == CareKind.PARENT_CALL,
+                                CareRecord.occurred_on >= since)
+        return query.filter(~called)
+
+    def operation(self):
+        return _l("is")
+
+
+CALL_OPTIONS = (("14", _l("No call with a parent for over 14 days")),
+                ("30", _l("No call with a parent for over 30 days")),
+                ("60", _l("No call with a parent for over 60 days")))
+
 CONTACT_OPTIONS = (("month", _l("Not contacted this month")),
                    ("7", _l("Not contacted for over 7 days")),
                    ("14", _l("Not contacted for over 14 days")),
@@ -181,6 +202,7 @@ class ChildView(AppModelView):
         PairedFilter(Child.id, _l("Pairing"), options=(("0", _l("Not paired")),
                                                          ("1", _l("Paired")))),
         ContactFilter(Child.last_care_on, _l("Last contact"), options=CONTACT_OPTIONS),
+        ParentCallFilter(Child.id, _l("Call with parents"), options=CALL_OPTIONS),
         "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
         "in_difficulty", "family_situation", "guardianship", "gender", "birth_date",
         "entered_on",
