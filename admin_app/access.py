@@ -100,7 +100,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": EVERYTHING,
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ, CREATE, EDIT, EXPORT}),  # never deleted: made inactive
-        "reminders": frozenset({READ}),
+        "reminders": frozenset({READ}), "scorecard": READ_ONLY,
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -119,6 +119,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "export_request": frozenset({READ, CREATE, DECIDE}),
         # The county's duties of care (its administrators set them), and what is overdue.
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
+        "scorecard": READ_ONLY,
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -131,6 +132,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": READ_ONLY,
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
+        "scorecard": READ_ONLY,
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.

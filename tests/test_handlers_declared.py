@@ -20,6 +20,8 @@ CUSTOM = {
     ("followup", "index", "GET"): "read",
     ("followup", "export", "GET"): "export",
     ("reminders", "index", "GET"): "read",
+    ("scorecard", "index", "GET"): "read",
+    ("scorecard", "export", "GET"): "export",
     ("donors", "index", "GET"): "read",
     ("my_children", "index", "GET"): "read",
     ("export_request", "index", "GET"): "read",

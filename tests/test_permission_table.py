@@ -45,6 +45,7 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "volunteer_organisation": ("RCEDX", "RCEDX", "R...X", "....."),
     "duty_rule":              ("RCE.X", "R....", "R....", "....."),
     "reminders":              ("R....", "R....", "R....", "....."),
+    "scorecard":              ("R...X", "R...X", "R...X", "....."),
     "user":                   ("RCEDX", ".....", ".....", "....."),
     "audit":                  ("R...X", ".....", "R....", "....."),
     "dashboard":              ("R....", "R....", "R....", "R...."),

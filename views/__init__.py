@@ -50,6 +50,7 @@ from views.places import ActivityKindView, HomeView, LookupView
 from views.privacy import ConsentView, DataRequestView, PrivacyView
 from views.reminders import ReminderView
 from views.school_year import SchoolYearView
+from views.scorecard import ScorecardView
 from views.throttled import ThrottledView
 
 CHILDREN = _l("Children's archives")
@@ -86,6 +87,8 @@ def init_admin(app: Flask) -> Admin:
                      url="followup"),
         ReminderView(name=_l("Overdue duties"), category=CARE, endpoint="reminders",
                      url="reminders"),
+        ScorecardView(name=_l("Scorecard"), category=CARE, endpoint="scorecard",
+                      url="scorecard"),
         CalendarView(name=_l("Activity calendar"), category=ACTIVITIES, endpoint="calendar",
                      url="calendar"),
         ActivityView(Activity, _l("Activities"), ACTIVITIES, endpoint="activity"),

@@ -1,0 +1,307 @@
+"""考核 scorecards: per Children's Home, for a month, a term or a year, the figures a yearly
+review asks for — children in care and the share whose archive is complete (建档率),
+pairing coverage, each duty of care done against due, activities held, family calls, and
+the children at risk with their duties done at their pace — counted by the database in one
+query per figure group, whatever the size of the county; townships and the county add
+their Homes up. Ranked by duties done."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from admin_app import access
+from admin_app.extensions import db
+from models import Activity, CareMonth, CareRecord, Child, Home, Pairing, ParentContact
+from models.care import kind_days
+from models.duties import Duty, duties, risk_among
+from models.enums import ActivityStatus, CareKind, Frequency, Risk
+from models.followup import SPANS, WINDOWS
+
+TERMS = {"spring": (2, 7), "autumn": (9, 13)}  # months; 13: January of the next year
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month (2026-12), a school term (2026-autumn: September to January; 2026-spring:
+    February to July, until the county enters its own terms) or a year (2026)."""
+
+    key: str
+    first: date
+    last: date
+
+    @classmethod
+    def parse(cls, text: str | None, today: date) -> Period:
+        text = (text or "").strip()
+        try:
+            if "-" in text:
+                year_text, part = text.split("-", 1)
+                year = int(year_text)
+                if part in TERMS:
+                    start, end = TERMS[part]
+                    last = date(year + end // 13, (end - 1) % 12 + 1, 1)
+                    return cls(text, date(year, start, 1), _month_end(last))
+                month = int(part)
+                if 1 <= month <= 12 and 1900 <= year <= 2200:
+                    return cls(f"{year}-{month:02d}", date(year, month, 1),
+                               _month_end(date(year, month, 1)))
+            elif text and 1900 <= int(text) <= 2200:
+                return cls(text, date(int(text), 1, 1), date(int(text), 12, 31))
+        except ValueError:
+            pass
+        return cls(f"{today.year}-{today.month:02d}", today.replace(day=1),
+                   _month_end(today))
+
+    @classmethod
+    def choices(cls, today: date) -> list[Period]:
+        """What the page offers: this year's and last year's months, terms and years."""
+        found = []
+        for year in (today.year, today.year - 1):
+            found += [cls.parse(f"{year}-{month:02d}", today) for month in range(12, 0, -1)
+                      if date(year, month, 1) <= today]
+            found += [cls.parse(f"{year}-{term}", today) for term in ("autumn", "spring")
+                      if date(year, TERMS[term][0], 1) <= today]
+            found.append(cls.parse(str(year), today))
+        return found
+
+    @property
+    def label(self) -> str:
+        if self.key.endswith("-autumn"):
+            return gettext("%(year)s autumn term", year=self.first.year)
+        if self.key.endswith("-spring"):
+            return gettext("%(year)s spring term", year=self.first.year)
+        if "-" in self.key:
+            return gettext("%(year)s-%(month)s", year=self.first.year,
+                           month=f"{self.first.month:02d}")
+        return gettext("Year %(year)s", year=self.first.year)
+
+    def months(self, today: date) -> list[date]:
+        """The period's months that have begun by `today`."""
+        found, month = [], self.first
+        while month <= min(self.last, today):
+            found.append(month)
+            month = _month_end(month) + timedelta(days=1)
+        return found
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+@dataclass
+class Figures:
+    children: int = 0
+    complete: int = 0
+    paired: int = 0
+    activities: int = 0
+    calls: int = 0
+    at_risk: int = 0
+    done: dict = field(default_factory=dict)   # duty key -> windows done
+    due: dict = field(default_factory=dict)    # duty key -> windows due
+    risk_done: int = 0
+    risk_due: int = 0
+
+    def add(self, other: Figures) -> None:
+        for name in ("children", "complete", "paired", "activities", "calls", "at_risk",
+                     "risk_done", "risk_due"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, n in other.done.items():
+            self.done[key] = self.done.get(key, 0) + n
+        for key, n in other.due.items():
+            self.due[key] = self.due.get(key, 0) + n
+
+    @property
+    def duties_done(self) -> int:
+        return sum(self.done.values())
+
+    @property
+    def duties_due(self) -> int:
+        return sum(self.due.values())
+
+    @staticmethod
+    def rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+
+def _in_care_at(day: date) -> ColumnElement[bool]:
+    return and_(Child.entered_on <= day, or_(Child.left_on.is_(None), Child.left_on > day))
+
+
+# What a complete archive holds beyond what the form requires (name, gender, birth date,
+# the kind of left-behind and where the child lives): these, and a parent to reach.
+def _archive_complete() -> ColumnElement[bool]:
+    return and_(Child.id_number_hash.is_not(None), Child.school != "", Child.grade != "",
+                Child.guardian_id.is_not(None), Child.guardianship.is_not(None),
+                exists().where(ParentContact.child_id == Child.id))
+
+
+def _children(user, day: date) -> dict[int, tuple[int, int, int, int]]:
+    """Per Home: children in care on `day`, with a complete archive, with a primary
+    caring mother that day, at risk."""
+    paired = exists().where(Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
+                            Pairing.overlapping(day, day))
+    query = (select(Child.home_id, func.count(), func.count().filter(_archive_complete()),
+                    func.count().filter(paired), func.count().filter(risk_among(frozenset(Risk))))
+             .where(_in_care_at(day)).group_by(Child.home_id))
+    return {home: tuple(rest) for home, *rest in db.session.execute(
+        access.scoped(query, Child, user))}
+
+
+def _counted(user, period: Period, today: date) -> dict[int, tuple[int, int]]:
+    """Per Home: activities held in the period, and family calls made."""
+    end = min(period.last, today)
+    held = (select(Activity.home_id.label("home"), literal_column("1").label("activity"),
+                   literal_column("0").label("call"))
+            .where(Activity.status == ActivityStatus.DONE,
+                   Activity.starts_at >= datetime.combine(period.first, time.min),
+                   Activity.starts_at < datetime.combine(end + timedelta(days=1), time.min)))
+    calls = (select(Child.home_id.label("home"), literal_column("0"), literal_column("1"))
+             .join(CareRecord, CareRecord.child_id == Child.id)
+             .where(CareRecord.kind == CareKind.PARENT_CALL,
+                    CareRecord.occurred_on >= period.first, CareRecord.occurred_on <= end))
+    both = union_all(access.scoped(held, Activity, user),
+                     access.scoped(calls, Child, user)).subquery()
+    return {home: (activities, calls_) for home, activities, calls_ in db.session.execute(
+        select(both.c.home, func.sum(both.c.activity), func.sum(both.c.call))
+        .group_by(both.c.home))}
+
+
+def _window_columns(duty: Duty, month: date, today: date, mine, everyone):
+    """Windows of `duty` done and due in `month` for one pairing (SQL, for a sum): only the
+    windows that have ended by `today` and that begin on or after the pairing's start."""
+    source = everyone if duty.by_anyone else mine
+    days = literal_column("0")
+    for kind in duty.kinds:
+        days = days.op("|")(func.coalesce(kind_days(source, kind), 0))
+    last = _month_end(month)
+
+    def counted(pace: Frequency):
+        done, due = literal_column("0"), literal_column("0")
+        for (first_day, last_day), bits in zip(SPANS[pace], WINDOWS[pace], strict=True):
+            start, end = month.replace(day=first_day), month.replace(
+                day=min(last_day, last.day))
+            if end >= today:
+                continue
+            owed = and_(Pairing.started_on <= start,
+                        or_(Pairing.ended_on.is_(None), Pairing.ended_on >= end))
+            due = due + case((owed, 1), else_=0)
+            done = done + case((and_(owed, days.op("&")(literal_column(str(bits))) != 0), 1),
+                               else_=0)
+        return done, due
+
+    usual = counted(duty.frequency)
+    if duty.stricter is None:
+        return usual
+    stricter, risky = counted(duty.stricter), duty.at_stricter_pace()
+    return (case((risky, stricter[0]), else_=usual[0]),
+            case((risky, stricter[1]), else_=usual[1]))
+
+
+def _duties(user, period: Period, today: date, rules: Iterable[Duty]
+            ) -> dict[int, tuple[dict, dict, int, int]]:
+    """Per Home: each duty's windows done and due over the period's months (yearly duties
+    apart), and those of children at risk together: one statement, a branch per month."""
+    rules = [duty for duty in rules if duty.frequency is not Frequency.YEARLY]
+    at_risk = risk_among(frozenset(Risk))
+    branches = []
+    for month in period.months(today):
+        mine, everyone = aliased(CareMonth), aliased(CareMonth)
+        columns = []
+        for duty in rules:
+            done, due = _window_columns(duty, month, today, mine, everyone)
+            columns += [done.label(f"done_{duty.key}"), due.label(f"due_{duty.key}")]
+        risky = case((at_risk, 1), else_=0).label("risky")
+        query = (select(Child.home_id.label("home"), risky, *columns)
+                 .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
+                 .outerjoin(mine, and_(mine.child_id == Pairing.child_id,
+                                       mine.volunteer_id == Pairing.volunteer_id,
+                                       mine.month == month))
+                 .outerjoin(everyone, and_(everyone.child_id == Pairing.child_id,
+                                           everyone.month == month,
+                                           everyone.volunteer_id.is_(None)))
+                 .where(Pairing.is_primary.is_(True),
+                        Pairing.overlapping(month, _month_end(month))))
+        branches.append(access.scoped(query, Pairing, user))
+    if not branches or not rules:
+        return {}
+    rows = union_all(*branches).subquery()
+    sums = []
+    for duty in rules:
+        sums += [func.sum(rows.c[f"done_{duty.key}"]), func.sum(rows.c[f"due_{duty.key}"])]
+    risk_done = sum((rows.c[f"done_{duty.key}"] for duty in rules), literal_column("0"))
+    risk_due = sum((rows.c[f"due_{duty.key}"] for duty in rules), literal_column("0"))
+    query = select(rows.c.home, *sums, func.sum(case((rows.c.risky == 1, risk_done), else_=0)),
+                   func.sum(case((rows.c.risky == 1, risk_due), else_=0))).group_by(rows.c.home)
+    found = {}
+    for home, *values in db.session.execute(query):
+        done = {duty.key: int(values[2 * i] or 0) for i, duty in enumerate(rules)}
+        due = {duty.key: int(values[2 * i + 1] or 0) for i, duty in enumerate(rules)}
+        found[home] = (done, due, int(values[-2] or 0), int(values[-1] or 0))
+    return found
+
+
+@dataclass
+class Line:
+    """A Home's line of the scorecard (or a township's, or the county's: `home` None)."""
+
+    name: str
+    township: str
+    figures: Figures
+    home_id: int | None = None
+    rank_township: int | None = None
+    rank_county: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return Figures.rate(self.figures.duties_done, self.figures.duties_due) or 0.0
+
+
+def scorecard(user, period: Period, today: date, township: str | None = None,
+              home_id: int | None = None) -> tuple[list[Line], dict[str, Line], Line]:
+    """The Homes' lines in `user`'s scope (narrowed to a township or a Home), ranked by duties
+    done within their township and the county; each township's total; the whole total."""
+    homes = db.session.execute(access.scoped(
+        select(Home.id, Home.name, Home.township), Home, user).order_by(Home.name)).all()
+    homes = [h for h in homes if township in (None, h.township)
+             and home_id in (None, h.id)]
+    day = min(period.last, today)
+    children, counted = _children(user, day), _counted(user, period, today)
+    done_due = _duties(user, period, today, duties(db.session))
+    lines = []
+    for home, name, place in homes:
+        f = Figures()
+        f.children, f.complete, f.paired, f.at_risk = children.get(home, (0, 0, 0, 0))
+        f.activities, f.calls = (int(n or 0) for n in counted.get(home, (0, 0)))
+        f.done, f.due, f.risk_done, f.risk_due = done_due.get(home, ({}, {}, 0, 0))
+        lines.append(Line(name, place or "", f, home))
+    ranked = sorted(lines, key=lambda line: (-line.rate, line.name))
+    for position, line in enumerate(ranked, start=1):
+        line.rank_county = position
+    townships: dict[str, Line] = {}
+    for line in ranked:
+        total = townships.setdefault(line.township, Line(line.township, line.township,
+                                                         Figures()))
+        total.figures.add(line.figures)
+        line.rank_township = sum(1 for other in ranked if other.township == line.township
+                                 and other.rank_county <= line.rank_county)
+    whole = Line(gettext("Whole county") if township is None and home_id is None
+                 else gettext("Total"), "", Figures())
+    for line in lines:
+        whole.figures.add(line.figures)
+    return lines, townships, whole

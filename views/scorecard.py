@@ -1,0 +1,107 @@
+"""考核 scorecards at /admin/scorecard/ (?home=, ?township=, ?period=2026-12 | 2026-autumn |
+2026) and the same as a workbook at /admin/scorecard/export.xlsx: staff and supervisors in
+their scope, the county's administrators for every Home; caring mothers have none."""
+
+from __future__ import annotations
+
+from flask import abort, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext
+from flask_login import current_user
+
+from admin_app import access
+from admin_app.access import EXPORT
+from admin_app.audit import record_access
+from admin_app.extensions import db
+from admin_app.reports.scorecard import Period, scorecard
+from admin_app.xlsx import Column, Workbook
+from models.base import local_today
+from models.duties import duties
+from models.enums import AuditAction, Frequency
+from views.base import AppView
+from views.calendar import chosen_home, visible_homes
+from views.exporting import XLSX, refused_over_daily_limit
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+class ScorecardView(AppView):
+    resource = "scorecard"
+
+    def _asked(self):
+        today = local_today()
+        period = Period.parse(request.args.get("period"), today)
+        homes = visible_homes(current_user)
+        home = chosen_home(homes) if request.args.get("home") else None
+        townships = sorted({h.township for h in homes if h.township})
+        township = request.args.get("township") or None
+        if township is not None and township not in townships:
+            abort(404)
+        return today, period, homes, home, townships, township
+
+    def _card(self):
+        today, period, homes, home, townships, township = self._asked()
+        lines, by_township, whole = scorecard(current_user, period, today, township,
+                                              home.id if home else None)
+        rules = [d for d in duties(db.session) if d.frequency is not Frequency.YEARLY]
+        return today, period, homes, home, townships, township, lines, by_township, whole, rules
+
+    @expose("/")
+    @access.needs(access.READ)
+    def index(self):
+        (today, period, homes, home, townships, township, lines, by_township, whole,
+         rules) = self._card()
+        first = period.first.strftime("%Y-%m")
+        return self.render(
+            "admin/scorecard.html", period=period, homes=homes, home=home,
+            townships=townships, township=township, lines=lines, by_township=by_township,
+            whole=whole, duties=rules, percent=_percent, today=today,
+            periods=Period.choices(today),
+            can_export=access.can(current_user, EXPORT, self.resource_name),
+            followup=lambda line: url_for("followup.index", home=line.home_id, month=first),
+            calendar=lambda line: url_for("calendar.index", home=line.home_id, month=first),
+            link=lambda **args: url_for(".index", **{
+                "period": period.key, "township": township,
+                "home": home.id if home else None, **args}))
+
+    @expose("/export.xlsx")
+    @access.needs(access.EXPORT)
+    def export(self):
+        if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
+            return refused
+        (_, period, _, home, _, township, lines, by_township, whole, rules) = self._card()
+        place = home.name if home else township or gettext("Whole county")
+        title = gettext("%(place)s scorecard, %(period)s", place=place, period=period.label)
+        book = Workbook(title=title)
+        columns = [Column(gettext("Children's Home"), "text", 22),
+                   Column(gettext("Township"), "text", 12),
+                   Column(gettext("Children in care"), "int", 10),
+                   Column(gettext("Archives complete"), "int", 10),
+                   Column(gettext("Paired"), "int", 10),
+                   *(c for d in rules for c in (
+                       Column(gettext("%(duty)s: done", duty=d.label), "int", 10),
+                       Column(gettext("%(duty)s: due", duty=d.label), "int", 10))),
+                   Column(gettext("Activities held"), "int", 10),
+                   Column(gettext("Family calls"), "int", 10),
+                   Column(gettext("Children at risk"), "int", 10),
+                   Column(gettext("Their duties done"), "int", 10),
+                   Column(gettext("Their duties due"), "int", 10),
+                   Column(gettext("Rank in township"), "int", 8),
+                   Column(gettext("Rank in county"), "int", 8)]
+
+        def row(line):
+            f = line.figures
+            return (line.name, line.township, f.children, f.complete, f.paired,
+                    *(n for d in rules for n in (f.done.get(d.key, 0), f.due.get(d.key, 0))),
+                    f.activities, f.calls, f.at_risk, f.risk_done, f.risk_due,
+                    line.rank_township, line.rank_county)
+
+        book.table(gettext("By Home"), title, columns,
+                   (*(row(line) for line in lines),
+                    *(row(line) for line in by_township.values()), row(whole)))
+        record_access(AuditAction.EXPORT, table_name="scorecard", home_id=home.id if home else None,
+                      label=title[:100], details={"rows": len(lines)})
+        return send_file(book.close(), mimetype=XLSX, as_attachment=True,
+                         download_name=f"{title}.xlsx")
