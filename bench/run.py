@@ -233,6 +233,7 @@ def measure(url: str) -> tuple[list, list, dict]:
     view = next(v for v in bench.app.extensions["admin"][0]._views if v.endpoint == "child")
     args = {str(g.label): f["arg"] for g in view._filter_groups.values() for f in g.filters}
     fragment = child.name[1:3] if len(child.name) > 2 else child.name[:2]
+    last_month = f"{local_today().replace(day=1) - timedelta(days=1):%Y-%m}"  # last month
     pages = [
         ("children list, page 1", "bench_county", "/admin/child/"),
         ("children list, page 1,000", "bench_county", "/admin/child/?page=999&page_size=20"),
@@ -253,6 +254,11 @@ def measure(url: str) -> tuple[list, list, dict]:
          f"/admin/followup/?home={home_id}"),
         (f"five-ones follow-up, a township ({township}: totals by Home)", "bench_county",
          f"/admin/followup/?township={township}"),
+        ("scorecard, the county, last month", "bench_county", f"/admin/scorecard/?period={last_month}"),
+        (f"scorecard, a township ({township}), last month", "bench_county",
+         f"/admin/scorecard/?period={last_month}&township={township}"),
+        (f"overdue duties, a township ({township})", "bench_county",
+         f"/admin/reminders/?township={township}"),
         ("overview, county staff", "bench_county", "/admin/"),
         ("overview, county staff, counted again", "bench_county", "/admin/?again=1"),
         ("my children, volunteer", "bench_volunteer", "/admin/my-children/"),
