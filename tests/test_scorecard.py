@@ -166,3 +166,18 @@ def test_a_scorecard_is_scoped_and_not_for_caring_mothers(app, make, db, county)
     mother = signed(app, make, Role.VOLUNTEER, volunteer=county["m1"])
     assert mother.get("/admin/scorecard/").status_code == 403
     assert mother.get("/admin/scorecard/export.xlsx").status_code == 403
+
+
+def test_a_stricter_pace_the_county_sets_changes_the_scorecard(app, make, db, county):
+    from models import DutyRule
+
+    talk = db.session.scalar(sa.select(DutyRule).where(DutyRule.name == "与孩子谈心"))
+    talk.stricter_frequency, talk.stricter_for = "WEEKLY", "alone"
+    db.session.commit()
+    page = signed(app, make, Role.ADMIN).get("/admin/scorecard/?period=2026-11").text
+    jia = cells(page, county["jia"].id)
+    # 小三 lives alone: four weekly talks due in November (one done, on the 30th), and his
+    # three other duties; 小一 as before.
+    assert "5/11" in jia["duties"]
+    assert jia[f"duty-{talk.id}"] == "2/5"
+    assert jia["at-risk"] == "1 · 1/7"
