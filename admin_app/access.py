@@ -32,6 +32,7 @@ from models import (
     ResourceCategory,
     ResourceItem,
     RosterUpload,
+    SchoolTerm,
     StockMovement,
     User,
     Volunteer,
@@ -99,7 +100,9 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # The privacy page: notice, retention purge, yearly audit export, incident query.
         "privacy": EVERYTHING,
         "export_request": frozenset({READ, CREATE, DECIDE}),
-        "duty_rule": frozenset({READ, CREATE, EDIT, EXPORT}),  # never deleted: made inactive
+        # Never deleted: a duty is made inactive, a term corrected.
+        "duty_rule": frozenset({READ, CREATE, EDIT, EXPORT}),
+        "school_term": frozenset({READ, CREATE, EDIT, EXPORT}),
         "reminders": frozenset({READ}), "scorecard": READ_ONLY,
     },
     Role.STAFF: {
@@ -119,7 +122,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "export_request": frozenset({READ, CREATE, DECIDE}),
         # The county's duties of care (its administrators set them), and what is overdue.
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
-        "scorecard": READ_ONLY,
+        "scorecard": READ_ONLY, "school_term": frozenset({READ}),
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -132,7 +135,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": READ_ONLY,
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
-        "scorecard": READ_ONLY,
+        "scorecard": READ_ONLY, "school_term": frozenset({READ}),
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
@@ -271,8 +274,8 @@ def _for_volunteer(model, user) -> ColumnElement[bool]:
     raise LookupError(f"no scoping rule for {model.__name__}")
 
 
-# County-wide tables everyone may read: drop-downs' lookups, and the duties of care.
-SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation, DutyRule}
+# County-wide tables everyone may read: drop-downs' lookups, the duties of care, terms.
+SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation, DutyRule, SchoolTerm}
 KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
                   ParentContact, Pairing, CareRecord, StockMovement, ActivityParticipant, User,
                   AuditEntry, Consent, DataRequest, RosterUpload, ExportRequest}

@@ -16,6 +16,7 @@ from models.moves import ChildMove
 from models.name_index import NameGram
 from models.people import Child, Guardian, ParentContact, Volunteer
 from models.places import ActivityKind, Home, ResourceCategory, VolunteerOrganisation
+from models.terms import SchoolTerm
 
 __all__ = [
     "Activity",
@@ -40,6 +41,7 @@ __all__ = [
     "ResourceCategory",
     "ResourceItem",
     "RosterUpload",
+    "SchoolTerm",
     "StockMovement",
     "User",
     "Volunteer",

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import holidays
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from holidays.countries.china import ChinaStaticHolidays
 from sqlalchemy import Select, func, select
 
 from models.activities import Activity, ActivityParticipant, activity_volunteer
 from models.base import among, local_today
 from models.people import Volunteer
 from models.places import ActivityKind, Home
+from models.terms import term_marks
 
 # Our interface languages, as the holidays library names them.
 HOLIDAY_LANGUAGES = {"zh": "zh_CN", "en": "en_US"}
@@ -63,14 +67,41 @@ class Month:
 
 
 def festivals(month: Month, language: str = "zh") -> dict[date, list[str]]:
-    """Public holidays, half-day holidays (妇女节, 青年节, 六一) and the days off that
-    replace them, by date."""
+    """Public holidays, half-day holidays (妇女节, 青年节, 六一), the days off that replace
+    them and the weekend days worked instead (补班), by date. The public holidays of a year
+    whose schedule the State Council has not yet announced (the library knows none of its
+    调休) are marked as estimated."""
     found = holidays.China(years=month.year, categories=("public", "half_day"),
                            language=HOLIDAY_LANGUAGES.get(language, "zh_CN"))
+    estimated = month.year > max(ANNOUNCED, default=month.year)
+    public = holidays.China(years=month.year, categories=("public",)) if estimated else {}
     days: dict[date, list[str]] = {}
     for day, names in sorted(found.items()):
         if month.first <= day <= month.last:
-            days[day] = [name.strip() for name in names.split(";")]
+            days[day] = [gettext("%(what)s (estimated)", what=name.strip()) if day in public
+                         else name.strip() for name in names.split(";")]
+    for day in sorted(found.weekend_workdays):
+        if month.first <= day <= month.last:
+            days.setdefault(day, []).append(str(WORKED))
+    return days
+
+
+# The years whose holidays and 调休 the library has from the State Council's notices.
+ANNOUNCED = set(getattr(ChinaStaticHolidays, "special_public_holidays", {}))
+WORKED = _l("Make-up working day")
+
+
+def marked_days(session, month: Month, language: str = "zh",
+                terms: dict[date, list[str]] | None = None) -> dict[date, list[str]]:
+    """What the month's calendar writes on its days: festivals and holidays, and the first
+    and last days of terms and school holidays (models.terms; `terms`: those of a longer
+    period, read once for its months)."""
+    days = festivals(month, language)
+    if terms is None:
+        terms = term_marks(session, month.first, month.last)
+    for day, names in terms.items():
+        if month.first <= day <= month.last:
+            days.setdefault(day, []).extend(names)
     return days
 
 

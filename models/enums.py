@@ -158,6 +158,11 @@ _SHORT_PACES = {Frequency.WEEKLY: _l("Weekly"), Frequency.FORTNIGHTLY: _l("Twice
                 Frequency.MONTHLY: _l("Monthly"), Frequency.YEARLY: _l("Yearly")}
 
 
+class Term(LabelledEnum):
+    AUTUMN = "autumn", _l("Autumn term")
+    SPRING = "spring", _l("Spring term")
+
+
 class FulfilledBy(LabelledEnum):
     PAIRED = "paired", _l("The paired caring mother only")
     ANYONE = "anyone", _l("Anyone recording for the child")

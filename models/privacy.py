@@ -151,6 +151,8 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
            for kind in ("talk", "home_visit", "parent_call", "parent_letter", "teacher_contact",
                         "guardian_contact", "festival", "other")},
     },
+    "school_term": {name: (PUBLIC, "school terms and holidays") for name in (
+        "school_year", "term", "first_day", "last_day")},
     "duty_rule": {name: (PUBLIC, "duties of care") for name in (
         "name", "position", "kinds", "frequency", "fulfilled_by", "stricter_frequency",
         "stricter_for", "active")},

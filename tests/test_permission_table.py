@@ -44,6 +44,7 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "resource_category":      ("RCEDX", "RCEDX", "R...X", "....."),
     "volunteer_organisation": ("RCEDX", "RCEDX", "R...X", "....."),
     "duty_rule":              ("RCE.X", "R....", "R....", "....."),
+    "school_term":            ("RCE.X", "R....", "R....", "....."),
     "reminders":              ("R....", "R....", "R....", "....."),
     "scorecard":              ("R...X", "R...X", "R...X", "....."),
     "user":                   ("RCEDX", ".....", ".....", "....."),

@@ -16,13 +16,14 @@ from models import (
     DataRequest,
     DutyRule,
     ResourceCategory,
+    SchoolTerm,
     StockMovement,
     User,
     VolunteerOrganisation,
 )
 from models.base import local_today
 from models.consent import LegalBasis, RequestKind
-from models.enums import CareKind, Role
+from models.enums import CareKind, Role, Term
 
 
 def registered_model_views(app) -> list[ModelView]:
@@ -113,6 +114,11 @@ def sample(make, endpoint: str):
                       {"name": "每周谈心", "position": "6", "frequency": "WEEKLY",
                        "care_kinds": ["talk", "home_visit"], "fulfilled_by": "ANYONE",
                        "stricter_frequency": "__None", "active": "y"}),
+        "school_term": (make._save(SchoolTerm(school_year=2026, term=Term.AUTUMN,
+                                              first_day=date(2026, 9, 1),
+                                              last_day=date(2027, 1, 22))),
+                        {"school_year": "2027", "term": "SPRING", "first_day": "2028-02-24",
+                         "last_day": "2028-07-04"}),
         "user": (make.user(Role.STAFF, username="staffer", home=home),
                  {"username": "newstaff", "display_name": "新同事", "role": "STAFF",
                   "home": str(home.id), "active": "y", "new_password": "a long passphrase"}),
@@ -162,9 +168,10 @@ def test_edit_through_the_form_saves_the_change(app, admin_client, make, db, end
     db.session.expire_all()
     saved = db.session.get(view.model, record.id)
     first_text = next(k for k in form if k in ("name", "title", "notes", "username", "donor",
-                                                   "end_reason", "given_by", "requested_by"))
+                                                   "end_reason", "given_by", "requested_by",
+                                                   "last_day"))
     expected = form[first_text]
-    assert getattr(saved, first_text) == expected
+    assert str(getattr(saved, first_text)) == expected
 
 
 def filter_value(flt: dict) -> str:

@@ -25,6 +25,7 @@ from models import (
     ParentContact,
     ResourceCategory,
     ResourceItem,
+    SchoolTerm,
     StockMovement,
     User,
     Volunteer,
@@ -51,6 +52,7 @@ from views.privacy import ConsentView, DataRequestView, PrivacyView
 from views.reminders import ReminderView
 from views.school_year import SchoolYearView
 from views.scorecard import ScorecardView
+from views.terms import SchoolTermView
 from views.throttled import ThrottledView
 
 CHILDREN = _l("Children's archives")
@@ -106,6 +108,7 @@ def init_admin(app: Flask) -> Admin:
         LookupView(VolunteerOrganisation, _l("Volunteer organisations"), SETTINGS,
                    endpoint="volunteer_organisation"),
         DutyRuleView(DutyRule, _l("Duties of care"), SETTINGS, endpoint="duty_rule"),
+        SchoolTermView(SchoolTerm, _l("School terms"), SETTINGS, endpoint="school_term"),
         UserView(User, _l("Accounts"), SETTINGS, endpoint="user"),
         ThrottledView(name=_l("Sign-in waits"), category=SETTINGS, endpoint="throttled",
                       url="sign-in-waits"),

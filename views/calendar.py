@@ -27,7 +27,7 @@ from admin_app.reports.calendar import (
 )
 from models import Activity, Home
 from models.base import local_today
-from models.calendar import Month, festivals
+from models.calendar import Month, marked_days
 from models.enums import AuditAction
 from models.validators import COLOUR
 from views.base import AppView
@@ -128,7 +128,8 @@ class CalendarView(AppView):
             born_on.setdefault(birthday.day, []).append(birthday)
         return self.render(
             "admin/calendar.html", month=month, weeks=month.weeks(), by_day=by_day, rows=rows,
-            marked=festivals(month, get_locale().language), today=today, homes=homes,
+            marked=marked_days(db.session, month, get_locale().language), today=today,
+            homes=homes,
             home=home, title=calendar_title(place_name(home), month),
             birthdays=birthdays, born_on=born_on, agenda=sorted(by_day.keys() | born_on.keys()),
             may_open_child=access.can(current_user, access.READ, "child"),

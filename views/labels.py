@@ -133,6 +133,8 @@ LABELS = {
     "query": _l("Search and filters"),
     "decided_by": _l("Decided by"),
     "position": _l("Order"),
+    "school_year": _l("School year (starting)"),
+    "term": _l("Term"),
     "minutes": _l("Minutes"),
     "parent": _l("Parent"),
     "video": _l("Video"),
@@ -176,4 +178,5 @@ TABLE_LABELS = {
     "export_request": _l("Export approval"),
     "child_move": _l("Move between Children's Homes"),
     "duty_rule": _l("Duty of care"),
+    "school_term": _l("School term"),
 }

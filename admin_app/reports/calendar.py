@@ -15,8 +15,9 @@ from admin_app import access
 from admin_app.extensions import db
 from admin_app.xlsx import Column, Workbook, display_width
 from models import Activity, Child
-from models.calendar import Month, festivals, month_activities, volunteer_names
+from models.calendar import Month, marked_days, month_activities, volunteer_names
 from models.enums import ActivityStatus, ChildStatus
+from models.terms import term_marks
 from models.validators import birthday_in
 
 BATCH = 1000
@@ -74,8 +75,10 @@ def write_calendar(user, months: Sequence[Month], place: str, home_id: int | Non
     month ends (a county's year is 12,000 activities; only one month's lines are held)."""
     book = Workbook(title=calendar_title(place, months[0]))
     language = get_locale().language
-    walls = {(month.year, month.month): WallSheet(book, month, place, festivals(month, language))
-             for month in months}
+    # The terms' and school holidays' days of the whole period, read once.
+    terms = term_marks(db.session, months[0].first, months[-1].last)
+    walls = {(month.year, month.month): WallSheet(
+        book, month, place, marked_days(db.session, month, language, terms)) for month in months}
     period = activities_in(user, months, home_id, COLUMNS)
     names = volunteer_names(db.session, period.with_only_columns(Activity.id).order_by(None))
     columns = [

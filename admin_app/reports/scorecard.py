@@ -33,14 +33,15 @@ from models.care import kind_days
 from models.duties import Duty, duties, risk_among
 from models.enums import ActivityStatus, CareKind, Frequency, Risk
 from models.followup import SPANS, WINDOWS
+from models.terms import term_named
 
-TERMS = {"spring": (2, 7), "autumn": (9, 13)}  # months; 13: January of the next year
+TERMS = {"spring": 2, "autumn": 9}  # the month each term usually begins in
 
 
 @dataclass(frozen=True)
 class Period:
-    """A month (2026-12), a school term (2026-autumn: September to January; 2026-spring:
-    February to July, until the county enters its own terms) or a year (2026)."""
+    """A month (2026-12), a school term as the county entered it, else its usual dates
+    (2026-autumn: the one beginning in 2026; 2026-spring; models.terms) or a year (2026)."""
 
     key: str
     first: date
@@ -53,10 +54,9 @@ class Period:
             if "-" in text:
                 year_text, part = text.split("-", 1)
                 year = int(year_text)
-                if part in TERMS:
-                    start, end = TERMS[part]
-                    last = date(year + end // 13, (end - 1) % 12 + 1, 1)
-                    return cls(text, date(year, start, 1), _month_end(last))
+                if part in TERMS and 1900 <= year <= 2200:
+                    span = term_named(db.session, f"{year}-{part}")
+                    return cls(text, span.first, span.last)
                 month = int(part)
                 if 1 <= month <= 12 and 1900 <= year <= 2200:
                     return cls(f"{year}-{month:02d}", date(year, month, 1),
@@ -76,7 +76,7 @@ class Period:
             found += [cls.parse(f"{year}-{month:02d}", today) for month in range(12, 0, -1)
                       if date(year, month, 1) <= today]
             found += [cls.parse(f"{year}-{term}", today) for term in ("autumn", "spring")
-                      if date(year, TERMS[term][0], 1) <= today]
+                      if date(year, TERMS[term], 1) <= today]
             found.append(cls.parse(str(year), today))
         return found
 
@@ -92,8 +92,9 @@ class Period:
         return gettext("Year %(year)s", year=self.first.year)
 
     def months(self, today: date) -> list[date]:
-        """The period's months that have begun by `today`."""
-        found, month = [], self.first
+        """The first days of the period's months that have begun by `today` (a term's
+        first month from its first day on: the windows before it are not counted)."""
+        found, month = [], self.first.replace(day=1)
         while month <= min(self.last, today):
             found.append(month)
             month = _month_end(month) + timedelta(days=1)
@@ -182,9 +183,10 @@ def _counted(user, period: Period, today: date) -> dict[int, tuple[int, int]]:
         .group_by(both.c.home))}
 
 
-def _window_columns(duty: Duty, month: date, today: date, mine, everyone):
+def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, everyone):
     """Windows of `duty` done and due in `month` for one pairing (SQL, for a sum): only the
-    windows that have ended by `today` and that begin on or after the pairing's start."""
+    windows inside the period that have ended by `today` and that begin on or after the
+    pairing's start."""
     source = everyone if duty.by_anyone else mine
     days = literal_column("0")
     for kind in duty.kinds:
@@ -196,7 +198,7 @@ def _window_columns(duty: Duty, month: date, today: date, mine, everyone):
         for (first_day, last_day), bits in zip(SPANS[pace], WINDOWS[pace], strict=True):
             start, end = month.replace(day=first_day), month.replace(
                 day=min(last_day, last.day))
-            if end >= today:
+            if end >= today or start < period.first or end > period.last:
                 continue
             owed = and_(Pairing.started_on <= start,
                         or_(Pairing.ended_on.is_(None), Pairing.ended_on >= end))
@@ -224,7 +226,7 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty]
         mine, everyone = aliased(CareMonth), aliased(CareMonth)
         columns = []
         for duty in rules:
-            done, due = _window_columns(duty, month, today, mine, everyone)
+            done, due = _window_columns(duty, month, period, today, mine, everyone)
             columns += [done.label(f"done_{duty.key}"), due.label(f"due_{duty.key}")]
         risky = case((at_risk, 1), else_=0).label("risky")
         query = (select(Child.home_id.label("home"), risky, *columns)
