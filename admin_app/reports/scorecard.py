@@ -65,8 +65,10 @@ class Period:
                 return cls(text, date(int(text), 1, 1), date(int(text), 12, 31))
         except ValueError:
             pass
-        return cls(f"{today.year}-{today.month:02d}", today.replace(day=1),
-                   _month_end(today))
+        # Unasked: last month, the latest whose every window has ended.
+        last_month = today.replace(day=1) - timedelta(days=1)
+        return cls(f"{last_month.year}-{last_month.month:02d}", last_month.replace(day=1),
+                   last_month)
 
     @classmethod
     def choices(cls, today: date) -> list[Period]:
@@ -303,7 +305,7 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
         line.rank_township = sum(1 for other in ranked if other.township == line.township
                                  and other.rank_county <= line.rank_county)
     whole = Line(gettext("Whole county") if township is None and home_id is None
-                 else gettext("Total"), "", Figures())
+                 and access.sees_every_home(user) else gettext("Total"), "", Figures())
     for line in lines:
         whole.figures.add(line.figures)
     return lines, townships, whole

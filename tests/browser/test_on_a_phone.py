@@ -14,10 +14,14 @@ PAGES = {
               ("pairings", "/admin/pairing/"), ("stock-movements", "/admin/stock_movement/"),
               ("activities", "/admin/activity/"), ("calendar", "/admin/calendar/"),
               ("followup", "/admin/followup/"), ("new-child", "/admin/child/new/"),
-              ("new-care-record", "/admin/care_record/new/")),
+              ("new-care-record", "/admin/care_record/new/"), ("reminders", "/admin/reminders/"),
+              ("scorecard", "/admin/scorecard/"), ("family-calls", "/admin/family_call/"),
+              ("new-family-call", "/admin/family_call/new/"),
+              ("duties", "/admin/duty_rule/")),
     "volunteer": (("my-children", "/admin/my-children/"),
                   ("care-records", "/admin/care_record/"),
                   ("new-care-record", "/admin/care_record/new/"),
+                  ("new-family-call", "/admin/family_call/new/"),
                   ("calendar", "/admin/calendar/")),
 }
 
