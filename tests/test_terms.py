@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from admin_app.extensions import db
 from admin_app.reports.scorecard import Period
 from models import SchoolTerm
 from models.calendar import Month, festivals
