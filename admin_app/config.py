@@ -36,6 +36,21 @@ def _database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'children_home.db'}"
 
 
+# What a complete archive may be required to hold beyond the form's own required fields
+# (admin_app/reports/scorecard.py counts 建档率 by ARCHIVE_REQUIRED, a comma list of these).
+ARCHIVE_FIELDS = ("id_number", "school", "grade", "class_teacher", "guardian", "guardianship",
+                  "parent")
+
+
+def _archive_required(text: str) -> tuple[str, ...]:
+    chosen = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in ARCHIVE_FIELDS]
+    if unknown:
+        raise ValueError(f"ARCHIVE_REQUIRED: unknown {', '.join(unknown)}; "
+                         f"choose among {', '.join(ARCHIVE_FIELDS)}")
+    return chosen
+
+
 def load(instance_path: Path, overrides: dict | None = None) -> dict:
     """The configuration for an app whose instance folder is `instance_path`, `overrides`
     applied last. The secret key and the SQLite file are made only when not overridden."""
@@ -93,6 +108,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # sign-in limits and the audit trail count by that address. 0: the caller is the
         # address that connects (a proxy's header, which anyone can send, is never trusted).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # What the county requires of a complete archive, for the scorecard's 建档率.
+        "ARCHIVE_REQUIRED": _archive_required(os.environ.get(
+            "ARCHIVE_REQUIRED", "id_number,school,grade,guardian,guardianship,parent")),
         # Days a duty of care may stay overdue before it is raised to the Home's staff, and
         # then to the township's supervisors (admin_app/reports/reminders.py).
         "ESCALATE_TO_HOME_DAYS": int(os.environ.get("ESCALATE_TO_HOME_DAYS", "14")),

@@ -4,7 +4,7 @@ their scope, the county's administrators for every Home; caring mothers have non
 
 from __future__ import annotations
 
-from flask import abort, request, send_file, url_for
+from flask import abort, current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
@@ -13,7 +13,7 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.reports.scorecard import Period, scorecard
+from admin_app.reports.scorecard import Period, scorecard, trend
 from admin_app.xlsx import Column, Workbook
 from models.base import local_today
 from models.duties import duties
@@ -21,6 +21,8 @@ from models.enums import AuditAction, Frequency
 from views.base import AppView
 from views.calendar import chosen_home, visible_homes
 from views.exporting import XLSX, refused_over_daily_limit
+from views.labels import LABELS
+from views.people import PairedFilter
 
 
 def _percent(part: int, whole: int) -> str:
@@ -46,20 +48,32 @@ class ScorecardView(AppView):
         lines, by_township, whole = scorecard(current_user, period, today, township,
                                               home.id if home else None)
         rules = [d for d in duties(db.session) if d.frequency is not Frequency.YEARLY]
-        return today, period, homes, home, townships, township, lines, by_township, whole, rules
+        months = trend(current_user, period, today, township, home.id if home else None)
+        return (today, period, homes, home, townships, township, lines, by_township, whole,
+                rules, months)
 
     @expose("/")
     @access.needs(access.READ)
     def index(self):
         (today, period, homes, home, townships, township, lines, by_township, whole,
-         rules) = self._card()
+         rules, months) = self._card()
         first = period.first.strftime("%Y-%m")
+        children = next(v for v in self.admin._views if v.endpoint == "child")
+        home_key = next(key for key, (_, flt) in children._filter_args.items()
+                        if str(flt.name) == str(LABELS["home"]))
+        paired_key = next(key for key, (_, flt) in children._filter_args.items()
+                          if isinstance(flt, PairedFilter))
         return self.render(
             "admin/scorecard.html", period=period, homes=homes, home=home,
             townships=townships, township=township, lines=lines, by_township=by_township,
             whole=whole, duties=rules, percent=_percent, today=today,
             periods=Period.choices(today),
             can_export=access.can(current_user, EXPORT, self.resource_name),
+            months=months, required=[LABELS[name] for name in
+                                     current_app.config["ARCHIVE_REQUIRED"]],
+            children=lambda line, **more: url_for("child.index_view", **{
+                f"flt0_{home_key}": line.home_id, **more}),
+            unpaired={f"flt1_{paired_key}": "0"},
             followup=lambda line: url_for("followup.index", home=line.home_id, month=first),
             calendar=lambda line: url_for("calendar.index", home=line.home_id, month=first),
             link=lambda **args: url_for(".index", **{
@@ -71,7 +85,8 @@ class ScorecardView(AppView):
     def export(self):
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
-        (_, period, _, home, _, township, lines, by_township, whole, rules) = self._card()
+        (_, period, _, home, _, township, lines, by_township, whole, rules,
+         months) = self._card()
         place = home.name if home else township or gettext("Whole county")
         title = gettext("%(place)s scorecard, %(period)s", place=place, period=period.label)
         book = Workbook(title=title)
@@ -101,6 +116,9 @@ class ScorecardView(AppView):
         book.table(gettext("By Home"), title, columns,
                    (*(row(line) for line in lines),
                     *(row(line) for line in by_township.values()), row(whole)))
+        book.table(gettext("By month"), title, [
+            Column(gettext("Month"), "text", 10), Column(gettext("Duties done"), "int", 10),
+            Column(gettext("Duties due"), "int", 10)], months)
         record_access(AuditAction.EXPORT, table_name="scorecard", home_id=home.id if home else None,
                       label=title[:100], details={"rows": len(lines)})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import (
     ColumnElement,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import aliased
@@ -146,12 +148,22 @@ def _in_care_at(day: date) -> ColumnElement[bool]:
     return and_(Child.entered_on <= day, or_(Child.left_on.is_(None), Child.left_on > day))
 
 
-# What a complete archive holds beyond what the form requires (name, gender, birth date,
-# the kind of left-behind and where the child lives): these, and a parent to reach.
+# Each field a county may require of a complete archive (ARCHIVE_REQUIRED, beyond the
+# form's own: name, gender, birth date, the kind of left-behind and where the child lives).
+ARCHIVE_CHECKS = {
+    "id_number": lambda: Child.id_number_hash.is_not(None),
+    "school": lambda: Child.school != "",
+    "grade": lambda: Child.grade != "",
+    "class_teacher": lambda: Child.class_teacher != "",
+    "guardian": lambda: Child.guardian_id.is_not(None),
+    "guardianship": lambda: Child.guardianship.is_not(None),
+    "parent": lambda: exists().where(ParentContact.child_id == Child.id),
+}
+
+
 def _archive_complete() -> ColumnElement[bool]:
-    return and_(Child.id_number_hash.is_not(None), Child.school != "", Child.grade != "",
-                Child.guardian_id.is_not(None), Child.guardianship.is_not(None),
-                exists().where(ParentContact.child_id == Child.id))
+    return and_(true(), *(ARCHIVE_CHECKS[name]()
+                          for name in current_app.config["ARCHIVE_REQUIRED"]))
 
 
 def _children(user, day: date) -> dict[int, tuple[int, int, int, int]]:
@@ -217,10 +229,11 @@ def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, 
             case((risky, stricter[1]), else_=usual[1]))
 
 
-def _duties(user, period: Period, today: date, rules: Iterable[Duty]
-            ) -> dict[int, tuple[dict, dict, int, int]]:
-    """Per Home: each duty's windows done and due over the period's months (yearly duties
-    apart), and those of children at risk together: one statement, a branch per month."""
+def _duties(user, period: Period, today: date, rules: Iterable[Duty], by_month: bool = False,
+            township: str | None = None, home_id: int | None = None) -> dict:
+    """Per Home (or per month, "2026-11"): each duty's windows done and due over the
+    period's months (yearly duties apart), and those of children at risk together: one
+    statement, a branch per month."""
     rules = [duty for duty in rules if duty.frequency is not Frequency.YEARLY]
     at_risk = risk_among(frozenset(Risk))
     branches = []
@@ -231,7 +244,8 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty]
             done, due = _window_columns(duty, month, period, today, mine, everyone)
             columns += [done.label(f"done_{duty.key}"), due.label(f"due_{duty.key}")]
         risky = case((at_risk, 1), else_=0).label("risky")
-        query = (select(Child.home_id.label("home"), risky, *columns)
+        key = (literal_column(f"'{month:%Y-%m}'") if by_month else Child.home_id).label("home")
+        query = (select(key, risky, *columns)
                  .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
                  .outerjoin(mine, and_(mine.child_id == Pairing.child_id,
                                        mine.volunteer_id == Pairing.volunteer_id,
@@ -241,6 +255,11 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty]
                                            everyone.volunteer_id.is_(None)))
                  .where(Pairing.is_primary.is_(True),
                         Pairing.overlapping(month, _month_end(month))))
+        if home_id is not None:
+            query = query.where(Child.home_id == home_id)
+        elif township is not None:
+            query = query.where(Child.home_id.in_(
+                select(Home.id).where(Home.township == township)))
         branches.append(access.scoped(query, Pairing, user))
     if not branches or not rules:
         return {}
@@ -274,6 +293,19 @@ class Line:
     @property
     def rate(self) -> float:
         return Figures.rate(self.figures.duties_done, self.figures.duties_due) or 0.0
+
+
+def trend(user, period: Period, today: date, township: str | None = None,
+          home_id: int | None = None) -> list[tuple[str, int, int]]:
+    """(month, windows done, windows due) of every duty for each of the twelve months up to
+    the period's last, in the scope (a township, a Home): one statement."""
+    last = min(period.last, today)
+    first = (last.replace(day=1) - timedelta(days=335)).replace(day=1)
+    year = Period(f"{first:%Y-%m}", first, _month_end(last))
+    found = _duties(user, year, today, duties(db.session), by_month=True, township=township,
+                    home_id=home_id)
+    return [(month, sum(done.values()), sum(due.values()))
+            for month, (done, due, _, _) in sorted(found.items())]
 
 
 def scorecard(user, period: Period, today: date, township: str | None = None,
