@@ -6,6 +6,7 @@ The defaults are the five ones (五个一). `duties` reads them for every page t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 from flask import has_request_context, request
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Timestamped, Versioned, db, enum_column, sorted_by
+from models.base import Timestamped, Versioned, db, enum_column, local_today, sorted_by
 from models.enums import (
     CareKind,
     Frequency,
@@ -34,6 +35,7 @@ from models.enums import (
     Risk,
 )
 from models.people import Child
+from models.terms import terms, visit_windows
 
 
 class DutyRule(Versioned, Timestamped, db.Model):
@@ -82,6 +84,8 @@ class Duty:
     by_anyone: bool
     stricter: Frequency | None = None
     stricter_for: frozenset[Risk] = frozenset()
+    # For a duty due three times a term: the terms' visit windows (models.terms).
+    term_windows: tuple[tuple[date, date], ...] = ()
 
     @property
     def yearly(self) -> bool:
@@ -100,10 +104,25 @@ class Duty:
         return risk_among(self.stricter_for) if self.stricter is not None else false()
 
 
-def _duty(rule: DutyRule) -> Duty:
+def _duty(rule: DutyRule, windows) -> Duty:
+    termly = Frequency.TERM_VISITS in (rule.frequency, rule.stricter_frequency)
     return Duty(str(rule.id), rule.name, _members(CareKind, rule.kinds), rule.frequency,
                 rule.fulfilled_by is FulfilledBy.ANYONE, rule.stricter_frequency,
-                _members(Risk, rule.stricter_for))
+                _members(Risk, rule.stricter_for), windows() if termly else ())
+
+
+def _visit_windows(session: Session):
+    """The terms' visit windows from two school years back to the next, read once and only
+    if a duty asks for them."""
+    kept: list = []
+
+    def windows():
+        if not kept:
+            year = local_today().year
+            kept.append(visit_windows(terms(session, year - 2, year + 1)))
+        return kept[0]
+
+    return windows
 
 
 _CACHE = "duties"
@@ -120,7 +139,9 @@ def duties(session: Session) -> tuple[Duty, ...]:
     flush that wrote a rule."""
     asker, kept = _asker(), session.info.get(_CACHE)
     if kept is None or kept[0] != asker:
-        kept = session.info[_CACHE] = (asker, tuple(_duty(rule) for rule in session.scalars(
+        windows = _visit_windows(session)
+        kept = session.info[_CACHE] = (asker, tuple(_duty(rule, windows) for rule in
+                                                    session.scalars(
             select(DutyRule).where(DutyRule.active.is_(True))
             .order_by(DutyRule.position, DutyRule.id))))
     return kept[1]

@@ -140,12 +140,16 @@ class CareKind(LabelledEnum):
 
 
 class Frequency(LabelledEnum):
-    """How often a duty of care is due, each window inside a month so that months add up to
-    terms and years: a week is the 1st–7th, 8th–14th, 15th–21st or 22nd to the month's end."""
+    """How often a duty of care is due, in order from the most often. Weeks and halves are
+    windows inside a month, so that months add up to terms and years: a week is the
+    1st–7th, 8th–14th, 15th–21st or 22nd to the month's end. A term's visits are due in
+    three windows of its own, each counted in the month it ends in."""
 
     WEEKLY = "weekly", _l("Every week (1st–7th, 8th–14th, 15th–21st, 22nd–end)")
     FORTNIGHTLY = "fortnightly", _l("Every half month (1st–15th, 16th–end)")
     MONTHLY = "monthly", _l("Every month")
+    # 期初、期中、期末: three weeks at each term's start, middle and end (models.terms).
+    TERM_VISITS = "term_visits", _l("Three times a term (start, middle and end)")
     YEARLY = "yearly", _l("Every year")
 
     @property
@@ -155,7 +159,8 @@ class Frequency(LabelledEnum):
 
 
 _SHORT_PACES = {Frequency.WEEKLY: _l("Weekly"), Frequency.FORTNIGHTLY: _l("Twice a month"),
-                Frequency.MONTHLY: _l("Monthly"), Frequency.YEARLY: _l("Yearly")}
+                Frequency.MONTHLY: _l("Monthly"), Frequency.TERM_VISITS: _l("Three a term"),
+                Frequency.YEARLY: _l("Yearly")}
 
 
 class Term(LabelledEnum):

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models.base import among
 from models.care import CareMonth, kind_days
@@ -38,6 +38,7 @@ SPANS = {
     Frequency.WEEKLY: ((1, 7), (8, 14), (15, 21), (22, 31)),
     Frequency.FORTNIGHTLY: ((1, 15), (16, 31)),
     Frequency.MONTHLY: ((1, 31),),
+    Frequency.TERM_VISITS: (),  # windows of the terms' own (Duty.term_windows)
     Frequency.YEARLY: (),
 }
 WINDOWS = {pace: tuple(_bits(*span) for span in spans) for pace, spans in SPANS.items()}
@@ -71,8 +72,12 @@ def care_days(session: Session, children, month: date, duties: Iterable[Duty],
     if isinstance(children, list | tuple | set) and not children:
         return {}
     first = month.replace(day=1)
+    duties = list(duties)
     yearly = {kind for duty in duties if Frequency.YEARLY in (duty.frequency, duty.stricter)
               for kind in duty.kinds}
+    if any(duty.term_windows for duty in duties):  # a visit window began the month before
+        before = (first - timedelta(days=1)).replace(day=1)
+        since = min(since or before, before)
     earliest = min(first.replace(month=1), since or first)
     query = (select(CareMonth.child_id, CareMonth.volunteer_id, CareMonth.month,
                     *(kind_days(CareMonth, kind) for kind in KINDS))
@@ -108,9 +113,29 @@ def mark(duty: Duty, days: Days, month: date, risks: frozenset[Risk] = frozenset
                      default=None)
         return Mark(int(latest is not None), 1, latest, pace, duty.why_stricter(risks))
     this_month = of(days[first]) if first in days else 0
+    if pace is Frequency.TERM_VISITS:
+        # The visit windows that end in the month are its due.
+        _, last = month_bounds(first)
+        ending = [(start, end) for start, end in duty.term_windows if first <= end <= last]
+        return Mark(sum(1 for start, end in ending if done_between(days, positions, start, end)),
+                    len(ending), _last(first, this_month), pace, duty.why_stricter(risks))
     windows = WINDOWS[pace]
     return Mark(sum(1 for window in windows if this_month & window), len(windows),
                 _last(first, this_month), pace, duty.why_stricter(risks))
+
+
+def done_between(days: Days, positions: list[int], start: date, end: date) -> bool:
+    """Whether `days` hold a record of the kinds at `positions` from `start` to `end`."""
+    month = start.replace(day=1)
+    while month <= end:
+        _, last = month_bounds(month)
+        bits = _bits(start.day if month == start.replace(day=1) else 1,
+                     end.day if month == end.replace(day=1) else last.day)
+        month_days = days.get(month)
+        if month_days is not None and any(month_days[p] & bits for p in positions):
+            return True
+        month = last + timedelta(days=1)
+    return False
 
 
 def marks(duties: Iterable[Duty], found: dict[tuple[int, int | None], Days], child_id: int,
@@ -145,16 +170,20 @@ def owed_since(today: date) -> date:
     return first
 
 
-def _windows(pace: Frequency, since: date, today: date):
-    """Each window of `pace` from the month of `since` to the one open `today`, in order:
-    its first and last day and its month's first day and bits."""
+def _windows(duty: Duty, pace: Frequency, since: date, today: date):
+    """Each window of `pace` from the month of `since` to the one open `today`, in order,
+    as its first and last days."""
+    if pace is Frequency.TERM_VISITS:
+        yield from ((start, end) for start, end in duty.term_windows
+                    if start >= since and start <= today)
+        return
     month = since.replace(day=1)
     while month <= today:
         _, last = month_bounds(month)
-        for (first_day, last_day), bits in zip(SPANS[pace], WINDOWS[pace], strict=True):
+        for first_day, last_day in SPANS[pace]:
             start = month.replace(day=first_day)
             if start <= today:
-                yield start, month.replace(day=min(last_day, last.day)), month, bits
+                yield start, month.replace(day=min(last_day, last.day))
         month = last + timedelta(days=1)
 
 
@@ -167,12 +196,10 @@ def owed(duty: Duty, days: Days, today: date, risks: frozenset[Risk], paired_on:
     pace = duty.pace(risks)
     positions = [KINDS.index(kind) for kind in duty.kinds]
     missed = None
-    for start, end, month, bits in _windows(pace, max(owed_since(today), paired_on), today):
+    for start, end in _windows(duty, pace, max(owed_since(today), paired_on), today):
         if start < paired_on:
             continue
-        month_days = days.get(month)
-        done = month_days is not None and any(month_days[p] & bits for p in positions)
-        if done:
+        if done_between(days, positions, start, end):
             missed = None
         elif end < today:
             missed = missed or end
@@ -186,31 +213,91 @@ def month_done(found: dict[str, Mark]) -> bool:
     return all(m.complete for m in found.values() if m.pace is not Frequency.YEARLY)
 
 
-def _complete_in_month(days, pace: Frequency) -> ColumnElement[bool]:
+def days_of_kinds(source, duty: Duty):
+    """The days of the month with a record of `duty`'s kinds, in SQL, from an alias of
+    CareMonth (none: no day)."""
+    days = literal_column("0")
+    for kind in duty.kinds:
+        days = days.op("|")(func.coalesce(kind_days(source, kind), 0))
+    return days
+
+
+def _any_day(days, bits: int) -> ColumnElement[bool]:
+    return days.op("&")(literal_column(str(bits))) != 0
+
+
+def window_tests(duty: Duty, pace: Frequency, month: date, days, before_days
+                 ) -> list[tuple[date, date, ColumnElement[bool]]]:
+    """Each window of `pace` counted in `month` (a visit window: in the month it ends in),
+    with the SQL test that it was done, from `days` (days_of_kinds of the month) and
+    `before_days` (of the month before, for a visit window begun then)."""
+    _, last = month_bounds(month)
+    if pace is Frequency.TERM_VISITS:
+        found = []
+        for start, end in duty.term_windows:
+            if month <= end <= last:
+                this = _any_day(days, _bits(max(start, month).day, end.day))
+                found.append((start, end, this if start >= month else or_(
+                    this, _any_day(before_days, _bits(start.day, 31)))))
+        return found
+    return [(month.replace(day=first_day), month.replace(day=min(last_day, last.day)),
+             _any_day(days, bits))
+            for (first_day, last_day), bits in zip(SPANS[pace], WINDOWS[pace], strict=True)]
+
+
+def _complete_in_month(duty: Duty, pace: Frequency, month: date, days, before_days
+                       ) -> ColumnElement[bool]:
     if pace is Frequency.YEARLY:
         return true()
-    return and_(*(days.op("&")(literal_column(str(window))) != 0
-                  for window in WINDOWS[pace]))
+    return and_(true(), *(test for _, _, test in window_tests(duty, pace, month, days,
+                                                              before_days)))
 
 
-def month_done_sql(duties: Iterable[Duty], mine, everyone) -> ColumnElement[bool]:
-    """`month_done` in SQL, for a child (`Child`) and her caring mother: `mine` and
-    `everyone` are aliases of CareMonth outer-joined on the month (hers, and the child's
-    row without a volunteer)."""
+def month_done_sql(duties: Iterable[Duty], month: date, mine, everyone, before=None
+                   ) -> ColumnElement[bool]:
+    """`month_done` in SQL, for a child (`Child`) and her caring mother in `month`: `mine`
+    and `everyone` are aliases of CareMonth outer-joined on the month (hers, and the child's
+    row without a volunteer); `before`, the same two of the month before (needed for a duty
+    due three times a term: with_month_done joins them)."""
     parts = []
     for duty in duties:
         source = everyone if duty.by_anyone else mine
-        days = literal_column("0")
-        for kind in duty.kinds:
-            days = days.op("|")(func.coalesce(kind_days(source, kind), 0))
-        usual = _complete_in_month(days, duty.frequency)
+        days = days_of_kinds(source, duty)
+        before_days = (days_of_kinds(before[1] if duty.by_anyone else before[0], duty)
+                       if before is not None else literal_column("0"))
+        usual = _complete_in_month(duty, duty.frequency, month, days, before_days)
         if duty.stricter is None:
             parts.append(usual)
             continue
         stricter = duty.at_stricter_pace()
-        parts.append(or_(and_(stricter, _complete_in_month(days, duty.stricter)),
+        parts.append(or_(and_(stricter, _complete_in_month(duty, duty.stricter, month, days,
+                                                           before_days)),
                          and_(~stricter, usual)))
     return and_(true(), *parts)
+
+
+def join_month(query, month: date, child_id, volunteer_id):
+    """`query` outer-joined to the care summary of `month` for a child and her caring
+    mother: the query and the two aliases (hers, and the child's row of all records)."""
+    mine, everyone = aliased(CareMonth), aliased(CareMonth)
+    query = (query.outerjoin(mine, and_(mine.child_id == child_id,
+                                        mine.volunteer_id == volunteer_id, mine.month == month))
+             .outerjoin(everyone, and_(everyone.child_id == child_id, everyone.month == month,
+                                       everyone.volunteer_id.is_(None))))
+    return query, mine, everyone
+
+
+def with_month_done(query, duties: Iterable[Duty], month: date, child_id, volunteer_id):
+    """`query` (of pairings, with `Child` joined) outer-joined to the care summary of
+    `month` for the child and caring mother of `child_id`, `volunteer_id` (and of the month
+    before where a duty is due three times a term), and the test of `month_done` on it."""
+    duties = list(duties)
+    query, mine, everyone = join_month(query, month, child_id, volunteer_id)
+    before = None
+    if any(duty.term_windows for duty in duties):
+        query, *before = join_month(query, (month - timedelta(days=1)).replace(day=1), child_id,
+                                 volunteer_id)
+    return query, month_done_sql(duties, month, mine, everyone, before)
 
 
 def last_contact(session: Session, child_ids: Iterable[int]) -> dict[int, date]:

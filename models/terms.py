@@ -84,6 +84,24 @@ def term_named(session: Session, key: str) -> Span | None:
     return next(span for span in terms(session, year, year) if span.term.value == name)
 
 
+# A term's visits (期初、期中、期末) are due in three windows of this many days, at its
+# start, around its middle and at its end (shorter for a term under nine weeks).
+VISIT_WINDOW_DAYS = 21
+
+
+def visit_windows(spans: list[Span]) -> tuple[tuple[date, date], ...]:
+    """The start, middle and end windows of each term, in order: (first day, last day)."""
+    found = []
+    for span in spans:
+        length = (span.last - span.first).days + 1
+        days = min(VISIT_WINDOW_DAYS, length // 3)
+        middle = span.first + timedelta(days=length // 2 - days // 2)
+        found += [(span.first, span.first + timedelta(days=days - 1)),
+                  (middle, middle + timedelta(days=days - 1)),
+                  (span.last - timedelta(days=days - 1), span.last)]
+    return tuple(found)
+
+
 def term_marks(session: Session, first: date, last: date) -> dict[date, list[str]]:
     """The first and last days of terms and of the winter and summer holidays between
     `first` and `last`, as the calendar writes them (estimated ones said so)."""

@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, union_all
+from sqlalchemy import delete, exists, func, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from admin_app import access
 from admin_app.access import READ, scoped
@@ -19,7 +18,6 @@ from admin_app.reports.reminders import escalated, escalation_days, owing
 from models import (
     Activity,
     AuditEntry,
-    CareMonth,
     Child,
     Home,
     KeptFigures,
@@ -29,7 +27,7 @@ from models import (
 from models.base import likely, local_today
 from models.duties import duties
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
-from models.followup import month_done_sql
+from models.followup import with_month_done
 from models.validators import CARE_AGE_LIMIT, birthday_in
 from views.base import AppIndexView
 from views.export_requests import waiting_count
@@ -82,18 +80,10 @@ def grown_up_count(user, today: date) -> int:
 def month_completion(user, today: date) -> tuple[int, int]:
     """(pairings active today, of which every duty due in the month is done), from the care
     summary: the pairing's month and the child's, one row each at most."""
-    first = today.replace(day=1)
-    mine, everyone = aliased(CareMonth), aliased(CareMonth)
-    done = month_done_sql(duties(db.session), mine, everyone)
-    query = (select(func.count(), func.count().filter(done))
-             .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
-             .outerjoin(mine, and_(mine.child_id == Pairing.child_id,
-                                   mine.volunteer_id == Pairing.volunteer_id,
-                                   mine.month == first))
-             .outerjoin(everyone, and_(everyone.child_id == Pairing.child_id,
-                                       everyone.month == first,
-                                       everyone.volunteer_id.is_(None)))
-             .where(Pairing.primary_for_child(today)))
+    query, done = with_month_done(
+        select(func.count()).select_from(Pairing).join(Child, Child.id == Pairing.child_id),
+        duties(db.session), today.replace(day=1), Pairing.child_id, Pairing.volunteer_id)
+    query = query.add_columns(func.count().filter(done)).where(Pairing.primary_for_child(today))
     total, done = db.session.execute(scoped(query, Pairing, user)).one()
     return total, done
 

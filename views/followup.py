@@ -37,8 +37,10 @@ from views.exporting import XLSX, refused_over_daily_limit
 
 def _cell(opening: str, mark: Mark) -> str:
     """✔ and the latest day when every window is done, ◐ and the windows done of those due
-    when some are, ✘ when none is."""
+    when some are, ✘ when none is; — when none is due this month."""
     counted = f" {mark.done}/{mark.due}" if mark.due > 1 else ""
+    if not mark.due:  # a term's visit with no window ending this month
+        return f'{opening}<span class="text-muted">—</span></td>'
     if mark.complete:
         return (f'{opening}<span class="text-success">✔</span> '
                 f"{mark.last.month}/{mark.last.day}</td>")

@@ -11,13 +11,12 @@ from functools import cached_property
 from typing import NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from admin_app import access
 from admin_app.extensions import db
 from admin_app.xlsx import Column, Workbook
-from models import CareMonth, CareRecord, Child, Home, Pairing, Volunteer
+from models import CareRecord, Child, Home, Pairing, Volunteer
 from models.base import among
 from models.duties import RISK_COLUMNS, Duty, RiskColumns, duties, risks_of
 from models.enums import Frequency
@@ -27,7 +26,7 @@ from models.followup import (
     marks,
     month_bounds,
     month_done,
-    month_done_sql,
+    with_month_done,
 )
 
 
@@ -152,15 +151,10 @@ def home_totals(user, month: date, volunteer_id: int | None = None,
     from the care summary in one query: a county's page shows these and no rows (its tens
     of thousands of rows took seconds to make)."""
     first, _ = month_bounds(month)
-    mine, everyone = aliased(CareMonth), aliased(CareMonth)
-    done = month_done_sql(duties(db.session), mine, everyone)
-    query = (active_pairings(user, month, None, volunteer_id, township)
-             .outerjoin(mine, and_(mine.child_id == Pairing.child_id,
-                                   mine.volunteer_id == Pairing.volunteer_id,
-                                   mine.month == first))
-             .outerjoin(everyone, and_(everyone.child_id == Pairing.child_id,
-                                       everyone.month == first,
-                                       everyone.volunteer_id.is_(None)))
+    query, done = with_month_done(active_pairings(user, month, None, volunteer_id, township),
+                                  duties(db.session), first, Pairing.child_id,
+                                  Pairing.volunteer_id)
+    query = (query
              .with_only_columns(Home.name, func.count(), func.count().filter(done))
              .group_by(Home.id, Home.name).order_by(Home.name))
     if only_incomplete:

@@ -26,15 +26,13 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import aliased
 
 from admin_app import access
 from admin_app.extensions import db
-from models import Activity, CareMonth, CareRecord, Child, Home, Pairing, ParentContact
-from models.care import kind_days
+from models import Activity, CareRecord, Child, Home, Pairing, ParentContact
 from models.duties import Duty, duties, risk_among
 from models.enums import ActivityStatus, CareKind, Frequency, Risk
-from models.followup import SPANS, WINDOWS
+from models.followup import days_of_kinds, join_month, window_tests
 from models.terms import term_named
 
 TERMS = {"spring": 2, "autumn": 9}  # the month each term usually begins in
@@ -197,28 +195,26 @@ def _counted(user, period: Period, today: date) -> dict[int, tuple[int, int]]:
         .group_by(both.c.home))}
 
 
-def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, everyone):
+def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, everyone,
+                    before):
     """Windows of `duty` done and due in `month` for one pairing (SQL, for a sum): only the
     windows inside the period that have ended by `today` and that begin on or after the
     pairing's start."""
-    source = everyone if duty.by_anyone else mine
-    days = literal_column("0")
-    for kind in duty.kinds:
-        days = days.op("|")(func.coalesce(kind_days(source, kind), 0))
-    last = _month_end(month)
+    days = days_of_kinds(everyone if duty.by_anyone else mine, duty)
+    before_days = (days_of_kinds(before[1] if duty.by_anyone else before[0], duty)
+                   if before else literal_column("0"))
 
     def counted(pace: Frequency):
         done, due = literal_column("0"), literal_column("0")
-        for (first_day, last_day), bits in zip(SPANS[pace], WINDOWS[pace], strict=True):
-            start, end = month.replace(day=first_day), month.replace(
-                day=min(last_day, last.day))
+        if pace is Frequency.YEARLY:
+            return done, due
+        for start, end, test in window_tests(duty, pace, month, days, before_days):
             if end >= today or start < period.first or end > period.last:
                 continue
             owed = and_(Pairing.started_on <= start,
                         or_(Pairing.ended_on.is_(None), Pairing.ended_on >= end))
             due = due + case((owed, 1), else_=0)
-            done = done + case((and_(owed, days.op("&")(literal_column(str(bits))) != 0), 1),
-                               else_=0)
+            done = done + case((and_(owed, test), 1), else_=0)
         return done, due
 
     usual = counted(duty.frequency)
@@ -237,22 +233,21 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty], by_month: 
     rules = [duty for duty in rules if duty.frequency is not Frequency.YEARLY]
     at_risk = risk_among(frozenset(Risk))
     branches = []
+    termly = any(duty.term_windows for duty in rules)
     for month in period.months(today):
-        mine, everyone = aliased(CareMonth), aliased(CareMonth)
+        query, mine, everyone = join_month(select().select_from(Pairing).join(
+            Child, Child.id == Pairing.child_id), month, Pairing.child_id, Pairing.volunteer_id)
+        before = None
+        if termly:
+            query, *before = join_month(query, (month - timedelta(days=1)).replace(day=1),
+                                        Pairing.child_id, Pairing.volunteer_id)
         columns = []
         for duty in rules:
-            done, due = _window_columns(duty, month, period, today, mine, everyone)
+            done, due = _window_columns(duty, month, period, today, mine, everyone, before)
             columns += [done.label(f"done_{duty.key}"), due.label(f"due_{duty.key}")]
         risky = case((at_risk, 1), else_=0).label("risky")
         key = (literal_column(f"'{month:%Y-%m}'") if by_month else Child.home_id).label("home")
-        query = (select(key, risky, *columns)
-                 .select_from(Pairing).join(Child, Child.id == Pairing.child_id)
-                 .outerjoin(mine, and_(mine.child_id == Pairing.child_id,
-                                       mine.volunteer_id == Pairing.volunteer_id,
-                                       mine.month == month))
-                 .outerjoin(everyone, and_(everyone.child_id == Pairing.child_id,
-                                           everyone.month == month,
-                                           everyone.volunteer_id.is_(None)))
+        query = (query.add_columns(key, risky, *columns)
                  .where(Pairing.is_primary.is_(True),
                         Pairing.overlapping(month, _month_end(month))))
         if home_id is not None:
