@@ -148,5 +148,7 @@ class CareMonth(db.Model):
 
 
 def kind_days(entity, kind: CareKind):
-    """The column of `kind`'s days in CareMonth, or in an alias of it."""
-    return getattr(entity, f"{kind.value}_days")
+    """The column of `kind`'s days in CareMonth, or in an alias of its table."""
+    columns = getattr(entity, "c", None)
+    return columns[f"{kind.value}_days"] if columns is not None else getattr(
+        entity, f"{kind.value}_days")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from models.base import among
 from models.care import CareMonth, kind_days
@@ -64,11 +65,14 @@ Days = dict[date, tuple[int, ...]]  # a month's first day -> each kind's days, a
 
 
 def care_days(session: Session, children, month: date, duties: Iterable[Duty],
-              since: date | None = None) -> dict[tuple[int, int | None], Days]:
-    """For `children` (ids, or a select of ids): each (child, volunteer) and (child, None:
-    all the child's records) with the days of each kind of the month, of every month from
-    `since` (a month's first day) if given, and of the year's earlier months that hold a
-    record of a yearly duty's kind. One query, whatever the number of children."""
+              since: date | None = None, everyone: bool = True
+              ) -> dict[tuple[int, int | None], Days]:
+    """For `children` (ids, or a select of ids): each (child, volunteer) and, with
+    `everyone`, (child, None: all the child's records) with the days of each kind of the
+    month, of every month from `since` (a month's first day) if given, and of the year's
+    earlier months that hold a record of a yearly duty's kind. One query, whatever the
+    number of children. Without `everyone` (no duty anyone may do, and each child read with
+    her caring mother: needs_everyone), half the rows."""
     if isinstance(children, list | tuple | set) and not children:
         return {}
     first = month.replace(day=1)
@@ -85,43 +89,63 @@ def care_days(session: Session, children, month: date, duties: Iterable[Duty],
                     CareMonth.month <= first,
                     or_(CareMonth.month >= (since or first),
                         *(kind_days(CareMonth, kind) != 0 for kind in yearly))))
+    if not everyone:
+        query = query.where(CareMonth.volunteer_id.is_not(None))
     found: dict[tuple[int, int | None], Days] = {}
     for child_id, volunteer_id, row_month, *days in session.execute(query):
         found.setdefault((child_id, volunteer_id), {})[row_month] = tuple(days)
     return found
 
 
+def needs_everyone(duties: Iterable[Duty]) -> bool:
+    """Whether a caring mother's marks need the child's records of everyone (care_days)."""
+    return any(duty.by_anyone for duty in duties)
+
+
+_POSITIONS: dict[frozenset, tuple[int, ...]] = {}
+
+
+def _positions(kinds: frozenset[CareKind]) -> tuple[int, ...]:
+    """Where `kinds` are in a month's days (KINDS' order), worked out once per set."""
+    if kinds not in _POSITIONS:
+        _POSITIONS[kinds] = tuple(KINDS.index(kind) for kind in kinds)
+    return _POSITIONS[kinds]
+
+
 def _last(first: date, days: int) -> date | None:
     return first.replace(day=days.bit_length()) if days else None
+
+
+def _of(month_days: tuple[int, ...] | None, positions: tuple[int, ...]) -> int:
+    """The days of a month with a record of the kinds at `positions`."""
+    combined = 0
+    if month_days is not None:
+        for position in positions:
+            combined |= month_days[position]
+    return combined
 
 
 def mark(duty: Duty, days: Days, month: date, risks: frozenset[Risk] = frozenset()) -> Mark:
     """`duty` for one child in `month`, from the days of `days` (care_days' of the child,
     or of the child and her caring mother)."""
-    first = month.replace(day=1)
-    pace = duty.pace(risks)
-    positions = [KINDS.index(kind) for kind in duty.kinds]
-
-    def of(month_days: tuple[int, ...]) -> int:
-        combined = 0
-        for position in positions:
-            combined |= month_days[position]
-        return combined
-
+    first = month if month.day == 1 else month.replace(day=1)
+    why = duty.why_stricter(risks) if duty.stricter is not None else frozenset()
+    pace = duty.stricter if why else duty.frequency
+    positions = _positions(duty.kinds)
     if pace is Frequency.YEARLY:
-        latest = max((_last(m, of(d)) for m, d in days.items() if m <= first and of(d)),
-                     default=None)
-        return Mark(int(latest is not None), 1, latest, pace, duty.why_stricter(risks))
-    this_month = of(days[first]) if first in days else 0
+        latest = max((_last(m, _of(d, positions)) for m, d in days.items()
+                      if m <= first and _of(d, positions)), default=None)
+        return Mark(int(latest is not None), 1, latest, pace, why)
+    this_month = _of(days.get(first), positions)
     if pace is Frequency.TERM_VISITS:
         # The visit windows that end in the month are its due.
         _, last = month_bounds(first)
         ending = [(start, end) for start, end in duty.term_windows if first <= end <= last]
         return Mark(sum(1 for start, end in ending if done_between(days, positions, start, end)),
-                    len(ending), _last(first, this_month), pace, duty.why_stricter(risks))
+                    len(ending), _last(first, this_month), pace, why)
     windows = WINDOWS[pace]
     return Mark(sum(1 for window in windows if this_month & window), len(windows),
-                _last(first, this_month), pace, duty.why_stricter(risks))
+                _last(first, this_month), pace, why)
 
 
 def done_between(days: Days, positions: list[int], start: date, end: date) -> bool:
@@ -138,15 +162,45 @@ def done_between(days: Days, positions: list[int], start: date, end: date) -> bo
     return False
 
 
+def marker(duties: Iterable[Duty], month: date):
+    """`marks` for many children of one month: what each duty needs is worked out once, and
+    a duty due in windows of the month is marked inline (a Home's 500 pairings, five duties
+    each, called `mark` 2,500 times)."""
+    first = month.replace(day=1)
+    plans = []
+    for duty in duties:
+        inline = {pace: (WINDOWS[pace], len(WINDOWS[pace])) for pace in
+                  (duty.frequency, duty.stricter) if pace is not None and WINDOWS[pace]}
+        plans.append((duty, duty.key, duty.by_anyone, _positions(duty.kinds), inline))
+
+    def marks_of(found: dict[tuple[int, int | None], Days], child_id: int,
+                 volunteer_id: int | None, risks: frozenset[Risk] = frozenset()
+                 ) -> dict[str, Mark]:
+        everyone = found.get((child_id, None), {})
+        mine = found.get((child_id, volunteer_id), {}) if volunteer_id is not None else everyone
+        result = {}
+        for duty, key, by_anyone, positions, inline in plans:
+            days = everyone if by_anyone else mine
+            why = risks & duty.stricter_for if duty.stricter is not None else frozenset()
+            pace = duty.stricter if why else duty.frequency
+            if pace not in inline:
+                result[key] = mark(duty, days, first, risks)
+                continue
+            windows, due = inline[pace]
+            bits = _of(days.get(first), positions)
+            result[key] = Mark(sum(1 for window in windows if bits & window), due,
+                               _last(first, bits), pace, why)
+        return result
+
+    return marks_of
+
+
 def marks(duties: Iterable[Duty], found: dict[tuple[int, int | None], Days], child_id: int,
           volunteer_id: int | None, month: date, risks: frozenset[Risk] = frozenset()
           ) -> dict[str, Mark]:
     """Each duty's mark for the child and her caring mother `volunteer_id` (None: whoever
     wrote), from care_days' `found`."""
-    everyone = found.get((child_id, None), {})
-    mine = found.get((child_id, volunteer_id), {}) if volunteer_id is not None else everyone
-    return {duty.key: mark(duty, everyone if duty.by_anyone else mine, month, risks)
-            for duty in duties}
+    return marker(duties, month)(found, child_id, volunteer_id, risks)
 
 
 class Owed(NamedTuple):
@@ -162,6 +216,7 @@ class Owed(NamedTuple):
 OWED_MONTHS = 3
 
 
+@lru_cache(maxsize=64)
 def owed_since(today: date) -> date:
     """The first day of the earliest month whose windows may still be owed."""
     first = today.replace(day=1)
@@ -170,21 +225,21 @@ def owed_since(today: date) -> date:
     return first
 
 
-def _windows(duty: Duty, pace: Frequency, since: date, today: date):
-    """Each window of `pace` from the month of `since` to the one open `today`, in order,
-    as its first and last days."""
-    if pace is Frequency.TERM_VISITS:
-        yield from ((start, end) for start, end in duty.term_windows
-                    if start >= since and start <= today)
-        return
+@lru_cache(maxsize=256)
+def _month_windows(pace: Frequency, since: date, today: date
+                   ) -> tuple[tuple[date, date, date, int], ...]:
+    """Each window of a month-nested `pace` from the month of `since` to the one open
+    `today`, in order: its first and last days, its month's first day and its bits."""
+    found = []
     month = since.replace(day=1)
     while month <= today:
         _, last = month_bounds(month)
-        for first_day, last_day in SPANS[pace]:
+        for (first_day, last_day), bits in zip(SPANS[pace], WINDOWS[pace], strict=True):
             start = month.replace(day=first_day)
             if start <= today:
-                yield start, month.replace(day=min(last_day, last.day))
+                found.append((start, month.replace(day=min(last_day, last.day)), month, bits))
         month = last + timedelta(days=1)
+    return tuple(found)
 
 
 def owed(duty: Duty, days: Days, today: date, risks: frozenset[Risk], paired_on: date
@@ -194,12 +249,24 @@ def owed(duty: Duty, days: Days, today: date, risks: frozenset[Risk], paired_on:
     windows that begin on or after `paired_on` (a caring mother owes nothing from before
     her pairing) and in the last OWED_MONTHS months count; a yearly duty is never owed."""
     pace = duty.pace(risks)
-    positions = [KINDS.index(kind) for kind in duty.kinds]
+    if pace is Frequency.YEARLY:
+        return None
+    positions = _positions(duty.kinds)
+    since = max(owed_since(today), paired_on)
+    if pace is Frequency.TERM_VISITS:
+        windows = [(start, end, None, 0) for start, end in duty.term_windows
+                   if since <= start <= today]
+    else:
+        windows = _month_windows(pace, since.replace(day=1), today)
     missed = None
-    for start, end in _windows(duty, pace, max(owed_since(today), paired_on), today):
+    for start, end, month, bits in windows:
         if start < paired_on:
             continue
-        if done_between(days, positions, start, end):
+        if month is None:
+            done = done_between(days, positions, start, end)
+        else:
+            done = bool(_of(days.get(month), positions) & bits)
+        if done:
             missed = None
         elif end < today:
             missed = missed or end
@@ -278,12 +345,17 @@ def month_done_sql(duties: Iterable[Duty], month: date, mine, everyone, before=N
 
 def join_month(query, month: date, child_id, volunteer_id):
     """`query` outer-joined to the care summary of `month` for a child and her caring
-    mother: the query and the two aliases (hers, and the child's row of all records)."""
-    mine, everyone = aliased(CareMonth), aliased(CareMonth)
-    query = (query.outerjoin(mine, and_(mine.child_id == child_id,
-                                        mine.volunteer_id == volunteer_id, mine.month == month))
-             .outerjoin(everyone, and_(everyone.child_id == child_id, everyone.month == month,
-                                       everyone.volunteer_id.is_(None))))
+    mother: the query and the two aliases (hers, and the child's row of all records).
+    Aliases of the table, not of the class: a scorecard's year joins 24 of them, and the
+    ORM's adapting of each column was most of its time."""
+    table = CareMonth.__table__
+    mine, everyone = table.alias(), table.alias()
+    query = (query.outerjoin(mine, and_(mine.c.child_id == child_id,
+                                        mine.c.volunteer_id == volunteer_id,
+                                        mine.c.month == month))
+             .outerjoin(everyone, and_(everyone.c.child_id == child_id,
+                                       everyone.c.month == month,
+                                       everyone.c.volunteer_id.is_(None))))
     return query, mine, everyone
 
 

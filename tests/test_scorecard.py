@@ -196,6 +196,9 @@ def test_the_figures_link_to_the_rows_behind_them(app, make, db, county):
     page_of = signed(app, make, Role.ADMIN, username="third").get(unpaired).text
     assert "小四" in page_of and "小一" not in page_of
     assert f"/admin/followup/?home={county['jia'].id}&amp;month=2026-11" in row
-    # The trend: November's duties of the county (小一 4, 小三 1, 小七 4 of 12).
-    trend = page.split('id="scorecard-trend"')[1].split("</svg>")[0]
+    assert 'id="scorecard-trend"' not in page  # one month: no trend
+    # The year's trend: November's duties of the county (小一 4, 小三 1, 小七 4 of 12).
+    year = signed(app, make, Role.ADMIN, username="fourth").get(
+        "/admin/scorecard/?period=2026").text
+    trend = year.split('id="scorecard-trend"')[1].split("</svg>")[0]
     assert "2026-11：9/12" in trend

@@ -82,7 +82,7 @@ def test_a_missed_middle_visit_is_overdue_and_escalates(make, visits):
 def test_the_scorecard_counts_the_terms_visits(make, visits):
     with time_machine.travel(datetime(2026, 12, 20, 4, tzinfo=UTC), tick=False):
         today = date(2026, 12, 20)
-        lines, _, _ = scorecard(make.user(Role.ADMIN), Period.parse("2026-autumn", today),
+        lines, *_ = scorecard(make.user(Role.ADMIN), Period.parse("2026-autumn", today),
                                 today)
         figures = lines[0].figures
         key = str(visits["rule"].id)

@@ -18,7 +18,7 @@ from admin_app.reports.reminders import owing, this_week
 from models import Child
 from models.base import local_today
 from models.duties import duties, risks_of
-from models.followup import care_days, last_contact, marks
+from models.followup import care_days, last_contact, marker, needs_everyone
 from models.validators import age_on, next_birthday
 from views.base import AppView
 
@@ -38,16 +38,17 @@ class MyChildrenView(AppView):
         to_call(current_user, children)
         ids = [child.id for child in children]
         rules = duties(db.session)
-        found = care_days(db.session, ids, today, rules)
+        found = care_days(db.session, ids, today, rules,
+                          everyone=needs_everyone(rules) or not current_user.volunteer_id)
         contacted = last_contact(db.session, ids)
+        marks_of = marker(rules, today)
         cards = [{
             "child": child,
             "age": age_on(child.birth_date, today),
             "birthday": next_birthday(child.birth_date, today),
             "days_since_contact": (today - contacted[child.id]).days
             if child.id in contacted else None,
-            "ticks": marks(rules, found, child.id, current_user.volunteer_id, today,
-                           risks_of(child)),
+            "ticks": marks_of(found, child.id, current_user.volunteer_id, risks_of(child)),
             "phones": _phones(child),
         } for child in children]
         # What she owes this week and what is overdue, most overdue first.

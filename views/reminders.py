@@ -45,4 +45,4 @@ class ReminderView(AppView):
             "admin/reminders.html", today=today, days=days, rows=rows, by_mother=by_mother,
             homes=homes, home=home, townships=townships, township=township, chosen=chosen,
             offered=[h for h in homes if township in (None, h.township)],
-            child_url=lambda child_id: url_for("child.details_view", id=child_id))
+            child_url=url_for("child.details_view"))

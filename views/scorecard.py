@@ -13,7 +13,7 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.reports.scorecard import Period, scorecard, trend
+from admin_app.reports.scorecard import Period, scorecard
 from admin_app.xlsx import Column, Workbook
 from models.base import local_today
 from models.duties import duties
@@ -45,10 +45,9 @@ class ScorecardView(AppView):
 
     def _card(self):
         today, period, homes, home, townships, township = self._asked()
-        lines, by_township, whole = scorecard(current_user, period, today, township,
-                                              home.id if home else None)
+        lines, by_township, whole, months = scorecard(current_user, period, today, township,
+                                                      home.id if home else None)
         rules = [d for d in duties(db.session) if d.frequency is not Frequency.YEARLY]
-        months = trend(current_user, period, today, township, home.id if home else None)
         return (today, period, homes, home, townships, township, lines, by_township, whole,
                 rules, months)
 

@@ -23,9 +23,10 @@ from models.enums import Frequency
 from models.followup import (
     Mark,
     care_days,
-    marks,
+    marker,
     month_bounds,
     month_done,
+    needs_everyone,
     with_month_done,
 )
 
@@ -71,7 +72,10 @@ class Totals:
     def add(self, row: Row) -> None:
         self.pairings += 1
         self.done += row.done
-        self.ticks.update(key for key, mark in row.ticks.items() if mark.complete)
+        ticks = self.ticks
+        for key, mark in row.ticks.items():
+            if mark.done >= mark.due:
+                ticks[key] += 1
 
     @property
     def rate(self) -> float:
@@ -119,14 +123,16 @@ def followup_rows(user, month: date, home_id: int | None = None,
     ids = children if len(children) <= LISTED_IDS else active_pairings(
         user, month, home_id, volunteer_id, township).with_only_columns(Pairing.child_id)
     rules = duties(db.session)
-    found = care_days(db.session, ids, month, rules) if children else {}
+    found = care_days(db.session, ids, month, rules,
+                      everyone=needs_everyone(rules)) if children else {}
     open_ids = set(db.session.scalars(
         select(CareRecord.child_id).where(among(CareRecord.child_id, ids),
                                           CareRecord.follow_up_needed.is_(True),
                                           CareRecord.follow_up_done_on.is_(None))
     )) if children else set()
+    marks_of = marker(rules, month)
     rows = [Row(pairing, child, volunteer, home,
-                marks(rules, found, child.id, volunteer.id, month, risks), child.id in open_ids)
+                marks_of(found, child.id, volunteer.id, risks), child.id in open_ids)
             for pairing, child, volunteer, home, risks in pairings]
     if only_incomplete:
         rows = [row for row in rows if not row.done]

@@ -17,7 +17,7 @@ from admin_app.reports.followup import Named
 from models import Child, Home, Pairing, Volunteer
 from models.duties import RISK_COLUMNS, RiskColumns, duties, risks_of
 from models.enums import Role
-from models.followup import Owed, care_days, owed, owed_since
+from models.followup import Owed, care_days, needs_everyone, owed, owed_since
 
 LISTED_IDS = 2000
 
@@ -66,7 +66,8 @@ def owing(user, today: date, home_id: int | None = None, township: str | None = 
     # A Home's children by their ids; a township's through the same query again.
     ids = children if len(children) <= LISTED_IDS else query.with_only_columns(Child.id)
     rules = duties(db.session)
-    found = care_days(db.session, ids, today, rules, since=owed_since(today))
+    found = care_days(db.session, ids, today, rules, since=owed_since(today),
+                      everyone=needs_everyone(rules))
     rows = []
     for child_id, child, volunteer_id_, volunteer, home, started_on, *risk in pairings:
         risks = risks_of(RiskColumns(*risk))

@@ -225,11 +225,10 @@ def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, 
             case((risky, stricter[1]), else_=usual[1]))
 
 
-def _duties(user, period: Period, today: date, rules: Iterable[Duty], by_month: bool = False,
-            township: str | None = None, home_id: int | None = None) -> dict:
-    """Per Home (or per month, "2026-11"): each duty's windows done and due over the
-    period's months (yearly duties apart), and those of children at risk together: one
-    statement, a branch per month."""
+def _duties(user, period: Period, today: date, rules: Iterable[Duty]) -> dict:
+    """Per Home and month ("2026-11"): each duty's windows done and due in the period's
+    months (yearly duties apart), and those of children at risk together: one statement,
+    a branch per month."""
     rules = [duty for duty in rules if duty.frequency is not Frequency.YEARLY]
     at_risk = risk_among(frozenset(Risk))
     branches = []
@@ -246,15 +245,11 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty], by_month: 
             done, due = _window_columns(duty, month, period, today, mine, everyone, before)
             columns += [done.label(f"done_{duty.key}"), due.label(f"due_{duty.key}")]
         risky = case((at_risk, 1), else_=0).label("risky")
-        key = (literal_column(f"'{month:%Y-%m}'") if by_month else Child.home_id).label("home")
-        query = (query.add_columns(key, risky, *columns)
+        query = (query.add_columns(Child.home_id.label("home"),
+                                   literal_column(f"'{month:%Y-%m}'").label("month"), risky,
+                                   *columns)
                  .where(Pairing.is_primary.is_(True),
                         Pairing.overlapping(month, _month_end(month))))
-        if home_id is not None:
-            query = query.where(Child.home_id == home_id)
-        elif township is not None:
-            query = query.where(Child.home_id.in_(
-                select(Home.id).where(Home.township == township)))
         branches.append(access.scoped(query, Pairing, user))
     if not branches or not rules:
         return {}
@@ -264,13 +259,15 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty], by_month: 
         sums += [func.sum(rows.c[f"done_{duty.key}"]), func.sum(rows.c[f"due_{duty.key}"])]
     risk_done = sum((rows.c[f"done_{duty.key}"] for duty in rules), literal_column("0"))
     risk_due = sum((rows.c[f"due_{duty.key}"] for duty in rules), literal_column("0"))
-    query = select(rows.c.home, *sums, func.sum(case((rows.c.risky == 1, risk_done), else_=0)),
-                   func.sum(case((rows.c.risky == 1, risk_due), else_=0))).group_by(rows.c.home)
+    query = (select(rows.c.home, rows.c.month, *sums,
+                    func.sum(case((rows.c.risky == 1, risk_done), else_=0)),
+                    func.sum(case((rows.c.risky == 1, risk_due), else_=0)))
+             .group_by(rows.c.home, rows.c.month))
     found = {}
-    for home, *values in db.session.execute(query):
+    for home, month, *values in db.session.execute(query):
         done = {duty.key: int(values[2 * i] or 0) for i, duty in enumerate(rules)}
         due = {duty.key: int(values[2 * i + 1] or 0) for i, duty in enumerate(rules)}
-        found[home] = (done, due, int(values[-2] or 0), int(values[-1] or 0))
+        found[home, month] = (done, due, int(values[-2] or 0), int(values[-1] or 0))
     return found
 
 
@@ -290,23 +287,12 @@ class Line:
         return Figures.rate(self.figures.duties_done, self.figures.duties_due) or 0.0
 
 
-def trend(user, period: Period, today: date, township: str | None = None,
-          home_id: int | None = None) -> list[tuple[str, int, int]]:
-    """(month, windows done, windows due) of every duty for each of the twelve months up to
-    the period's last, in the scope (a township, a Home): one statement."""
-    last = min(period.last, today)
-    first = (last.replace(day=1) - timedelta(days=335)).replace(day=1)
-    year = Period(f"{first:%Y-%m}", first, _month_end(last))
-    found = _duties(user, year, today, duties(db.session), by_month=True, township=township,
-                    home_id=home_id)
-    return [(month, sum(done.values()), sum(due.values()))
-            for month, (done, due, _, _) in sorted(found.items())]
-
-
 def scorecard(user, period: Period, today: date, township: str | None = None,
-              home_id: int | None = None) -> tuple[list[Line], dict[str, Line], Line]:
+              home_id: int | None = None
+              ) -> tuple[list[Line], dict[str, Line], Line, list[tuple[str, int, int]]]:
     """The Homes' lines in `user`'s scope (narrowed to a township or a Home), ranked by duties
-    done within their township and the county; each township's total; the whole total."""
+    done within their township and the county; each township's total; the whole total; and
+    (month, windows done, windows due) of each of the period's months, for its trend."""
     homes = db.session.execute(access.scoped(
         select(Home.id, Home.name, Home.township), Home, user).order_by(Home.name)).all()
     homes = [h for h in homes if township in (None, h.township)
@@ -314,12 +300,21 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
     day = min(period.last, today)
     children, counted = _children(user, day), _counted(user, period, today)
     done_due = _duties(user, period, today, duties(db.session))
+    by_home: dict[int, Figures] = {}
+    months: dict[str, list[int]] = {}
+    shown = {home for home, _, _ in homes}
+    for (home, month), (done, due, risk_done, risk_due) in sorted(done_due.items()):
+        f = by_home.setdefault(home, Figures())
+        f.add(Figures(done=done, due=due, risk_done=risk_done, risk_due=risk_due))
+        if home in shown:
+            sums = months.setdefault(month, [0, 0])
+            sums[0] += sum(done.values())
+            sums[1] += sum(due.values())
     lines = []
     for home, name, place in homes:
-        f = Figures()
+        f = by_home.get(home, Figures())
         f.children, f.complete, f.paired, f.at_risk = children.get(home, (0, 0, 0, 0))
         f.activities, f.calls = (int(n or 0) for n in counted.get(home, (0, 0)))
-        f.done, f.due, f.risk_done, f.risk_due = done_due.get(home, ({}, {}, 0, 0))
         lines.append(Line(name, place or "", f, home))
     ranked = sorted(lines, key=lambda line: (-line.rate, line.name))
     for position, line in enumerate(ranked, start=1):
@@ -335,4 +330,5 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
                  and access.sees_every_home(user) else gettext("Total"), "", Figures())
     for line in lines:
         whole.figures.add(line.figures)
-    return lines, townships, whole
+    return lines, townships, whole, [(month, done, due) for month, (done, due)
+                                     in sorted(months.items())]
