@@ -53,6 +53,32 @@ def chosen_home(homes: list[Home]) -> Home | None:
     abort(404)
 
 
+class Place(NamedTuple):
+    """Where a page is asked to look (?home=, ?township=), each in the user's scope (else
+    404): her Homes, their townships, the township and the Home chosen."""
+
+    homes: list
+    townships: list[str]
+    township: str | None
+    home: Home | None
+
+
+def chosen_place(user, one_home_by_default: bool = True) -> Place:
+    """The Homes `user` may see and the township and Home the request names; a Home of a
+    township left before is dropped when the township is changed. With one Home in her
+    scope it is chosen unless `one_home_by_default` is False."""
+    homes = visible_homes(user)
+    home = chosen_home(homes) if one_home_by_default or request.args.get("home") else None
+    # A township's women's federation follows its villages' Homes together.
+    townships = sorted({h.township for h in homes if h.township})
+    township = request.args.get("township") or None
+    if township is not None and township not in townships:
+        abort(404)
+    if home is not None and township is not None and home.township != township:
+        home = None
+    return Place(homes, townships, township, home)
+
+
 class Shown(NamedTuple):
     """An activity as the calendar page draws it, twice: in its day of the month grid
     (`chip`) and in the month's list under it (`row`). Both written here, each value escaped

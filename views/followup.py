@@ -31,7 +31,7 @@ from models.duties import Duty, duties
 from models.enums import AuditAction
 from models.followup import Mark
 from views.base import AppView
-from views.calendar import chosen_home, place_name, visible_homes
+from views.calendar import chosen_place, place_name
 from views.exporting import XLSX, refused_over_daily_limit
 
 
@@ -103,15 +103,7 @@ class FollowupView(AppView):
 
     def _arguments(self) -> Asked:
         month = Month.parse(request.args.get("month"))
-        homes = visible_homes(current_user)
-        home = chosen_home(homes)
-        # A township's women's federation follows its villages' Homes together.
-        townships = sorted({h.township for h in homes if h.township})
-        township = request.args.get("township") or None
-        if township is not None and township not in townships:
-            abort(404)
-        if home is not None and township is not None and home.township != township:
-            home = None  # a Home of the township left before: the township was changed
+        homes, townships, township, home = chosen_place(current_user)
         volunteer = None
         volunteer_id = request.args.get("volunteer", type=int)
         if volunteer_id is not None:

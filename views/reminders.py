@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import abort, request, url_for
+from flask import url_for
 from flask_admin import expose
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from admin_app import access
 from admin_app.reports.reminders import escalated, escalation_days, owing
 from models.base import local_today
 from views.base import AppView
-from views.calendar import chosen_home, visible_homes
+from views.calendar import chosen_place
 
 
 class ReminderView(AppView):
@@ -25,14 +25,7 @@ class ReminderView(AppView):
     @access.needs(access.READ)
     def index(self):
         today = local_today()
-        homes = visible_homes(current_user)
-        home = chosen_home(homes)
-        townships = sorted({h.township for h in homes if h.township})
-        township = request.args.get("township") or None
-        if township is not None and township not in townships:
-            abort(404)
-        if home is not None and township is not None and home.township != township:
-            home = None
+        homes, townships, township, home = chosen_place(current_user)
         days = escalation_days(current_user)
         # One Home, or a township: a county waits for the choice.
         chosen = home is not None or township is not None or len(townships) <= 1

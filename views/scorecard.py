@@ -4,7 +4,7 @@ their scope, the county's administrators for every Home; caring mothers have non
 
 from __future__ import annotations
 
-from flask import abort, current_app, request, send_file, url_for
+from flask import current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
@@ -19,7 +19,7 @@ from models.base import local_today
 from models.duties import duties
 from models.enums import AuditAction, Frequency
 from views.base import AppView
-from views.calendar import chosen_home, visible_homes
+from views.calendar import chosen_place
 from views.exporting import XLSX, refused_over_daily_limit
 from views.labels import LABELS
 from views.people import PairedFilter
@@ -35,12 +35,7 @@ class ScorecardView(AppView):
     def _asked(self):
         today = local_today()
         period = Period.parse(request.args.get("period"), today)
-        homes = visible_homes(current_user)
-        home = chosen_home(homes) if request.args.get("home") else None
-        townships = sorted({h.township for h in homes if h.township})
-        township = request.args.get("township") or None
-        if township is not None and township not in townships:
-            abort(404)
+        homes, townships, township, home = chosen_place(current_user, one_home_by_default=False)
         return today, period, homes, home, townships, township
 
     def _card(self):
