@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy import text as sa_text
 
 from admin_app import access
+from admin_app.digest import reminders_cli
 from admin_app.extensions import db
 from models import Home, User, Volunteer
 from models.accounts import MIN_PASSWORD_LENGTH, username_taken
@@ -25,7 +26,6 @@ users_cli = AppGroup("users", help="Manage sign-in accounts.")
 export_cli = AppGroup("export", help="Write workbooks for supervisors.")
 import_cli = AppGroup("import", help="Bring in rosters staff keep in Excel.")
 privacy_cli = AppGroup("privacy", help="Minors' personal information: keys, retention.")
-reminders_cli = AppGroup("reminders", help="Overdue duties of care: the daily digest.")
 
 
 @seed_cli.command("demo")
@@ -361,37 +361,6 @@ def _write_keys(path, content: dict) -> None:
     temporary.write_text(json.dumps(content, indent=1))
     temporary.chmod(0o600)
     os.replace(temporary, path)
-
-
-@reminders_cli.command("send")
-@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
-def reminders_send(dry_run: bool) -> None:
-    """Mail each account with an e-mail address the count of duties of care overdue long
-    enough to reach it, with links (never a child's name); for cron, once a day."""
-    from admin_app.digest import digests, message
-
-    if not dry_run and not current_app.config["MAIL_SERVER"]:
-        click.echo("MAIL_SERVER is not set: nothing is sent (as with --dry-run).")
-        dry_run = True
-    today = local_today()
-    sent = without = 0
-    for digest in digests(today):
-        if not digest.total:
-            continue
-        user = digest.user
-        if not user.email:
-            without += 1
-            click.echo(f"no e-mail address: {user.username} ({digest.total} overdue)")
-            continue
-        if not dry_run:
-            message(digest, today).send()
-        sent += 1
-        click.echo(f"{'would send' if dry_run else 'sent'} to {user.username} <{user.email}>: "
-                   f"{digest.total} overdue")
-        for what, n, link in digest.lines:
-            click.echo(f"  {what}: {n} {link}")
-    click.echo(f"{sent} {'to send' if dry_run else 'sent'}, {without} without an e-mail "
-               f"address ({today.isoformat()}).")
 
 
 def init_cli(app: Flask) -> None:

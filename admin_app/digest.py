@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import click
 from flask import current_app, url_for
+from flask.cli import AppGroup
 from flask_babel import gettext
 from flask_mailman import EmailMessage
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from admin_app import access
 from admin_app.extensions import db
 from admin_app.reports.reminders import escalated, escalation_days, owing
 from models import Home, User
+from models.base import local_today
 from models.enums import Role
 
 
@@ -82,3 +85,35 @@ def message(digest: Digest, today: date) -> EmailMessage:
     return EmailMessage(
         subject=gettext("Overdue duties of care: %(n)s", n=digest.total),
         body="\n".join(body), to=[digest.user.email])
+
+
+reminders_cli = AppGroup("reminders", help="Overdue duties of care: the daily digest.")
+
+
+@reminders_cli.command("send")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+def reminders_send(dry_run: bool) -> None:
+    """Mail each account with an e-mail address the count of duties of care overdue long
+    enough to reach it, with links (never a child's name); for cron, once a day."""
+    if not dry_run and not current_app.config["MAIL_SERVER"]:
+        click.echo("MAIL_SERVER is not set: nothing is sent (as with --dry-run).")
+        dry_run = True
+    today = local_today()
+    sent = without = 0
+    for digest in digests(today):
+        if not digest.total:
+            continue
+        user = digest.user
+        if not user.email:
+            without += 1
+            click.echo(f"no e-mail address: {user.username} ({digest.total} overdue)")
+            continue
+        if not dry_run:
+            message(digest, today).send()
+        sent += 1
+        click.echo(f"{'would send' if dry_run else 'sent'} to {user.username} <{user.email}>: "
+                   f"{digest.total} overdue")
+        for what, n, link in digest.lines:
+            click.echo(f"  {what}: {n} {link}")
+    click.echo(f"{sent} {'to send' if dry_run else 'sent'}, {without} without an e-mail "
+               f"address ({today.isoformat()}).")
