@@ -133,33 +133,41 @@ def mark(duty: Duty, days: Days, month: date, risks: frozenset[Risk] = frozenset
     pace = duty.stricter if why else duty.frequency
     positions = _positions(duty.kinds)
     if pace is Frequency.YEARLY:
+        # This year's months only: last December may be read for a term's visit window.
         latest = max((_last(m, _of(d, positions)) for m, d in days.items()
-                      if m <= first and _of(d, positions)), default=None)
+                      if m.year == first.year and m <= first and _of(d, positions)),
+                     default=None)
         return Mark(int(latest is not None), 1, latest, pace, why)
     this_month = _of(days.get(first), positions)
     if pace is Frequency.TERM_VISITS:
         # The visit windows that end in the month are its due.
         _, last = month_bounds(first)
         ending = [(start, end) for start, end in duty.term_windows if first <= end <= last]
-        return Mark(sum(1 for start, end in ending if done_between(days, positions, start, end)),
-                    len(ending), _last(first, this_month), pace, why)
+        latest = [day for start, end in ending
+                  if (day := latest_between(days, positions, start, end)) is not None]
+        # The latest day that counts: in a window begun last month, maybe last month's.
+        return Mark(len(latest), len(ending), max(latest, default=None), pace, why)
     windows = WINDOWS[pace]
     return Mark(sum(1 for window in windows if this_month & window), len(windows),
                 _last(first, this_month), pace, why)
 
 
-def done_between(days: Days, positions: list[int], start: date, end: date) -> bool:
-    """Whether `days` hold a record of the kinds at `positions` from `start` to `end`."""
-    month = start.replace(day=1)
-    while month <= end:
+def latest_between(days: Days, positions, start: date, end: date) -> date | None:
+    """The latest day from `start` to `end` with a record of the kinds at `positions`."""
+    month = end.replace(day=1)
+    while month >= start.replace(day=1):
         _, last = month_bounds(month)
         bits = _bits(start.day if month == start.replace(day=1) else 1,
                      end.day if month == end.replace(day=1) else last.day)
-        month_days = days.get(month)
-        if month_days is not None and any(month_days[p] & bits for p in positions):
-            return True
-        month = last + timedelta(days=1)
-    return False
+        if found := _of(days.get(month), positions) & bits:
+            return _last(month, found)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return None
+
+
+def done_between(days: Days, positions, start: date, end: date) -> bool:
+    """Whether `days` hold a record of the kinds at `positions` from `start` to `end`."""
+    return latest_between(days, positions, start, end) is not None
 
 
 def marker(duties: Iterable[Duty], month: date):

@@ -94,7 +94,7 @@ def visit_windows(spans: list[Span]) -> tuple[tuple[date, date], ...]:
     found = []
     for span in spans:
         length = (span.last - span.first).days + 1
-        days = min(VISIT_WINDOW_DAYS, length // 3)
+        days = max(1, min(VISIT_WINDOW_DAYS, length // 3))
         middle = span.first + timedelta(days=length // 2 - days // 2)
         found += [(span.first, span.first + timedelta(days=days - 1)),
                   (middle, middle + timedelta(days=days - 1)),

@@ -202,3 +202,16 @@ def test_the_figures_link_to_the_rows_behind_them(app, make, db, county):
         "/admin/scorecard/?period=2026").text
     trend = year.split('id="scorecard-trend"')[1].split("</svg>")[0]
     assert "2026-11：9/12" in trend
+
+
+def test_a_yearly_duty_with_a_stricter_pace_counts_for_the_children_at_risk(app, make, db,
+                                                                          county):
+    from models import DutyRule
+
+    festival = db.session.scalar(sa.select(DutyRule).where(DutyRule.name == "今年陪伴过节"))
+    festival.stricter_frequency, festival.stricter_for = "MONTHLY", "alone"
+    db.session.commit()
+    page = signed(app, make, Role.ADMIN).get("/admin/scorecard/?period=2026-11").text
+    jia = cells(page, county["jia"].id)
+    # 小三 lives alone: a festival due in November too, not done.
+    assert jia[f"duty-{festival.id}"] == "0/1" and "5/9" in jia["duties"]

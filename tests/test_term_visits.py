@@ -87,3 +87,33 @@ def test_the_scorecard_counts_the_terms_visits(make, visits):
         figures = lines[0].figures
         key = str(visits["rule"].id)
         assert (figures.done[key], figures.due[key]) == (1, 2)  # start done, middle missed
+
+
+def test_a_window_begun_last_month_shows_the_day_that_counts(app, make, visits):
+    from tests.conftest import sign_in
+
+    client = app.test_client()
+    with time_machine.travel(datetime(2027, 3, 20, 4, tzinfo=UTC), tick=False):
+        make.user(Role.STAFF, username="jia", home=visits["home"])
+        assert sign_in(client, "jia").status_code == 302
+        page = client.get("/admin/followup/?month=2027-03").text
+    row = page.split(f'data-child="{visits["child"].id}"')[1].split("</tr>")[0]
+    cell = row.split('data-label="学期家访">')[1].split("</td>")[0]
+    assert "✔</span> 2/26" in cell  # the spring start window's visit, in February
+
+
+def test_a_yearly_duty_in_january_does_not_count_last_december(make, visits):
+    make.care_record(visits["child"], volunteer=visits["mother"], kind=K.FESTIVAL,
+                     occurred_on=date(2026, 12, 25))
+    with time_machine.travel(datetime(2027, 1, 10, 4, tzinfo=UTC), tick=False):
+        rows = followup_rows(make.user(Role.ADMIN), date(2027, 1, 1))
+    festival = next(d for d in duties(db.session) if d.frequency is Frequency.YEARLY)
+    assert rows[0].ticks[festival.key].done == 0
+
+
+def test_the_scorecard_counts_a_window_in_the_month_it_ends_in(make, visits):
+    with time_machine.travel(datetime(2027, 3, 20, 4, tzinfo=UTC), tick=False):
+        today = date(2027, 3, 20)
+        lines, *_ = scorecard(make.user(Role.ADMIN), Period.parse("2027-03", today), today)
+    key = str(visits["rule"].id)
+    assert (lines[0].figures.done[key], lines[0].figures.due[key]) == (1, 1)

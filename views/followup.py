@@ -41,12 +41,11 @@ def _cell(opening: str, mark: Mark) -> str:
     counted = f" {mark.done}/{mark.due}" if mark.due > 1 else ""
     if not mark.due:  # a term's visit with no window ending this month
         return f'{opening}<span class="text-muted">—</span></td>'
+    day = f"{mark.last.month}/{mark.last.day}" if mark.last else ""
     if mark.complete:
-        return (f'{opening}<span class="text-success">✔</span> '
-                f"{mark.last.month}/{mark.last.day}</td>")
+        return f'{opening}<span class="text-success">✔</span> {day}</td>'
     if mark.done:
-        return (f'{opening}<span class="text-warning">◐</span>{counted} · '
-                f"{mark.last.month}/{mark.last.day}</td>")
+        return f'{opening}<span class="text-warning">◐</span>{counted} · {day}</td>'
     return f'{opening}<span class="text-danger">✘</span>{counted}</td>'
 
 

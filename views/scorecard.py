@@ -13,11 +13,11 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.reports.scorecard import Period, scorecard
+from admin_app.reports.scorecard import Period, counted_duties, scorecard
 from admin_app.xlsx import Column, Workbook
 from models.base import local_today
 from models.duties import duties
-from models.enums import AuditAction, Frequency
+from models.enums import AuditAction
 from views.base import AppView
 from views.calendar import chosen_place
 from views.exporting import XLSX, refused_over_daily_limit
@@ -42,7 +42,7 @@ class ScorecardView(AppView):
         today, period, homes, home, townships, township = self._asked()
         lines, by_township, whole, months = scorecard(current_user, period, today, township,
                                                       home.id if home else None)
-        rules = [d for d in duties(db.session) if d.frequency is not Frequency.YEARLY]
+        rules = counted_duties(duties(db.session))
         return (today, period, homes, home, townships, township, lines, by_township, whole,
                 rules, months)
 

@@ -209,7 +209,8 @@ def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, 
         if pace is Frequency.YEARLY:
             return done, due
         for start, end, test in window_tests(duty, pace, month, days, before_days):
-            if end >= today or start < period.first or end > period.last:
+            # In the period it ends in, as the follow-up counts it in the month it ends in.
+            if end >= today or end < period.first or end > period.last:
                 continue
             owed = and_(Pairing.started_on <= start,
                         or_(Pairing.ended_on.is_(None), Pairing.ended_on >= end))
@@ -229,7 +230,7 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty]) -> dict:
     """Per Home and month ("2026-11"): each duty's windows done and due in the period's
     months (yearly duties apart), and those of children at risk together: one statement,
     a branch per month."""
-    rules = [duty for duty in rules if duty.frequency is not Frequency.YEARLY]
+    rules = counted_duties(rules)
     at_risk = risk_among(frozenset(Risk))
     branches = []
     termly = any(duty.term_windows for duty in rules)
@@ -269,6 +270,13 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty]) -> dict:
         due = {duty.key: int(values[2 * i + 1] or 0) for i, duty in enumerate(rules)}
         found[home, month] = (done, due, int(values[-2] or 0), int(values[-1] or 0))
     return found
+
+
+def counted_duties(rules: Iterable[Duty]) -> list[Duty]:
+    """The duties the scorecard counts: all but those due only once a year (a yearly duty
+    with a stricter pace counts, for the children at risk)."""
+    return [duty for duty in rules if duty.frequency is not Frequency.YEARLY
+            or duty.stricter not in (None, Frequency.YEARLY)]
 
 
 @dataclass
