@@ -1,8 +1,9 @@
 """The ticks of the duties of care (models.duties: the five ones unless the county changed
-them), as one rule: a duty due every week, half month or month is done in a window when a
-care record of one of its kinds falls in it, written by the paired caring mother (or by
-anyone, as the duty says); a yearly duty once in the year so far. Read from the care
-summary (CareMonth's days of each kind), by the pages in Python and by the counts in SQL.
+them), as one rule: a duty due every week, half month or month, or three times a term, is
+done in a window when a care record of one of its kinds falls in it, written by the paired
+caring mother (or by anyone, as the duty says); a yearly duty once in the year so far. What
+is still owed, and since when, for the reminders. Read from the care summary (CareMonth's
+days of each kind), by the pages in Python and by the counts in SQL.
 """
 
 from __future__ import annotations
