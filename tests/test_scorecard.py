@@ -123,7 +123,12 @@ def test_every_figure_is_the_count_of_the_records(app, make, db, county):
     assert jia["activities"] == "2"  # the two held in November
     assert jia["calls"] == "2"  # 小一's and 小二's calls in November
     assert jia["at-risk"] == "1 · 1/4"  # 小三 lives alone: one of his four
-    assert "甲乡第 2 名" in jia["rank"] and "全县第 2 名" in jia["rank"]
+    # Ranked within 甲乡; no rank in the county for a township's supervisor, who sees only
+    # her township's Homes (the county's administrator does).
+    assert "甲乡第 2 名" in jia["rank"] and "全县" not in jia["rank"]
+    county_page = signed(app, make, Role.ADMIN, username="county_admin").get(
+        "/admin/scorecard/?period=2026-11").text
+    assert "全县第 2 名" in cells(county_page, county["jia"].id)["rank"]
     yi = cells(page, county["yi"].id)
     assert "4/4（100%）" in yi["duties"] and "甲乡第 1 名" in yi["rank"]
 

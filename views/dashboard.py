@@ -221,9 +221,10 @@ class DashboardView(AppIndexView):
 
     @staticmethod
     def _escalated(today: date) -> int | None:
-        """The duties overdue long enough to be raised to this user, counted for a Home's or
-        a township's scope (a county's is counted per township on the reminders page)."""
-        if access.sees_every_home(current_user):
+        """The duties overdue long enough to be raised to this user, counted for one Home's
+        scope; a township's or a county's are counted on the reminders page (a township's
+        thousands of pairings took most of a second: bench/run.py)."""
+        if current_user.home_id is None:
             return None
         return len(escalated(owing(current_user, today), escalation_days(current_user)))
 

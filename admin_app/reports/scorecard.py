@@ -142,6 +142,16 @@ class Figures:
         return part / whole if whole else None
 
 
+def _homes_among(column, township: str | None, home_id: int | None):
+    """`column` (a Home id) narrowed to one Home or a township's, in SQL: a township's
+    scorecard counts its Homes only, not the county's to keep some."""
+    if home_id is not None:
+        return column == home_id
+    if township is not None:
+        return column.in_(select(Home.id).where(Home.township == township))
+    return true()
+
+
 def _in_care_at(day: date) -> ColumnElement[bool]:
     return and_(Child.entered_on <= day, or_(Child.left_on.is_(None), Child.left_on > day))
 
@@ -164,29 +174,29 @@ def _archive_complete() -> ColumnElement[bool]:
                           for name in current_app.config["ARCHIVE_REQUIRED"]))
 
 
-def _children(user, day: date) -> dict[int, tuple[int, int, int, int]]:
+def _children(user, day: date, narrowed) -> dict[int, tuple[int, int, int, int]]:
     """Per Home: children in care on `day`, with a complete archive, with a primary
     caring mother that day, at risk."""
     paired = exists().where(Pairing.child_id == Child.id, Pairing.is_primary.is_(True),
                             Pairing.overlapping(day, day))
     query = (select(Child.home_id, func.count(), func.count().filter(_archive_complete()),
                     func.count().filter(paired), func.count().filter(risk_among(frozenset(Risk))))
-             .where(_in_care_at(day)).group_by(Child.home_id))
+             .where(_in_care_at(day), narrowed(Child.home_id)).group_by(Child.home_id))
     return {home: tuple(rest) for home, *rest in db.session.execute(
         access.scoped(query, Child, user))}
 
 
-def _counted(user, period: Period, today: date) -> dict[int, tuple[int, int]]:
+def _counted(user, period: Period, today: date, narrowed) -> dict[int, tuple[int, int]]:
     """Per Home: activities held in the period, and family calls made."""
     end = min(period.last, today)
     held = (select(Activity.home_id.label("home"), literal_column("1").label("activity"),
                    literal_column("0").label("call"))
-            .where(Activity.status == ActivityStatus.DONE,
+            .where(Activity.status == ActivityStatus.DONE, narrowed(Activity.home_id),
                    Activity.starts_at >= datetime.combine(period.first, time.min),
                    Activity.starts_at < datetime.combine(end + timedelta(days=1), time.min)))
     calls = (select(Child.home_id.label("home"), literal_column("0"), literal_column("1"))
              .join(CareRecord, CareRecord.child_id == Child.id)
-             .where(CareRecord.kind == CareKind.PARENT_CALL,
+             .where(CareRecord.kind == CareKind.PARENT_CALL, narrowed(Child.home_id),
                     CareRecord.occurred_on >= period.first, CareRecord.occurred_on <= end))
     both = union_all(access.scoped(held, Activity, user),
                      access.scoped(calls, Child, user)).subquery()
@@ -226,7 +236,7 @@ def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, 
             case((risky, stricter[1]), else_=usual[1]))
 
 
-def _duties(user, period: Period, today: date, rules: Iterable[Duty]) -> dict:
+def _duties(user, period: Period, today: date, rules: Iterable[Duty], narrowed) -> dict:
     """Per Home and month ("2026-11"): each duty's windows done and due in the period's
     months (yearly duties apart), and those of children at risk together: one statement,
     a branch per month."""
@@ -250,7 +260,8 @@ def _duties(user, period: Period, today: date, rules: Iterable[Duty]) -> dict:
                                    literal_column(f"'{month:%Y-%m}'").label("month"), risky,
                                    *columns)
                  .where(Pairing.is_primary.is_(True),
-                        Pairing.overlapping(month, _month_end(month))))
+                        Pairing.overlapping(month, _month_end(month)),
+                        narrowed(Child.home_id)))
         branches.append(access.scoped(query, Pairing, user))
     if not branches or not rules:
         return {}
@@ -306,8 +317,13 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
     homes = [h for h in homes if township in (None, h.township)
              and home_id in (None, h.id)]
     day = min(period.last, today)
-    children, counted = _children(user, day), _counted(user, period, today)
-    done_due = _duties(user, period, today, duties(db.session))
+
+    def narrowed(column):
+        return _homes_among(column, township, home_id)
+
+    children = _children(user, day, narrowed)
+    counted = _counted(user, period, today, narrowed)
+    done_due = _duties(user, period, today, duties(db.session), narrowed)
     by_home: dict[int, Figures] = {}
     months: dict[str, list[int]] = {}
     shown = {home for home, _, _ in homes}
@@ -325,17 +341,19 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
         f.activities, f.calls = (int(n or 0) for n in counted.get(home, (0, 0)))
         lines.append(Line(name, place or "", f, home))
     ranked = sorted(lines, key=lambda line: (-line.rate, line.name))
+    # A rank in the county only where the county's every Home was counted: a township's
+    # account, or a township chosen, ranks its Homes within the township alone.
+    county_wide = access.sees_every_home(user) and township is None and home_id is None
     for position, line in enumerate(ranked, start=1):
-        line.rank_county = position
+        line.rank_county = position if county_wide else None
     townships: dict[str, Line] = {}
     for line in ranked:
         total = townships.setdefault(line.township, Line(line.township, line.township,
                                                          Figures()))
         total.figures.add(line.figures)
-        line.rank_township = sum(1 for other in ranked if other.township == line.township
-                                 and other.rank_county <= line.rank_county)
-    whole = Line(gettext("Whole county") if township is None and home_id is None
-                 and access.sees_every_home(user) else gettext("Total"), "", Figures())
+        line.rank_township = 1 + sum(1 for other in ranked[:ranked.index(line)]
+                                     if other.township == line.township)
+    whole = Line(gettext("Whole county") if county_wide else gettext("Total"), "", Figures())
     for line in lines:
         whole.figures.add(line.figures)
     return lines, townships, whole, [(month, done, due) for month, (done, due)
