@@ -298,6 +298,16 @@ def days_of_kinds(source, duty: Duty):
     return days
 
 
+def duty_days(duty: Duty, mine, everyone, before=None):
+    """The month's days with a record of `duty`'s kinds and the month before's (none where
+    `before` is not joined), in SQL: from her rows, or the child's of everyone, as the duty
+    says who may do it."""
+    source = everyone if duty.by_anyone else mine
+    earlier = (days_of_kinds(before[1] if duty.by_anyone else before[0], duty)
+               if before else literal_column("0"))
+    return days_of_kinds(source, duty), earlier
+
+
 def _any_day(days, bits: int) -> ColumnElement[bool]:
     return days.op("&")(literal_column(str(bits))) != 0
 
@@ -337,10 +347,7 @@ def month_done_sql(duties: Iterable[Duty], month: date, mine, everyone, before=N
     due three times a term: with_month_done joins them)."""
     parts = []
     for duty in duties:
-        source = everyone if duty.by_anyone else mine
-        days = days_of_kinds(source, duty)
-        before_days = (days_of_kinds(before[1] if duty.by_anyone else before[0], duty)
-                       if before is not None else literal_column("0"))
+        days, before_days = duty_days(duty, mine, everyone, before)
         usual = _complete_in_month(duty, duty.frequency, month, days, before_days)
         if duty.stricter is None:
             parts.append(usual)

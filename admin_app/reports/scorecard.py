@@ -7,7 +7,6 @@ their Homes up. Ranked by duties done."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,7 +31,7 @@ from admin_app.extensions import db
 from models import Activity, CareRecord, Child, Home, Pairing, ParentContact
 from models.duties import Duty, duties, risk_among
 from models.enums import ActivityStatus, CareKind, Frequency, Risk
-from models.followup import days_of_kinds, join_month, window_tests
+from models.followup import duty_days, join_month, month_bounds, window_tests
 from models.terms import term_named
 
 TERMS = {"spring": 2, "autumn": 9}  # the month each term usually begins in
@@ -104,7 +103,7 @@ class Period:
 
 
 def _month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return month_bounds(day)[1]
 
 
 @dataclass
@@ -210,9 +209,7 @@ def _window_columns(duty: Duty, month: date, period: Period, today: date, mine, 
     """Windows of `duty` done and due in `month` for one pairing (SQL, for a sum): only the
     windows inside the period that have ended by `today` and that begin on or after the
     pairing's start."""
-    days = days_of_kinds(everyone if duty.by_anyone else mine, duty)
-    before_days = (days_of_kinds(before[1] if duty.by_anyone else before[0], duty)
-                   if before else literal_column("0"))
+    days, before_days = duty_days(duty, mine, everyone, before)
 
     def counted(pace: Frequency):
         done, due = literal_column("0"), literal_column("0")
