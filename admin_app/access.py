@@ -18,6 +18,7 @@ from models import (
     ActivityKind,
     ActivityParticipant,
     ActivitySeries,
+    Assistance,
     AuditEntry,
     CareRecord,
     Child,
@@ -81,9 +82,9 @@ READ, CREATE, EDIT, DELETE, EXPORT, DECIDE = Action
 EVERYTHING = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
 READ_ONLY = frozenset({READ, EXPORT})
 
-RECORDS = ("home", "child", "guardian", "parent_contact", "volunteer", "pairing",
-           "care_record", "family_call", "activity", "activity_series", "resource_item",
-           "stock_movement", "consent", "data_request")
+RECORDS = ("home", "child", "guardian", "parent_contact", "assistance", "volunteer",
+           "pairing", "care_record", "family_call", "activity", "activity_series",
+           "resource_item", "stock_movement", "consent", "data_request")
 LOOKUPS = ("activity_kind", "resource_category", "volunteer_organisation")
 
 # What each role may do on each resource (a view's endpoint, or a custom page's name).
@@ -104,6 +105,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "duty_rule": frozenset({READ, CREATE, EDIT, EXPORT}),
         "school_term": frozenset({READ, CREATE, EDIT, EXPORT}),
         "reminders": frozenset({READ}), "scorecard": READ_ONLY,
+        # The forms and reports the county sends upward (附件3 汇总表 …), of their scope.
+        "reports": READ_ONLY,
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -122,7 +125,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "export_request": frozenset({READ, CREATE, DECIDE}),
         # The county's duties of care (its administrators set them), and what is overdue.
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
-        "scorecard": READ_ONLY, "school_term": frozenset({READ}),
+        "scorecard": READ_ONLY, "school_term": frozenset({READ}), "reports": READ_ONLY,
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -135,7 +138,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "privacy": READ_ONLY,
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
-        "scorecard": READ_ONLY, "school_term": frozenset({READ}),
+        "scorecard": READ_ONLY, "school_term": frozenset({READ}), "reports": READ_ONLY,
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
@@ -221,6 +224,7 @@ def _by_home(model, at) -> ColumnElement[bool]:
         ActivitySeries: lambda: at(ActivitySeries.home_id),
         ResourceItem: lambda: at(ResourceItem.home_id),
         ParentContact: lambda: ParentContact.child.has(at(Child.home_id)),
+        Assistance: lambda: Assistance.child.has(at(Child.home_id)),
         Pairing: lambda: Pairing.child.has(at(Child.home_id)),
         CareRecord: lambda: CareRecord.child.has(at(Child.home_id)),
         Consent: lambda: Consent.child.has(at(Child.home_id)),
@@ -277,8 +281,9 @@ def _for_volunteer(model, user) -> ColumnElement[bool]:
 # County-wide tables everyone may read: drop-downs' lookups, the duties of care, terms.
 SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation, DutyRule, SchoolTerm}
 KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
-                  ParentContact, Pairing, CareRecord, StockMovement, ActivityParticipant, User,
-                  AuditEntry, Consent, DataRequest, RosterUpload, ExportRequest}
+                  ParentContact, Assistance, Pairing, CareRecord, StockMovement,
+                  ActivityParticipant, User, AuditEntry, Consent, DataRequest, RosterUpload,
+                  ExportRequest}
 
 
 def visible(model, user) -> ColumnElement[bool]:

@@ -22,6 +22,7 @@ from admin_app.audit import actor
 from admin_app.i18n import local_midnight, wall_clock
 from admin_app.xlsx import Column, Workbook
 from models import (
+    Assistance,
     AuditEntry,
     CareRecord,
     Child,
@@ -115,12 +116,13 @@ def _anonymise(session: Session, ids: list[int], today: date, report: PurgeRepor
     parents = list(session.scalars(select(ParentContact.id).where(
         ParentContact.child_id.in_(ids))))
     records = list(session.scalars(select(CareRecord.id).where(CareRecord.child_id.in_(ids))))
+    helped = list(session.scalars(select(Assistance.id).where(Assistance.child_id.in_(ids))))
     report.guardians += len(guardians)
     report.parents += len(parents)
     report.care_records += len(records)
     old = datetime.now(UTC) - timedelta(days=AUDIT_KEEP_DAYS)
     touched = [("child", ids), ("guardian", list(guardians)), ("parent_contact", parents),
-               ("care_record", records)]
+               ("care_record", records), ("assistance", helped)]
     entries = [AuditEntry.id.in_(select(AuditEntry.id).where(
         AuditEntry.table_name == table, AuditEntry.record_id.in_(record_ids),
         AuditEntry.at < old)) for table, record_ids in touched if record_ids]
@@ -131,9 +133,9 @@ def _anonymise(session: Session, ids: list[int], today: date, report: PurgeRepor
     for child_id in ids:
         session.execute(update(Child).where(Child.id == child_id).values(
             name=child_code(child_id), id_number=None, id_number_hash=None, class_name="",
-            class_teacher="", class_teacher_phone=None, address="", health="", study="",
-            psychology="", behaviour="", hobbies="", leave_note="", anonymised_on=today,
-            version=Child.version + 1))
+            class_teacher="", class_teacher_phone=None, address="", hukou_address="",
+            health="", study="", psychology="", behaviour="", hobbies="", leave_note="",
+            anonymised_on=today, version=Child.version + 1))
     for guardian_id in guardians:
         session.execute(update(Guardian).where(Guardian.id == guardian_id).values(
             name=f"匿名-{guardian_id:06d}", phone=None, phone_hash=None, health="",
@@ -145,7 +147,10 @@ def _anonymise(session: Session, ids: list[int], today: date, report: PurgeRepor
     if parents:
         session.execute(update(ParentContact).where(ParentContact.id.in_(parents)).values(
             name="—", phone=None, phone_hash=None, employer="", employer_address="",
-            version=ParentContact.version + 1))
+            id_number=None, health="", version=ParentContact.version + 1))
+    if helped:
+        session.execute(update(Assistance).where(Assistance.id.in_(helped)).values(
+            note="", version=Assistance.version + 1))
     if records:
         session.execute(update(CareRecord).where(CareRecord.id.in_(records)).values(
             notes="", follow_up_note="", version=CareRecord.version + 1))

@@ -107,7 +107,8 @@ def main() -> int:
                                         full_page=True)
                     if device == "desktop":
                         exports = (("calendar", f"/admin/calendar/export.xlsx?month={month}"),
-                                   ("roster", "/admin/child/export/xlsx/"))
+                                   ("roster", "/admin/child/export/xlsx/"),
+                                   ("mca-summary", "/admin/reports/mca-summary.xlsx"))
                         for name, url in exports:
                             with page.expect_download() as download:
                                 page.evaluate(f"window.location = '{url}'")
@@ -117,7 +118,7 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    for workbook in ("calendar.xlsx", "roster.xlsx"):
+    for workbook in ("calendar.xlsx", "roster.xlsx", "mca-summary.xlsx"):
         for picture in render(output / workbook, output):
             print("wrote", picture)
     for picture in sorted(output.glob("*-*.png")):

@@ -14,7 +14,7 @@ from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
 from models.moves import ChildMove
 from models.name_index import NameGram
-from models.people import Child, Guardian, ParentContact, Volunteer
+from models.people import Assistance, Child, Guardian, ParentContact, Volunteer
 from models.places import ActivityKind, Home, ResourceCategory, VolunteerOrganisation
 from models.terms import SchoolTerm
 
@@ -23,6 +23,7 @@ __all__ = [
     "ActivityKind",
     "ActivityParticipant",
     "ActivitySeries",
+    "Assistance",
     "AuditEntry",
     "CareMonth",
     "CareRecord",

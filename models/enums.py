@@ -80,6 +80,42 @@ class Guardianship(LabelledEnum):
     PROXY_UNABLE = "proxy_unable", _l("Entrusted guardian not able enough")
 
 
+class Schooling(LabelledEnum):
+    """就学情况, in the MCA registration's own choices (幼儿园 / 未入园 / 在校 / 辍学 / 不在学)
+    and 休学; which school stage a pupil in school is at follows from her grade
+    (models.grades.school_stage), so it is not kept twice."""
+
+    KINDERGARTEN = "kindergarten", _l("In kindergarten")
+    PRESCHOOL = "preschool", _l("Under school age, not in kindergarten")
+    IN_SCHOOL = "in_school", _l("In school")
+    SUSPENDED = "suspended", _l("Schooling suspended")
+    DROPPED_OUT = "dropped_out", _l("Dropped out")
+    NOT_ENROLLED = "not_enrolled", _l("Not in school")
+
+
+class SchoolStage(LabelledEnum):
+    """The stage a grade belongs to, for the counts by stage (never stored)."""
+
+    PRESCHOOL = "preschool", _l("Pre-school")
+    PRIMARY = "primary", _l("Primary school")
+    JUNIOR = "junior", _l("Junior middle school")
+    SENIOR = "senior", _l("Senior high school")
+    VOCATIONAL = "vocational", _l("Secondary vocational school")
+
+
+class AssistanceKind(LabelledEnum):
+    """Help from the state a child's family receives (救助帮扶情况)."""
+
+    MINIMUM_LIVING = "minimum_living", _l("Minimum living allowance")
+    EXTREME_POVERTY = "extreme_poverty", _l("Support for the extremely poor")
+    ORPHAN = "orphan", _l("Orphans' basic living allowance")
+    UNSUPPORTED = "unsupported", _l("Allowance for children without de facto support")
+    TEMPORARY = "temporary", _l("Temporary assistance")
+    MEDICAL = "medical", _l("Medical assistance")
+    HOUSING = "housing", _l("Housing assistance")
+    OTHER = "other", _l("Other assistance")
+
+
 class FamilySituation(LabelledEnum):
     ORDINARY = "ordinary", _l("Ordinary")
     SINGLE_PARENT = "single_parent", _l("Single-parent family")

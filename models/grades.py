@@ -8,6 +8,8 @@ import re
 import unicodedata
 from datetime import date
 
+from models.enums import SchoolStage
+
 _DIGITS = "一二三四五六七八九"
 # What the form offers when a grade is typed (any other words may still be typed).
 GRADE_WORDS = ("学前班", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级",
@@ -60,3 +62,27 @@ def grade_rank(grade: str | None) -> tuple[int, str]:
 def school_year(day: date) -> int:
     """The school year `day` is in, by the year it began (1 August onwards)."""
     return day.year if day.month >= 8 else day.year - 1
+
+
+_VOCATIONAL_GRADE = re.compile(r"(?:中职|职高|中专)[一二三1-3](?:年级)?")
+_VOCATIONAL_SCHOOL = re.compile(r"职业|职校|职高|中专|技工|技校|中职")
+
+
+def school_stage(grade: str | None, school: str | None = "") -> SchoolStage | None:
+    """The school stage `grade` is in (学前班 is pre-school; 七年级 and 初一 junior middle
+    school); a first to third year at a vocational school (its name says 职业, 中专, 技工 …)
+    or a grade written 中职一年级 / 职高二 is secondary vocational. None when the grade does
+    not say it without doubt."""
+    text = unicodedata.normalize("NFKC", grade or "").replace(" ", "")
+    if _VOCATIONAL_GRADE.fullmatch(text):
+        return SchoolStage.VOCATIONAL
+    rank = grade_rank(text)[0]
+    if rank == 99:
+        return None
+    place = unicodedata.normalize("NFKC", school or "")
+    if _VOCATIONAL_SCHOOL.search(place) and rank in (1, 2, 3, 10, 11, 12):
+        return SchoolStage.VOCATIONAL
+    if rank == 0:
+        return SchoolStage.PRESCHOOL
+    return (SchoolStage.PRIMARY if rank <= 6 else SchoolStage.JUNIOR if rank <= 9
+            else SchoolStage.SENIOR)

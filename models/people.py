@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Timestamped, Versioned, db, enum_column, sorted_by
 from models.enums import (
+    AssistanceKind,
     ChildStatus,
     FamilySituation,
     Gender,
@@ -18,6 +31,7 @@ from models.enums import (
     LeftBehindType,
     LivingArrangement,
     ParentRelation,
+    Schooling,
     VolunteerKind,
 )
 from models.places import Home, VolunteerOrganisation
@@ -84,6 +98,15 @@ class Child(Versioned, Timestamped, db.Model):
     birth_date: Mapped[date] = mapped_column(Date, index=True)
     id_number: Mapped[str | None] = mapped_column(Sealed(18), info=ID_NUMBER)
     id_number_hash: Mapped[str | None] = _index_column("id_number", unique=True)
+    # The MCA registration's 民族 and 户籍所在地, and whether she lives elsewhere than her
+    # household is registered (empty: not asked).
+    # Filled by the database when not given (server defaults), so inserts written for
+    # an earlier schema (the migrations' tests) still work.
+    ethnicity: Mapped[str] = mapped_column(String(20), server_default="")
+    hukou_address: Mapped[str] = mapped_column(Sealed(200), server_default="")
+    hukou_elsewhere: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # 就学情况; empty until someone says it. The stage follows from the grade.
+    schooling: Mapped[Schooling | None] = mapped_column(enum_column(Schooling), nullable=True)
     school: Mapped[str] = mapped_column(String(100), default="")
     grade: Mapped[str] = mapped_column(String(20), default="")
     class_name: Mapped[str] = mapped_column(String(20), default="")
@@ -129,6 +152,8 @@ class Child(Versioned, Timestamped, db.Model):
     # Newest first, for the archive card; pairings are written through Pairing itself.
     pairings: Mapped[list[Pairing]] = relationship(  # noqa: F821
         viewonly=True, order_by="(Pairing.started_on.desc(), Pairing.id.desc())")
+    assistance: Mapped[list[Assistance]] = relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="Assistance.id")
 
     def __str__(self) -> str:
         return self.name
@@ -150,11 +175,40 @@ class ParentContact(Versioned, Timestamped, db.Model):
     employer: Mapped[str] = mapped_column(String(100), default="")
     employer_address: Mapped[str] = mapped_column(String(200), default="")
     usual_return: Mapped[str] = mapped_column(String(50), default="")
+    # The MCA registration's 父亲/母亲公民身份证号码 (masked as the child's), health, and
+    # whether the parent can act as guardian (无监护能力: 重病、重残; empty: not asked).
+    id_number: Mapped[str | None] = mapped_column(Sealed(18), info={"mask": "id_number"})
+    health: Mapped[str] = mapped_column(Sealed(100), server_default="")
+    able_to_guard: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     child: Mapped[Child] = relationship(back_populates="parents")
 
     def __str__(self) -> str:
         return self.name
+
+
+class Assistance(Versioned, Timestamped, db.Model):
+    """Help from the state the child's family receives (救助帮扶: 低保, 特困供养, 孤儿基本
+    生活费, 事实无人抚养儿童补贴 …), with the monthly amount where one is paid."""
+
+    __tablename__ = "assistance"
+    __table_args__ = (CheckConstraint("monthly_amount IS NULL OR monthly_amount >= 0",
+                                      name="amount_not_negative"),
+                      CheckConstraint("until IS NULL OR since IS NULL OR until >= since",
+                                      name="ends_after_it_starts"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    kind: Mapped[AssistanceKind] = mapped_column(enum_column(AssistanceKind))
+    monthly_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    child: Mapped[Child] = relationship(back_populates="assistance")
+
+    def __str__(self) -> str:
+        return AssistanceKind.label_of(self.kind)
 
 
 class Volunteer(Versioned, Timestamped, db.Model):

@@ -141,7 +141,7 @@ def test_roster_export_is_the_list_the_user_sees(app, make, db):
     make_children(make, home_b)
     staff = signed_in(app, make, Role.STAFF, home=home_a)
     book = workbook(export_through_approval(staff, "/admin/child/export/xlsx/"))
-    assert book.sheetnames == ["花名册", "分类统计"]
+    assert book.sheetnames == ["花名册", "分类统计", "学段与性别"]
     roster = book["花名册"]
     assert roster["A1"].value.startswith("甲之家花名册")
     headers = [c.value for c in roster[2]]

@@ -22,6 +22,8 @@ CUSTOM = {
     ("reminders", "index", "GET"): "read",
     ("scorecard", "index", "GET"): "read",
     ("scorecard", "export", "GET"): "export",
+    ("reports", "index", "GET"): "read",
+    ("reports", "mca_summary", "GET"): "export",
     ("donors", "index", "GET"): "read",
     ("my_children", "index", "GET"): "read",
     ("export_request", "index", "GET"): "read",

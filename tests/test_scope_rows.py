@@ -20,6 +20,7 @@ from models import (
     Activity,
     ActivityParticipant,
     ActivitySeries,
+    Assistance,
     AuditEntry,
     CareRecord,
     Child,
@@ -37,7 +38,7 @@ from models import (
     Volunteer,
 )
 from models.consent import LegalBasis, RequestKind
-from models.enums import Role
+from models.enums import AssistanceKind, Role
 from tests.test_access import World, build_home
 
 ACCOUNTS = ("staff", "township_staff", "supervisor", "township_supervisor", "county_staff",
@@ -53,6 +54,9 @@ KEY = {
     Child: HERS,
     Guardian: HERS,
     ParentContact: HERS,
+    # The help a family receives: for those who keep and report the records, not for a
+    # caring mother (views.people.ChildView.sees_assistance).
+    Assistance: NOT_HERS,
     Volunteer: HERS,
     Pairing: HERS,
     CareRecord: HERS,
@@ -98,6 +102,7 @@ def world(make, db) -> World:
                            relation="奶奶", decided_on=date(2025, 3, 1)))
         make._save(DataRequest(child=child, kind=RequestKind.CORRECTION, requested_by="奶奶",
                                received_on=date(2025, 3, 1)))
+        make._save(Assistance(child=child, kind=AssistanceKind.MINIMUM_LIVING))
     volunteer_a = db.session.scalar(select(Volunteer).where(Volunteer.name == "甲妈妈"))
     w.users = {
         "staff": make.user(Role.STAFF, username="staff", home=homes["甲"]),

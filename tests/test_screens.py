@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from models import (
     ActivityKind,
+    Assistance,
     AuditEntry,
     Consent,
     DataRequest,
@@ -23,7 +24,7 @@ from models import (
 )
 from models.base import local_today
 from models.consent import LegalBasis, RequestKind
-from models.enums import CareKind, Role, Term
+from models.enums import AssistanceKind, CareKind, Role, Term
 
 
 def registered_model_views(app) -> list[ModelView]:
@@ -110,6 +111,9 @@ def sample(make, endpoint: str):
                          {"child": str(child.id), "kind": "CORRECTION", "requested_by": "王爷爷",
                           "received_on": "2025-04-01", "details": "出生日期有误",
                           "state": "OPEN"}),
+        "assistance": (make._save(Assistance(child=child, kind=AssistanceKind.MINIMUM_LIVING)),
+                       {"child": str(child.id), "kind": "ORPHAN", "monthly_amount": "120.50",
+                        "since": "2025-01-01", "until": "", "note": "县民政局核发"}),
         "duty_rule": (make.session.scalars(select(DutyRule)).first(),
                       {"name": "每周谈心", "position": "6", "frequency": "WEEKLY",
                        "care_kinds": ["talk", "home_visit"], "fulfilled_by": "ANYONE",
@@ -169,7 +173,7 @@ def test_edit_through_the_form_saves_the_change(app, admin_client, make, db, end
     saved = db.session.get(view.model, record.id)
     first_text = next(k for k in form if k in ("name", "title", "notes", "username", "donor",
                                                    "end_reason", "given_by", "requested_by",
-                                                   "last_day"))
+                                                   "last_day", "note"))
     expected = form[first_text]
     assert str(getattr(saved, first_text)) == expected
 

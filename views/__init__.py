@@ -13,6 +13,7 @@ from models import (
     Activity,
     ActivityKind,
     ActivitySeries,
+    Assistance,
     AuditEntry,
     CareRecord,
     Child,
@@ -33,6 +34,7 @@ from models import (
 )
 from views.accounts import UserView
 from views.activities import ActivitySeriesView, ActivityView
+from views.assistance import AssistanceView
 from views.audit import AuditView
 from views.base import AppIndexView
 from views.calendar import CalendarView
@@ -46,10 +48,16 @@ from views.followup import FollowupView
 from views.importing import ImportView
 from views.inventory import ResourceItemView, StockMovementView
 from views.my_children import MyChildrenView
-from views.people import ChildView, GuardianView, ParentContactView, VolunteerView
+from views.people import (
+    ChildView,
+    GuardianView,
+    ParentContactView,
+    VolunteerView,
+)
 from views.places import ActivityKindView, HomeView, LookupView
 from views.privacy import ConsentView, DataRequestView, PrivacyView
 from views.reminders import ReminderView
+from views.reports import ReportsView
 from views.school_year import SchoolYearView
 from views.scorecard import ScorecardView
 from views.terms import SchoolTermView
@@ -77,6 +85,7 @@ def init_admin(app: Flask) -> Admin:
         ChildView(Child, _l("Children"), CHILDREN, endpoint="child"),
         GuardianView(Guardian, _l("Guardians"), CHILDREN, endpoint="guardian"),
         ParentContactView(ParentContact, _l("Parents"), CHILDREN, endpoint="parent_contact"),
+        AssistanceView(Assistance, _l("Assistance received"), CHILDREN, endpoint="assistance"),
         ImportView(name=_l("Import a roster"), category=CHILDREN, endpoint="import",
                    url="import"),
         SchoolYearView(name=_l("New school year"), category=CHILDREN, endpoint="school_year",
@@ -91,6 +100,8 @@ def init_admin(app: Flask) -> Admin:
                      url="reminders"),
         ScorecardView(name=_l("Scorecard"), category=CARE, endpoint="scorecard",
                       url="scorecard"),
+        ReportsView(name=_l("Reports upward"), category=CARE, endpoint="reports",
+                    url="reports"),
         CalendarView(name=_l("Activity calendar"), category=ACTIVITIES, endpoint="calendar",
                      url="calendar"),
         ActivityView(Activity, _l("Activities"), ACTIVITIES, endpoint="activity"),

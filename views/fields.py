@@ -308,6 +308,15 @@ class NamedSelectField(QuerySelectField):
             raise ValidationError(self.gettext("Not a valid choice"))
 
 
+def _yes_no_unsaid(value) -> bool | None:
+    if value in (True, False, None):
+        return value
+    return {"1": True, "0": False}.get(str(value))
+
+
+UNSAID_YES_NO = [("", "—"), ("1", _l("Yes")), ("0", _l("No"))]
+
+
 class ScopedModelConverter(AdminModelConverter):
     """Enum columns become labelled select lists; relation drop-downs list only the rows the
     user may see (Flask-Admin's default lists the whole table)."""
@@ -328,6 +337,15 @@ class ScopedModelConverter(AdminModelConverter):
             validators.AnyOf(accepted, message=_l("Please choose from the list."))
         )
         return Select2Field(widget=QuickSelect2Widget(), **field_args)
+
+    @converts("Boolean", "sqlalchemy.dialects.mssql.base.BIT")
+    def conv_Boolean(self, field_args, column=None, **extra):
+        """A yes/no that may be unknown (nullable) is a choice of 是 / 否 / — (not asked),
+        never a box whose blank would say 否."""
+        if column is None or not column.nullable:
+            return fields.BooleanField(**field_args)
+        field_args["validators"] = [validators.Optional()]
+        return fields.SelectField(choices=UNSAID_YES_NO, coerce=_yes_no_unsaid, **field_args)
 
     @converts("models.sealed.Sealed")
     def convert_sealed(self, column, field_args, **extra):

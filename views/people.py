@@ -25,6 +25,7 @@ from admin_app.extensions import db
 from admin_app.masking import mask, reveal, to_call
 from admin_app.reports.records import roster_workbook
 from models import (
+    Assistance,
     CareRecord,
     Child,
     Guardian,
@@ -39,6 +40,7 @@ from models.enums import AuditAction, CareKind, ChildStatus
 from models.grades import GRADE_WORDS
 from models.sealed import blind_index
 from views.archive import archive_card
+from views.assistance import AssistanceInline
 from views.base import AppModelView
 from views.display import home_filter
 from views.duplicates import (
@@ -118,21 +120,24 @@ def _child_leaving_is_complete(form) -> None:
 
 class ParentInline(InlineFormAdmin):
     form_columns = ("id", "relation", "name", "phone", "work_city", "employer",
-                    "employer_address", "usual_return")
+                    "employer_address", "usual_return", "id_number", "health",
+                    "able_to_guard")
     form_label = _l("Parents")
     column_labels = LABELS
-    form_args = {"name": NAME, "phone": PHONE}
+    form_args = {"name": NAME, "phone": PHONE, "id_number": ID_NUMBER}
 
 
 # The child's archive card (档案卡), grouped as the paper card is: the form and the
 # details page both follow it.
 CHILD_SECTIONS = (
-    (_l("Basic facts"), ("name", "gender", "birth_date", "id_number", "home", "address",
-                         CONFIRM)),
-    (_l("School"), ("school", "grade", "class_name", "class_teacher", "class_teacher_phone")),
+    (_l("Basic facts"), ("name", "gender", "birth_date", "id_number", "ethnicity", "home",
+                         "address", "hukou_address", "hukou_elsewhere", CONFIRM)),
+    (_l("School"), ("schooling", "school", "grade", "class_name", "class_teacher",
+                    "class_teacher_phone")),
     (_l("Family"), ("left_behind_type", "living_arrangement", "guardianship", "boarding",
                     "family_situation", "key_target", "in_difficulty")),
     (_l("Guardian and parents"), ("guardian", "parents")),
+    (_l("Assistance received"), ("assistance",)),
     (_l("Growth"), ("health", "study", "psychology", "behaviour", "hobbies")),
     (_l("Care status"), ("entered_on", "status", "left_on", "leave_reason", "leave_note")),
 )
@@ -231,14 +236,14 @@ class ChildView(AppModelView):
         "guardian": {"fields": ("name", "phone"), "page_size": 10,
                      "placeholder": _l("Type a name or phone number")},
     }
-    inline_models = (ParentInline(ParentContact),)
+    inline_models = (ParentInline(ParentContact), AssistanceInline(Assistance))
     form_checks = (_child_id_matches_birth_date, _child_id_number_is_new, child_namesake,
                    _child_age_on_entering,
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
     # The archive card and the edit form show these: load them with the child.
     record_load_options = (joinedload(Child.home), joinedload(Child.guardian),
-                           joinedload(Child.parents),
+                           joinedload(Child.parents), joinedload(Child.assistance),
                            joinedload(Child.pairings).joinedload(Pairing.volunteer))
     # A child leaves care by a status change, never by deletion.
     allow_delete = False
@@ -250,7 +255,14 @@ class ChildView(AppModelView):
     details_sections = tuple(
         (title, tuple(name for name in names if name != CONFIRM))
         for title, names in CHILD_SECTIONS if "guardian" not in names
+        and "assistance" not in names
     )
+
+    @property
+    def sees_assistance(self) -> bool:
+        """For the archive card: the help the family receives is for those who keep the
+        records and report them, not for a caring mother."""
+        return access.can(current_user, access.READ, "assistance")
 
     @property
     def may_reveal(self) -> bool:

@@ -16,6 +16,7 @@ from admin_app.importing.reading import Sheet
 from admin_app.importing.rows import ERROR, Plan, RowPlan
 from models import validators as rules
 from models.enums import Gender, LeftBehindType
+from models.grades import school_stage
 from models.validators import InvalidValue
 
 
@@ -37,6 +38,41 @@ def left_behind_from_the_survey(row: RowPlan, columns, labels) -> None:
                             "%(type)s.", said=said.label, type=values["left_behind_type"].label))
     else:
         values["left_behind_type"] = said
+
+
+def stage_from_the_grade(row: RowPlan, columns, labels, checks: Checks) -> None:
+    """就学情况 may say the stage (小学, 初中 …): it must agree with the grade, from which the
+    stage is counted; a stage without a grade is said once for the file."""
+    said = row.values.get("schooling")
+    if not isinstance(said, tuple):
+        return
+    row.values["schooling"], stage = said
+    if stage is None:
+        return
+    by_grade = school_stage(row.values.get("grade"), row.values.get("school"))
+    if by_grade is None and not row.values.get("grade"):
+        checks.stage_without_grade.append(row)
+    elif by_grade is not None and by_grade is not stage:
+        row.fail(labels.get(columns.get("schooling"), ""), _l(
+            "The schooling says %(said)s, but the grade is in %(stage)s; check both.",
+            said=stage.label, stage=by_grade.label))
+
+
+def parents_numbers(row: RowPlan, columns, labels) -> None:
+    """A father's ID number says a man (its 17th digit odd), a mother's a woman; neither is
+    the child's own number."""
+    for prefix, gender in (("father", Gender.MALE), ("mother", Gender.FEMALE)):
+        number = row.values.get(f"{prefix}_id_number")
+        if not number:
+            continue
+        column = labels.get(columns.get(f"{prefix}_id_number"), "")
+        if number == row.values.get("id_number"):
+            row.fail(column, _l("This is the child's own resident ID number."))
+        elif (Gender.MALE if int(number[16]) % 2 else Gender.FEMALE) is not gender:
+            row.fail(column, _l("The 17th digit of this resident ID number says %(gender)s; "
+                                "check it is the right parent's.",
+                                gender=(Gender.FEMALE if gender is Gender.MALE
+                                        else Gender.MALE).label))
 
 
 def dates(row: RowPlan, columns, labels, checks: Checks, unread_birth) -> None:
@@ -124,6 +160,7 @@ class Checks:
         self.born_from_id: list[RowPlan] = []
         self.older: list[RowPlan] = []
         self.signs: list[_ExcelSigns] = []
+        self.stage_without_grade: list[RowPlan] = []
 
     def sheet(self, sheet: Sheet, columns, labels) -> _ExcelSigns:
         signs = _ExcelSigns(sheet, columns.get("id_number"), labels)
@@ -133,6 +170,11 @@ class Checks:
     def finish(self, plan: Plan) -> None:
         for signs in self.signs:
             signs.refuse(plan)
+        if self.stage_without_grade:
+            plan.notes.append(gettext(
+                "%(rows)s say the school stage but give no grade: the stage is counted from "
+                "the grade, so add the grade on the archive card.",
+                rows=rows_named(plan, self.stage_without_grade)))
         if self.born_from_id:
             plan.notes.append(gettext(
                 "The birth date could not be read in %(rows)s; the date in the resident ID "

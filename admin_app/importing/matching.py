@@ -18,12 +18,13 @@ from admin_app.importing.rows import (
     CHILD_FIELDS,
     ERROR,
     NEEDED_FOR_NEW,
+    PARENT_KEYS,
     PARENTS,
     UNCHANGED,
     UPDATED,
     RowPlan,
 )
-from models import Child, Guardian, Home, ParentContact
+from models import Assistance, Child, Guardian, Home, ParentContact
 from models.enums import GuardianRelation
 from models.sealed import blind_index
 
@@ -96,12 +97,17 @@ def _kept_children(session: Session, batch: list[RowPlan]):
                                                  strict=True)))
             found[child.id] = child
     if found:
-        parents = select(ParentContact.child_id, ParentContact.relation, ParentContact.name,
-                         ParentContact.phone, ParentContact.work_city).where(
+        parents = select(ParentContact.child_id, ParentContact.relation,
+                         *(getattr(ParentContact, key) for key in PARENT_KEYS)).where(
             ParentContact.child_id.in_(found)).order_by(ParentContact.id)
-        for child_id, relation, name, phone, work_city in session.execute(parents):
-            found[child_id].parents.append(Kept(relation=relation, name=name, phone=phone,
-                                                work_city=work_city))
+        for child_id, relation, *kept in session.execute(parents):
+            found[child_id].parents.append(Kept(relation=relation,
+                                                **dict(zip(PARENT_KEYS, kept, strict=True))))
+        for child in found.values():
+            child.assistance = set()
+        for child_id, kind in session.execute(select(Assistance.child_id, Assistance.kind)
+                                              .where(Assistance.child_id.in_(found))):
+            found[child_id].assistance.add(kind)
     by_number: dict[str, Kept] = {}
     by_name: dict[tuple[int, str, date], list[Kept]] = {}
     for child in found.values():
@@ -159,6 +165,8 @@ def _match_row(row: RowPlan, seen, by_number, by_name, visible, guardians, label
         row.changes = _child_changes(child, values)
         row.changes += guardians.changes(row)
         row.changes += _parent_changes(child, values)
+        if values.get("assistance") and values["assistance"] - child.assistance:
+            row.changes.append(_label("assistance"))
         row.outcome = UPDATED if row.changes else UNCHANGED
     _check_parents(row, labels, columns)
 
@@ -209,7 +217,7 @@ def _parent_changes(child: Child, values) -> list[str]:
 
 
 def parent_values(values, prefix: str) -> dict[str, Any]:
-    return {key: values[f"{prefix}_{key}"] for key in ("name", "phone", "work_city")
+    return {key: values[f"{prefix}_{key}"] for key in PARENT_KEYS
             if values.get(f"{prefix}_{key}") not in (None, "")}
 
 

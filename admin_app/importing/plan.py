@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from admin_app import access
 from admin_app.importing import words
-from admin_app.importing.checks import Checks, dates, left_behind_from_the_survey, rows_named
+from admin_app.importing.checks import (
+    Checks,
+    dates,
+    left_behind_from_the_survey,
+    parents_numbers,
+    rows_named,
+    stage_from_the_grade,
+)
 from admin_app.importing.columns import (
     FIELD_BY_KEY,
     IGNORE,
@@ -215,7 +222,7 @@ def _reader(key: str, today: date):
     and 无 in a name, phone or number), read as an empty cell."""
     nothing = (words.NOTHING | words.NONE_WORDS) if key in (
         "name", "guardian_name", "father_name", "mother_name", "id_number",
-        "guardian_age") or key.endswith("phone") else words.NOTHING
+        "guardian_age") or key.endswith(("phone", "id_number")) else words.NOTHING
     return _reader_of(key, today), nothing
 
 
@@ -226,16 +233,21 @@ def _reader_of(key: str, today: date):
         return lambda value: rules.clean_name(str(value)) if value is not None else None
     if key in ("birth_date", "entered_on"):
         return words.a_date
-    if key == "id_number":
+    if key.endswith("id_number"):
         return lambda value: None if words.masked(value) else words.id_number(value)
     if key.endswith("phone"):
         return lambda value: None if words.masked(value) else words.phone(value)
     categories = {"gender": Gender, "left_behind_type": LeftBehindType,
                   "living_arrangement": LivingArrangement, "family_situation": FamilySituation,
                   "guardian_relation": GuardianRelation, "guardianship": Guardianship}
+    if key == "schooling":
+        return words.schooling
+    if key == "assistance":
+        return words.assistance
     if key in categories:
         return lambda value, kind=categories[key]: words.category(kind, value)
-    if key in ("boarding", "key_target", "both_parents_away", "one_away_other_unable"):
+    if key in ("boarding", "key_target", "both_parents_away", "one_away_other_unable",
+               "hukou_elsewhere", "father_able_to_guard", "mother_able_to_guard"):
         return words.yes_no
     if key == "class_teacher_both":
         return words.teacher_and_phone
@@ -243,7 +255,8 @@ def _reader_of(key: str, today: date):
         return lambda value: (None if value is None
                               else today.year - words.whole_number(value, 14, 110))
     limits = {**CHILD_TEXT, "guardian_health": 100, "home": 100,
-              "father_work_city": 50, "mother_work_city": 50}
+              "father_work_city": 50, "mother_work_city": 50, "father_health": 100,
+              "mother_health": 100}
     return lambda value, limit=limits[key]: words.text(value, limit)
 
 
@@ -277,4 +290,6 @@ def _read_row(row: RowPlan, cells, columns, labels, readers, checks: Checks) -> 
     if "guardian_age" in values:
         values["guardian_birth_year"] = values.pop("guardian_age")
     left_behind_from_the_survey(row, columns, labels)
+    stage_from_the_grade(row, columns, labels, checks)
+    parents_numbers(row, columns, labels)
     dates(row, columns, labels, checks, unread_birth)

@@ -18,15 +18,17 @@ NEW, UPDATED, UNCHANGED, ERROR = "new", "updated", "unchanged", "error"
 
 # Child columns an import sets, with the longest text each takes.
 CHILD_TEXT = {"school": 100, "grade": 20, "class_name": 20, "class_teacher": 50,
-              "address": 200, "health": 2000}
+              "address": 200, "health": 2000, "ethnicity": 20, "hukou_address": 200}
 CHILD_FIELDS = ("name", "gender", "birth_date", "id_number", "school", "grade", "class_name",
                 "class_teacher", "class_teacher_phone", "address", "left_behind_type",
                 "living_arrangement", "boarding", "family_situation", "guardianship",
-                "key_target", "health",
-                "entered_on")
+                "key_target", "health", "entered_on", "ethnicity", "hukou_address",
+                "hukou_elsewhere", "schooling")
 NEEDED_FOR_NEW = ("gender", "birth_date", "left_behind_type", "living_arrangement")
 PARENTS = (("father", ParentRelation.FATHER), ("mother", ParentRelation.MOTHER))
-PARENT_TEXT = {"work_city": 50}
+PARENT_TEXT = {"work_city": 50, "health": 100}
+# What a row may say of each parent (``father_name``, ``mother_id_number`` …).
+PARENT_KEYS = ("name", "phone", "work_city", "id_number", "health", "able_to_guard")
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from admin_app.importing.rows import (
     Plan,
     RowPlan,
 )
-from models import Child, Guardian, ParentContact, name_index
+from models import Assistance, Child, Guardian, ParentContact, name_index
 from models.base import local_today
 from models.enums import FamilySituation, GuardianRelation
 
@@ -89,7 +89,8 @@ def _guardian_id(row: RowPlan, made: dict) -> int | None:
 
 _CHILD_DEFAULTS = {"school": "", "grade": "", "class_name": "", "class_teacher": "",
                    "address": "", "health": "", "id_number": None, "class_teacher_phone": None,
-                   "boarding": False, "key_target": False,
+                   "boarding": False, "key_target": False, "ethnicity": "",
+                   "hukou_address": "", "hukou_elsewhere": None, "schooling": None,
                    "family_situation": FamilySituation.ORDINARY}
 
 
@@ -112,9 +113,17 @@ def _insert_children(session: Session, rows: list[RowPlan], made: dict) -> None:
             if wanted.get("name"):
                 parents.append({"child_id": child_id, "relation": relation,
                                 "name": wanted["name"], "phone": wanted.get("phone"),
-                                "work_city": wanted.get("work_city", "")})
+                                "work_city": wanted.get("work_city", ""),
+                                "id_number": wanted.get("id_number"),
+                                "health": wanted.get("health", ""),
+                                "able_to_guard": wanted.get("able_to_guard")})
                 homes.append(row.home.id)
     insert_recorded(session, ParentContact, parents, homes)
+    helped = [(row, child_id, kind) for row, child_id in zip(rows, ids, strict=True)
+              for kind in sorted(row.values.get("assistance") or ())]
+    insert_recorded(session, Assistance, [{"child_id": child_id, "kind": kind, "note": ""}
+                                          for _, child_id, kind in helped],
+                    [row.home.id for row, _, _ in helped])
 
 
 def _update_children(session: Session, rows: list[RowPlan], made: dict) -> None:
@@ -122,7 +131,7 @@ def _update_children(session: Session, rows: list[RowPlan], made: dict) -> None:
     if not rows:
         return
     children = {child.id: child for child in session.scalars(
-        select(Child).options(selectinload(Child.parents))
+        select(Child).options(selectinload(Child.parents), selectinload(Child.assistance))
         .where(Child.id.in_([row.child_id for row in rows])))}
     for row in rows:
         child = children.get(row.child_id)
@@ -132,6 +141,10 @@ def _update_children(session: Session, rows: list[RowPlan], made: dict) -> None:
         for key in CHILD_FIELDS:
             if values.get(key) not in (None, "") and getattr(child, key) != values[key]:
                 setattr(child, key, values[key])
+        # Help the file names that the records do not hold yet is added; none is removed.
+        held = {given.kind for given in child.assistance}
+        for kind in sorted(set(values.get("assistance") or ()) - held):
+            child.assistance.append(Assistance(kind=kind))
         guardian_id = _guardian_id(row, made)
         if guardian_id is not None and child.guardian_id != guardian_id:
             child.guardian_id = guardian_id

@@ -14,12 +14,15 @@ from flask_babel import lazy_gettext as _l
 from admin_app.importing.reading import BadCell
 from models import validators as rules
 from models.enums import (
+    AssistanceKind,
     FamilySituation,
     Gender,
     GuardianRelation,
     Guardianship,
     LeftBehindType,
     LivingArrangement,
+    Schooling,
+    SchoolStage,
 )
 from models.validators import InvalidValue
 
@@ -71,6 +74,25 @@ SYNONYMS: dict[type, dict[str, tuple[str, ...]]] = {
                           "母亲无监护能力"),
         "PROXY_UNABLE": ("受委托监护人监护能力不足", "委托监护人监护能力不足", "监护能力不足",
                          "受委托监护人无监护能力"),
+    },
+    Schooling: {
+        "KINDERGARTEN": ("幼儿园", "在园", "入园", "上幼儿园"),
+        "PRESCHOOL": ("未入园", "学龄前", "散居", "学龄前未入园", "未上幼儿园"),
+        "IN_SCHOOL": ("在校", "在学", "在读", "就读", "在校生"),
+        "SUSPENDED": ("休学",),
+        "DROPPED_OUT": ("辍学", "失学"),
+        "NOT_ENROLLED": ("不在学", "未入学", "未上学", "未就学", "初中毕业后未继续就学"),
+    },
+    AssistanceKind: {
+        "MINIMUM_LIVING": ("低保", "享受低保", "最低生活保障", "农村低保"),
+        "EXTREME_POVERTY": ("特困", "特困供养", "特困人员供养", "五保"),
+        "ORPHAN": ("孤儿", "孤儿基本生活费", "孤儿生活费"),
+        "UNSUPPORTED": ("事实无人抚养", "事实无人抚养儿童", "事实无人抚养儿童补贴",
+                        "事实无人抚养儿童生活补贴"),
+        "TEMPORARY": ("临时救助",),
+        "MEDICAL": ("医疗救助",),
+        "HOUSING": ("住房救助", "危房改造"),
+        "OTHER": ("其他", "其他救助"),
     },
     FamilySituation: {
         "ORDINARY": ("一般", "普通", "正常", "一般家庭", "无"),
@@ -315,3 +337,41 @@ def text(value, limit: int) -> str:
 def masked(value) -> bool:
     """A value masked by an export (430626********1234, 138****5678): it says nothing."""
     return isinstance(value, str) and "*" in value
+
+
+# 就学情况 words that also say the stage: a pupil in school at that stage.
+_STAGE_WORDS = {"小学": SchoolStage.PRIMARY, "初中": SchoolStage.JUNIOR,
+                "高中": SchoolStage.SENIOR, "中职": SchoolStage.VOCATIONAL,
+                "职高": SchoolStage.VOCATIONAL, "中专": SchoolStage.VOCATIONAL}
+
+
+def schooling(value) -> tuple[Schooling, SchoolStage | None] | None:
+    """就学情况 and the stage the word says (小学, 初中 …), or None for an empty cell. 是
+    (in a 是否在校 column) is in school; 否 does not say which of the ways out of school it
+    is, and is asked."""
+    if value is None:
+        return None
+    word = _word(value)
+    if word in _STAGE_WORDS:
+        return Schooling.IN_SCHOOL, _STAGE_WORDS[word]
+    if word in YES:
+        return Schooling.IN_SCHOOL, None
+    if word in NO:
+        raise InvalidValue(_l("“%(word)s” does not say how the child is out of school; "
+                              "write one of: %(choices)s.", word=str(value)[:30], choices="、".join(
+                                  str(m.label) for m in Schooling if m is not Schooling.IN_SCHOOL)))
+    return category(Schooling, value), None
+
+
+_LIST = re.compile(r"[、,，;；/\s]+")
+
+
+def assistance(value) -> frozenset[AssistanceKind] | None:
+    """救助帮扶情况: the kinds of help a cell lists (低保、医疗救助); 无 or 否 lists none. An
+    unknown word is refused, never dropped."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if _word(text) in NO or _word(text) in ("无", "没有", "未享受"):
+        return frozenset()
+    return frozenset(category(AssistanceKind, part) for part in _LIST.split(text) if part)

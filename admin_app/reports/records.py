@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections import Counter
 
 from flask_babel import gettext
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from admin_app.extensions import db
 from admin_app.masking import shown_by
 from admin_app.xlsx import Column, Workbook
 from models import (
+    Assistance,
     CareRecord,
     Child,
     Guardian,
@@ -26,7 +27,18 @@ from models import (
     User,
     Volunteer,
 )
-from models.enums import ChildStatus, LeftBehindType, LivingArrangement, ParentRelation
+from models.base import local_today
+from models.enums import (
+    AssistanceKind,
+    ChildStatus,
+    Gender,
+    LeftBehindType,
+    LivingArrangement,
+    ParentRelation,
+    Schooling,
+    SchoolStage,
+)
+from models.grades import school_stage
 
 BATCH = 1000
 
@@ -42,11 +54,39 @@ def _yes_no():
     return lambda value: words[bool(value)]
 
 
+def _yes_no_unsaid():
+    """Like _yes_no, with an empty cell for a question nobody has answered."""
+    words = {True: gettext("Yes"), False: gettext("No"), None: None}
+    return words.get
+
+
+def _kinds_named():
+    """The help's names from the kinds one cell lists (MINIMUM_LIVING,MEDICAL → 低保、…)."""
+    names = {kind.name: str(kind.label) for kind in AssistanceKind}
+    order = list(names)
+
+    def named(value):
+        if not value:
+            return None
+        kinds = sorted(set(value.split(",")), key=order.index)
+        return "、".join(names[kind] for kind in kinds)
+    return named
+
+
 def _parent(relation: ParentRelation, column):
     parent = aliased(ParentContact)
     return (select(column(parent)).where(parent.child_id == Child.id,
                                           parent.relation == relation)
             .order_by(parent.id).limit(1).correlate(Child).scalar_subquery())
+
+
+def _assistance():
+    """The kinds of help the child's family receives now, by their names in one cell."""
+    today = local_today()
+    return (select(func.aggregate_strings(Assistance.kind, ","))
+            .where(Assistance.child_id == Child.id,
+                   or_(Assistance.until.is_(None), Assistance.until >= today))
+            .correlate(Child).scalar_subquery())
 
 
 def roster_query(ids):
@@ -63,7 +103,15 @@ def roster_query(ids):
                _parent(father, lambda p: p.work_city),
                _parent(mother, lambda p: p.name), _parent(mother, lambda p: p.phone),
                _parent(mother, lambda p: p.work_city),
-               Child.address, Child.entered_on, Child.status)
+               Child.address, Child.entered_on, Child.status,
+               # What the MCA registration adds (models.people); its columns follow the
+               # roster's first ones, so a roster kept before reads as it did.
+               Child.ethnicity, Child.hukou_address, Child.hukou_elsewhere, Child.schooling,
+               _parent(father, lambda p: p.id_number), _parent(father, lambda p: p.health),
+               _parent(father, lambda p: p.able_to_guard),
+               _parent(mother, lambda p: p.id_number), _parent(mother, lambda p: p.health),
+               _parent(mother, lambda p: p.able_to_guard),
+               _assistance())
         .join(Home, Home.id == Child.home_id)
         .outerjoin(Guardian, Guardian.id == Child.guardian_id)
         .where(Child.id.in_(ids))
@@ -95,21 +143,36 @@ def roster_workbook(ids, user, title: str) -> tuple[Workbook, int]:
         Column(gettext("Mother works in"), "text", 10),
         Column(gettext("Address"), "text", 20), Column(gettext("Entered care on"), "date", 11),
         Column(gettext("Status"), "text", 8),
+        Column(gettext("Ethnicity"), "text", 6),
+        Column(gettext("Registered household address"), "text", 20),
+        Column(gettext("Lives elsewhere than registered"), "text", 8),
+        Column(gettext("Schooling"), "text", 10),
+        Column(gettext("Father's resident ID number"), "code", 20),
+        Column(gettext("Father's health"), "text", 10),
+        Column(gettext("Father able to act as guardian"), "text", 8),
+        Column(gettext("Mother's resident ID number"), "code", 20),
+        Column(gettext("Mother's health"), "text", 10),
+        Column(gettext("Mother able to act as guardian"), "text", 8),
+        Column(gettext("Assistance received"), "text", 16),
     ]
 
     yes_no = _yes_no()
 
     id_number, phone = shown_by(user, "id_number"), shown_by(user, "phone")
     # How each column of roster_query becomes a cell: masked, or yes/no, or as it is.
-    cell = {3: id_number, 9: phone, 12: yes_no, 15: yes_no, 18: phone, 20: phone, 23: phone}
+    unsaid = _yes_no_unsaid()
+    cell = {3: id_number, 9: phone, 12: yes_no, 15: yes_no, 18: phone, 20: phone, 23: phone,
+            30: unsaid, 32: id_number, 34: unsaid, 35: id_number, 37: unsaid,
+            38: _kinds_named()}
 
     def rows():
         for n, row in enumerate(_stream(roster_query(ids)), start=1):
             yield (n, *(cell[i](value) if i in cell else value for i, value in enumerate(row)))
 
-    # 29 columns: rosters are printed on A3.
+    # 40 columns: rosters are printed on A3.
     count = book.table(gettext("Roster"), title, columns, rows(), paper=8)
     _counts_sheet(book, ids, title)
+    _stages_sheet(book, ids, title)
     return book, count
 
 
@@ -244,3 +307,69 @@ def stock_workbook(ids, user, title: str) -> tuple[Workbook, int]:
          movement.donor, child or "", recorder or "", movement.note)
         for movement, item, unit, home, child, recorder in _stream(movements)))
     return book, count
+
+
+# The stages the roster's second table counts, in school order; a child out of school (休学,
+# 辍学, 不在学) and one whose stage no record says are counted apart.
+_OUT_OF_SCHOOL = (Schooling.SUSPENDED, Schooling.DROPPED_OUT, Schooling.NOT_ENROLLED)
+
+
+def stage_of(schooling: Schooling | None, grade: str | None, school: str | None) -> str:
+    """Where the counts by stage put a child: a stage's value, "out" or "unknown"."""
+    if schooling in _OUT_OF_SCHOOL:
+        return "out"
+    if schooling in (Schooling.KINDERGARTEN, Schooling.PRESCHOOL):
+        return SchoolStage.PRESCHOOL.value
+    stage = school_stage(grade, school)
+    return stage.value if stage is not None else "unknown"
+
+
+def _stages_sheet(book: Workbook, ids, title: str) -> None:
+    """Children in care by Home, school stage and gender (the stage from the grade), for
+    the term and year reports' tables."""
+    rows = db.session.execute(
+        select(Home.name, Child.schooling, Child.grade, Child.school, Child.gender,
+               func.count())
+        .join(Home, Home.id == Child.home_id)
+        .where(Child.id.in_(ids), Child.status == ChildStatus.IN_CARE)
+        .group_by(Home.name, Child.schooling, Child.grade, Child.school, Child.gender)
+        .order_by(Home.name)
+    ).all()
+    table: dict[str, Counter] = {}
+    for home, schooling, grade, school, gender, count in rows:
+        table.setdefault(home, Counter())[(stage_of(schooling, grade, school), gender)] += count
+    stages = [(stage.value, str(stage.label)) for stage in SchoolStage]
+    stages += [("out", gettext("Out of school")), ("unknown", gettext("Stage not known"))]
+    genders = (Gender.MALE, Gender.FEMALE)
+    sheet = book.sheet(gettext("By stage and gender"))
+    last = 1 + 2 * len(stages)
+    f = book.formats
+    sheet.set_row(0, 28)
+    sheet.merge_range(0, 0, 0, last, gettext("%(title)s: by school stage and gender",
+                                             title=title), f["title"])
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, last, 8)
+    sheet.write_string(1, 0, gettext("Children's Home"), f["header"])
+    sheet.write_string(1, 1, gettext("Children in care"), f["header"])
+    for n, (_key, label) in enumerate(stages):
+        sheet.merge_range(1, 2 + 2 * n, 1, 3 + 2 * n, label, f["header"])
+    sheet.write_blank(2, 0, None, f["header"])
+    sheet.write_blank(2, 1, None, f["header"])
+    for n in range(len(stages)):
+        for k, gender in enumerate(genders):
+            sheet.write_string(2, 2 + 2 * n + k, str(gender.label), f["header"])
+    sheet.freeze_panes(3, 1)
+    total, row = Counter(), 3
+    bold = book.add_format(bold=True, top=1)
+    for home, counts in (*table.items(), (None, None)):
+        counts = total if counts is None else counts
+        cell = bold if home is None else f["int"]
+        book.write_text(sheet, row, 0, gettext("Total") if home is None else home,
+                        bold if home is None else None)
+        sheet.write_number(row, 1, sum(counts.values()), cell)
+        for n, (key, _label) in enumerate(stages):
+            for k, gender in enumerate(genders):
+                sheet.write_number(row, 2 + 2 * n + k, counts[(key, gender)], cell)
+        if home is not None:
+            total.update(counts)
+        row += 1
