@@ -77,16 +77,22 @@ def test_a_roster_in_the_forms_words_saves_what_it_says(make, db):
         _row("李五", 救助帮扶情况="低保、扶贫车"),
         # The stage without a grade: imported, and said once.
         _row("李六", 就学情况="初中"),
+        # A father's number without his name: not dropped in silence.
+        _row("李七", 父亲公民身份证号码=FATHER),
+        # A stage whose grade does not say it: imported, and said too.
+        _row("李八", 就学情况="初中", 年级="培优班"),
     )
     plan = preview(content, home)
     assert plan.ready, (plan.problems, plan.unmatched)
     refused = {number: column for number, column, _message in errors_of(plan)}
-    assert refused == {4: "就学情况", 5: "母亲公民身份证号码", 6: "救助帮扶情况"}, errors_of(plan)
-    assert any("第7行" in note and "年级" in note for note in plan.notes), plan.notes
+    assert refused == {4: "就学情况", 5: "母亲公民身份证号码", 6: "救助帮扶情况",
+                       8: "父亲姓名"}, errors_of(plan)
+    assert any("第7行" in note and "第9行" in note and "年级" in note
+               for note in plan.notes), plan.notes
     commit(plan, home, valid_only=True)
     rows = {row.name: row for row in db.session.execute(text(
         "SELECT id, name, ethnicity, hukou_elsewhere, schooling, grade FROM child"))}
-    assert set(rows) == {"李一", "李二", "李六"}
+    assert set(rows) == {"李一", "李二", "李六", "李八"}
     assert (rows["李一"].ethnicity, rows["李一"].hukou_elsewhere, rows["李一"].schooling) == (
         "土家族", False, "IN_SCHOOL")
     assert (rows["李二"].ethnicity, rows["李二"].hukou_elsewhere, rows["李二"].schooling) == (

@@ -50,7 +50,7 @@ def stage_from_the_grade(row: RowPlan, columns, labels, checks: Checks) -> None:
     if stage is None:
         return
     by_grade = school_stage(row.values.get("grade"), row.values.get("school"))
-    if by_grade is None and not row.values.get("grade"):
+    if by_grade is None:
         checks.stage_without_grade.append(row)
     elif by_grade is not None and by_grade is not stage:
         row.fail(labels.get(columns.get("schooling"), ""), _l(
@@ -172,8 +172,8 @@ class Checks:
             signs.refuse(plan)
         if self.stage_without_grade:
             plan.notes.append(gettext(
-                "%(rows)s say the school stage but give no grade: the stage is counted from "
-                "the grade, so add the grade on the archive card.",
+                "%(rows)s say the school stage but give no grade it can be read from: the "
+                "stage is counted from the grade, so correct the grade on the archive card.",
                 rows=rows_named(plan, self.stage_without_grade)))
         if self.born_from_id:
             plan.notes.append(gettext(

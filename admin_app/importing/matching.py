@@ -181,8 +181,8 @@ def _check_new(row: RowPlan, columns, labels) -> None:
 
 def _check_parents(row: RowPlan, labels, columns) -> None:
     for prefix, _relation in PARENTS:
-        if not row.values.get(f"{prefix}_name") and (
-                row.values.get(f"{prefix}_phone") or row.values.get(f"{prefix}_work_city")):
+        said = parent_values(row.values, prefix)
+        if not said.get("name") and said:
             if row.child is None or not any(p.relation is _relation for p in row.child.parents):
                 column = labels.get(columns.get(f"{prefix}_name"),
                                     str(FIELD_BY_KEY[f"{prefix}_name"].label))
