@@ -18,6 +18,7 @@ from models.enums import (
     Guardianship,
     LeftBehindType,
     LivingArrangement,
+    ParentRelation,
     Role,
     Schooling,
 )
@@ -34,10 +35,17 @@ def _county(make, db):
     c1 = make.child(home=town, gender=girl, birth_date=date(2021, 12, 2),  # 4: birthday tomorrow
                     schooling=Schooling.KINDERGARTEN, left_behind_type=BOTH,
                     guardianship=Guardianship.GOOD)
-    make.child(home=town, gender=boy, birth_date=date(2020, 12, 1),  # 6 that very day
-               schooling=Schooling.IN_SCHOOL, grade="一年级", left_behind_type=ONE,
-               living_arrangement=LivingArrangement.ALONE, guardianship=Guardianship.NOBODY,
-               key_target=True)
+    c2 = make.child(home=town, gender=boy, birth_date=date(2020, 12, 1),  # 6 that very day
+                    schooling=Schooling.IN_SCHOOL, grade="一年级", left_behind_type=ONE,
+                    living_arrangement=LivingArrangement.ALONE,
+                    guardianship=Guardianship.NOBODY, key_target=True)
+    # One parent away, the other recorded as unable to care: the MCA's.
+    make.parent(c2, relation=ParentRelation.MOTHER, name="王母", able_to_guard=False)
+    # One parent away, the other at home and not recorded as unable: not the MCA's.
+    other = make.child(home=town, gender=girl, birth_date=date(2017, 4, 4), left_behind_type=ONE,
+                       living_arrangement=LivingArrangement.ONE_PARENT,
+                       guardianship=Guardianship.GOOD)
+    make.parent(other, relation=ParentRelation.MOTHER, name="赵母", able_to_guard=True)
     c3 = make.child(home=town, gender=boy, birth_date=date(2012, 2, 29),  # 14
                     schooling=Schooling.IN_SCHOOL, grade="初三", left_behind_type=BOTH)
     make.child(home=town, gender=girl, birth_date=date(2010, 11, 30))  # 16: not the MCA's
@@ -119,7 +127,10 @@ def test_every_cell_of_the_county_summary_is_the_count_written_by_hand(app, make
     sixteen_ago = date(ON.year - 16, ON.month, ON.day)
     in_sql = db.session.execute(text(
         "SELECT count(*) FROM child WHERE entered_on <= :on AND (left_on IS NULL OR "
-        "left_on > :on) AND birth_date > :limit"), {"on": ON, "limit": sixteen_ago}).scalar()
+        "left_on > :on) AND birth_date > :limit AND (left_behind_type = 'BOTH_PARENTS' OR "
+        "guardianship = 'PARENT_UNABLE' OR EXISTS (SELECT 1 FROM parent_contact p WHERE "
+        "p.child_id = child.id AND p.able_to_guard = :no))"),
+        {"on": ON, "limit": sixteen_ago, "no": False}).scalar()
     assert body["合计"]["合计"] == in_sql == 6
     # The form's checks between columns hold on every row.
     for counts in body.values():
@@ -127,7 +138,8 @@ def test_every_cell_of_the_county_summary_is_the_count_written_by_hand(app, make
             assert sum(v for k, v in counts.items() if k.startswith(prefix)) == counts["合计"]
         assert sum(counts[f"{a} 小计"] for a in ("0至5周岁", "6至13周岁", "14至15周岁")) \
             == counts["合计"]
-    assert any("16、17周岁" in note and "1" in note for note in notes), notes
+    assert any("16、17周岁" in note and "共1人" in note for note in notes), notes
+    assert any("无监护能力" in note and "共1人" in note for note in notes), notes
 
 
 def test_a_township_gets_its_homes_and_a_caring_mother_nothing(app, make, db):

@@ -209,7 +209,7 @@ class ChildView(AppModelView):
         ContactFilter(Child.last_care_on, _l("Last contact"), options=CONTACT_OPTIONS),
         ParentCallFilter(Child.id, _l("Call with parents"), options=CALL_OPTIONS),
         "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
-        "in_difficulty", "family_situation", "guardianship", "gender", "birth_date",
+        "in_difficulty", "family_situation", "guardianship", "schooling", "gender", "birth_date",
         "entered_on",
     )
     # A relation sorts by its id (children grouped by Home): by the Home's name, the

@@ -3,10 +3,13 @@ the left-behind children under 16 in care on a date, one row per township (or pe
 one township), counted by age and gender, schooling, left-behind type, guardianship,
 boarding, the help received and the risks, with the form's checks between columns.
 
-The MCA's table counts children under 16; the program keeps them to 18, so those of 16 and
-17 are counted apart under the table. Where a record does not say a value (schooling not
-asked, guardianship not assessed, a pupil's stage not readable from the grade) the child is
-counted in a column that says so, never guessed into one of the form's own."""
+The MCA's table counts children under 16 whose parents are both away, or one away and the
+other unable to care; the program keeps them to 18 and keeps children with one parent away
+whatever the other's health, so those of 16 and 17, and those whose parent at home is not
+recorded as unable to care, are counted apart under the table. Where a record does not say
+a value (schooling not asked, guardianship not assessed, a pupil's stage not readable from
+the grade) the child is counted in a column that says so, never guessed into one of the
+form's own."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from sqlalchemy import func, or_, select
 from admin_app import access
 from admin_app.extensions import db
 from admin_app.xlsx import Workbook
-from models import Assistance, Child, Home
+from models import Assistance, Child, Home, ParentContact
 from models.enums import (
     AssistanceKind,
     Gender,
@@ -123,12 +126,22 @@ class Summary:
     rows: list[tuple[str, Counter]] = field(default_factory=list)  # (place, counts)
     whole: Counter = field(default_factory=Counter)
     older: int = 0  # 16 and 17, in care but not the MCA's to count
+    # One parent away and nothing saying the other cannot care: not a left-behind child by
+    # the MCA's definition (一方外出另一方无监护能力), so counted apart.
+    other_able: int = 0
 
 
-def _counted(counts: Counter, row, on: date) -> bool:
+OLDER, OTHER_ABLE = "older", "other_able"
+
+
+def _counted(counts: Counter, row, on: date) -> str | None:
+    """Count the child's row in `counts`, or say why it is not the MCA's to count."""
     age = age_on(row.birth_date, on)
     if age >= MCA_AGE_LIMIT:
-        return False
+        return OLDER
+    if row.left_behind_type is LeftBehindType.ONE_PARENT and not (
+            row.guardianship is Guardianship.PARENT_UNABLE or row.parent_unable):
+        return OTHER_ABLE
     counts["total"] += 1
     low = next(low for low, high in AGES if age <= high)
     gender = "male" if row.gender is Gender.MALE else "female"
@@ -151,7 +164,7 @@ def _counted(counts: Counter, row, on: date) -> bool:
     counts["alone"] += row.living_arrangement is LivingArrangement.ALONE
     counts["key_target"] += bool(row.key_target)
     counts["in_difficulty"] += bool(row.in_difficulty)
-    return True
+    return None
 
 
 def summary(user, on: date, township: str | None = None) -> Summary:
@@ -162,12 +175,17 @@ def summary(user, on: date, township: str | None = None) -> Summary:
                      or_(Assistance.since.is_(None), Assistance.since <= on),
                      or_(Assistance.until.is_(None), Assistance.until >= on))
               .correlate(Child).scalar_subquery())
+    # A parent recorded as unable to act as guardian (无监护能力: 重病、重残).
+    parent_unable = (select(ParentContact.id)
+                     .where(ParentContact.child_id == Child.id,
+                            ParentContact.able_to_guard.is_(False))
+                     .correlate(Child).exists())
     place = Home.name if township else Home.township
     query = (access.scoped(select(
         place.label("place"), Child.birth_date, Child.gender, Child.schooling, Child.grade,
         Child.school, Child.left_behind_type, Child.guardianship, Child.boarding,
         Child.living_arrangement, Child.key_target, Child.in_difficulty,
-        helped.label("kinds")), Child, user)
+        helped.label("kinds"), parent_unable.label("parent_unable")), Child, user)
         .join(Home, Home.id == Child.home_id)
         .where(Child.entered_on <= on, or_(Child.left_on.is_(None), Child.left_on > on),
                Child.anonymised_on.is_(None)))
@@ -177,8 +195,11 @@ def summary(user, on: date, township: str | None = None) -> Summary:
     by_place: dict[str, Counter] = {}
     for row in db.session.execute(query.execution_options(yield_per=BATCH)):
         counts = by_place.setdefault(row.place or "", Counter())
-        if not _counted(counts, row, on):
+        why = _counted(counts, row, on)
+        if why == OLDER:
             result.older += 1
+        elif why == OTHER_ABLE:
+            result.other_able += 1
     result.rows = sorted(by_place.items())
     for _, counts in result.rows:
         result.whole.update(counts)
@@ -245,6 +266,9 @@ def summary_workbook(result: Summary, unit: str, today: date) -> Workbook:
                 "girls).", checks=checks),
         gettext("Children of 16 and 17 still in care, not counted in this table: %(n)s.",
                 n=result.older),
+        gettext("Children with one parent away whose other parent is not recorded as unable "
+                "to care (the guardianship assessment or the parent's record), not counted "
+                "in this table: %(n)s.", n=result.other_able),
         gettext("A pupil whose schooling is suspended is counted as not in school; a pupil "
                 "in school whose grade does not say the stage, or whose schooling was never "
                 "recorded, is counted as not stated."),
