@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from openpyxl import Workbook
 from sqlalchemy import text
 
 from admin_app.importing.rows import ERROR, NEW, UNCHANGED, UPDATED
@@ -24,7 +23,7 @@ from models.enums import (
 from models.grades import school_stage
 from seed.demo import id_number
 from tests.conftest import export_through_approval, sign_in
-from tests.test_import import commit, errors_of, preview
+from tests.test_import import commit, errors_of, preview, roster
 
 HEADER = ["姓名", "性别", "出生日期", "民族", "户籍所在地", "人户分离", "就学情况", "学校",
           "年级", "留守类型", "生活方式", "监护人姓名", "与儿童关系", "监护人电话", "父亲姓名",
@@ -35,14 +34,7 @@ MOTHER = id_number("430624", date(1987, 2, 9), 4, male=False)
 
 
 def _roster(*rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for cells in rows:
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return roster(list(rows), header=HEADER, title=None)
 
 
 def _row(name, **cells):
