@@ -357,9 +357,10 @@ def schooling(value) -> tuple[Schooling, SchoolStage | None] | None:
     if word in YES:
         return Schooling.IN_SCHOOL, None
     if word in NO:
+        ways_out = "、".join(str(m.label) for m in Schooling if m is not Schooling.IN_SCHOOL)
         raise InvalidValue(_l("“%(word)s” does not say how the child is out of school; "
-                              "write one of: %(choices)s.", word=str(value)[:30], choices="、".join(
-                                  str(m.label) for m in Schooling if m is not Schooling.IN_SCHOOL)))
+                              "write one of: %(choices)s.", word=str(value)[:30],
+                              choices=ways_out))
     return category(Schooling, value), None
 
 
@@ -372,6 +373,6 @@ def assistance(value) -> frozenset[AssistanceKind] | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    if _word(text) in NO or _word(text) in ("无", "没有", "未享受"):
+    if _word(text) in (*NO, "没有", "未享受"):
         return frozenset()
     return frozenset(category(AssistanceKind, part) for part in _LIST.split(text) if part)
