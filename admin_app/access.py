@@ -198,6 +198,14 @@ def calls_her_children(user) -> bool:
     return _role(user) is Role.VOLUNTEER and user.volunteer_id is not None
 
 
+def full_ids_in_approved_export(user) -> bool:
+    """The MCA registration forms (附件1) go upward with the ID numbers in full: they are
+    written so only in an export approved by the Home's designated person (views.exporting)
+    and only for those who type ID numbers and may unmask one (handles_numbers). A
+    supervisor's approved copy stays masked, as everything she reads."""
+    return handles_numbers(user)
+
+
 def handles_numbers(user) -> bool:
     """Administrators and staff type ID numbers and phones, find a child by the whole
     number, and may unmask one record's ID number with a reason. Caring mothers and

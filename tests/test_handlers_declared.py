@@ -24,6 +24,7 @@ CUSTOM = {
     ("scorecard", "export", "GET"): "export",
     ("reports", "index", "GET"): "read",
     ("reports", "mca_summary", "GET"): "export",
+    ("reports", "mca_registration", "GET"): "export",
     ("donors", "index", "GET"): "read",
     ("my_children", "index", "GET"): "read",
     ("export_request", "index", "GET"): "read",

@@ -28,11 +28,14 @@ def without_nonces(page: str) -> str:
 
 def without_phone_hints(page: str) -> str:
     """A squeezed list page less what only a phone's card reads (each cell's label and place
-    on the card, the checkbox cell's class, the menu's fold and its tab)."""
+    on the card, the checkbox cell's class, the menu's fold and its tab) and the further
+    exports our menu adds (the children list's 登记表)."""
     page = re.sub(r' data-label="[^"]*"', "", page)
     page = re.sub(r'(<td class="col-[^" ]+) phone-(?:title|hide)"', r'\1"', page)
     page = page.replace('<td class="list-checkbox-column">', "<td>")
     page = re.sub(r'<li class="nav-item list-tools-toggle">.*?</li>', "", page, flags=re.S)
+    page = re.sub(r'<li class="nav-item"><a class="nav-link" id="export-[^"]*".*?</li>', "",
+                  page, flags=re.S)
     return re.sub(r'<div class="list-menu(?: open)?">(<ul class="nav nav-tabs">.*?</ul>)</div>',
                   r"\1", page, flags=re.S)
 

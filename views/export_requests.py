@@ -20,7 +20,7 @@ from models.base import local_today
 from models.consent import ExportState
 from models.enums import Role
 from views.base import AppView
-from views.exporting import refused_over_daily_limit
+from views.exporting import SensitiveExport, refused_over_daily_limit, sensitive_exports
 
 PURPOSES = (
     ("report", _l("Report to the county or the women's federation")),
@@ -49,9 +49,8 @@ def waiting_count(user) -> int:
 class ExportRequestView(AppView):
     resource = "export_request"
 
-    def _export_views(self) -> dict:
-        return {view.endpoint: view for view in self.admin._views
-                if getattr(view, "export_sensitive", False)}
+    def _exports(self) -> dict[str, SensitiveExport]:
+        return sensitive_exports(self.admin)
 
     @expose("/")
     @access.needs(access.READ)
@@ -67,32 +66,35 @@ class ExportRequestView(AppView):
                            download=self._download_url)
 
     def _download_url(self, item: ExportRequest) -> str:
-        return url_for(f"{item.endpoint}.export", export_type="xlsx", approved=item.id,
-                       **dict(parse_qsl(item.query)))
+        export = self._exports().get(item.endpoint)
+        if export is None:  # a kind of export no longer offered
+            return url_for(".index")
+        return export.url(approved=item.id, **dict(parse_qsl(item.query)))
 
     @expose("/ask", methods=("GET", "POST"))
     @access.needs(access.CREATE)
     def ask(self):
         endpoint = request.values.get("list", "")
-        view = self._export_views().get(endpoint)
-        if view is None or not access.can(current_user, access.EXPORT, view.resource_name):
+        export = self._exports().get(endpoint)
+        if export is None or not access.can(current_user, access.EXPORT,
+                                            export.view.resource_name):
             abort(404)
         query = request.values.get("query", "")[:2000]
         if request.method == "GET":
-            return self.render("admin/export_ask.html", view=view, query=query,
+            return self.render("admin/export_ask.html", export=export, query=query,
                                purposes=PURPOSES)
         purposes = dict(PURPOSES)
         purpose, note = request.form.get("purpose", ""), request.form.get("note", "").strip()
         if purpose not in purposes and not note:
             flash(gettext("Please say what the export is for."), "error")
-            return self.render("admin/export_ask.html", view=view, query=query,
+            return self.render("admin/export_ask.html", export=export, query=query,
                                purposes=PURPOSES), 400
-        if (refused := refused_over_daily_limit(url_for(f"{endpoint}.index_view"))) is not None:
+        if (refused := refused_over_daily_limit(export.back)) is not None:
             return refused
         reason = "；".join(part for part in (str(purposes.get(purpose, "")), note) if part)
         item = ExportRequest(user_id=current_user.id, home_id=current_user.home_id,
                              endpoint=endpoint, query=query, reason=reason[:200],
-                             title=str(view.name))
+                             title=str(export.name))
         if current_user.role is Role.ADMIN:
             item.state, item.decided_by_id, item.decided_on = (
                 ExportState.APPROVED, current_user.id, local_today())

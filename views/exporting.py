@@ -9,6 +9,7 @@ downloads once. Every user has a daily number of exports (DAILY_EXPORT_LIMIT).""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
@@ -86,6 +87,49 @@ def stamp_for(approval: ExportRequest) -> str:
                    if approval.decided_by else "—")
 
 
+@dataclass(frozen=True)
+class SensitiveExport:
+    """An export that is asked for with a reason and approved first: the key its requests
+    are filed under (ExportRequest.endpoint), the list whose query it replays, what it is
+    called, and the endpoint that downloads it."""
+
+    key: str
+    view: object  # the list view (ExportMixin) whose search and filters choose the rows
+    name: object
+    download: str
+    download_args: tuple = ()
+
+    @classmethod
+    def of_list(cls, view) -> SensitiveExport:
+        """The list's own export button."""
+        return cls(view.endpoint, view, view.name, f"{view.endpoint}.export",
+                   (("export_type", "xlsx"),))
+
+    def url(self, **args) -> str:
+        return url_for(self.download, **dict(self.download_args), **args)
+
+    @property
+    def element_id(self) -> str:
+        return "export-" + self.key.replace(".", "-").replace("_", "-")
+
+    @property
+    def back(self) -> str:
+        return url_for(f"{self.view.endpoint}.index_view")
+
+
+def sensitive_exports(admin) -> dict[str, SensitiveExport]:
+    """Every export of the panel that needs an approval, by key: the lists' own, and those
+    a view adds on a list's query (its `further_exports`, e.g. the MCA registration forms
+    of the children list)."""
+    found = {}
+    for view in admin._views:
+        if getattr(view, "export_sensitive", False):
+            found[view.endpoint] = SensitiveExport.of_list(view)
+        for export in getattr(view, "further_exports", lambda: ())():
+            found[export.key] = export
+    return found
+
+
 class ExportMixin:
     export_types = ["xlsx"]
     # Callable(ids, user, title) -> (Workbook, row count); set with allow_export = True.
@@ -94,19 +138,30 @@ class ExportMixin:
     # The workbook carries sensitive columns: a reason and an approval first.
     export_sensitive = False
 
+    def list_exports(self) -> list[SensitiveExport]:
+        """The further exports other pages make of this list's query (附件1 of the children
+        list), as buttons on the list for a user who may make them."""
+        if not access.can(current_user, access.EXPORT, self.resource_name):
+            return []
+        return [export for view in self.admin._views
+                for export in getattr(view, "further_exports", lambda: ())()
+                if export.view is self
+                and access.can(current_user, access.EXPORT, view.resource_name)]
+
     def _children_in(self, ids) -> list[int]:
         return children_of(self.model, ids)
 
-    def _approval(self) -> ExportRequest | None:
-        """The user's approved request for exactly this list and these arguments, claimed
-        for this download: one conditional UPDATE, so of two downloads at once exactly one
-        gets it (the other reads "used", as a later one does)."""
+    def _approval(self, key: str) -> ExportRequest | None:
+        """The user's approved request for exactly this export (`key`: the list's endpoint,
+        or a further export's, see `further_exports`) and these arguments, claimed for this
+        download: one conditional UPDATE, so of two downloads at once exactly one gets it
+        (the other reads "used", as a later one does)."""
         approved = request.args.get("approved", type=int)
         if approved is None:
             return None
         approval = db.session.scalar(select(ExportRequest).where(
             ExportRequest.id == approved, ExportRequest.user_id == current_user.id,
-            ExportRequest.endpoint == self.endpoint, ExportRequest.query == list_arguments()))
+            ExportRequest.endpoint == key, ExportRequest.query == list_arguments()))
         if approval is None:
             return None
         claimed = db.session.execute(
@@ -131,30 +186,44 @@ class ExportMixin:
     def export(self, export_type: str):
         if export_type != "xlsx" or self.export_builder is None:
             abort(404)
-        if (refused := refused_over_daily_limit(url_for(".index_view"))) is not None:
+        return self.run_export(SensitiveExport.of_list(self) if self.export_sensitive
+                               else None, type(self).export_builder, self.export_name)
+
+    def run_export(self, sensitive: SensitiveExport | None, builder: Callable, name,
+                   tell_approval: bool = False):
+        """The list's own query (this request's search, filters and sort) written by
+        `builder`, once the day's limit and, for a `sensitive` export, its approval allow;
+        recorded in the audit trail with the children whose data left the panel. A builder
+        that writes more under an approval (`tell_approval`) is told `approved=True`."""
+        more = {}
+        if (refused := refused_over_daily_limit(url_for(f"{self.endpoint}.index_view"))) \
+                is not None:
             return refused
         approval = None
-        if self.export_sensitive:
-            approval = self._approval()
+        if sensitive is not None:
+            approval = self._approval(sensitive.key)
             if approval is None:
-                return redirect(url_for("export_request.ask", list=self.endpoint,
+                return redirect(url_for("export_request.ask", list=sensitive.key,
                                         query=list_arguments()))
             g.export_stamp = stamp_for(approval)
+            if tell_approval:
+                more["approved"] = True
         args = self._get_list_extra_args()
         sort = self._get_column_by_idx(args.sort)
         _, query = self.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
                                  args.filters, execute=False, page_size=False)
         ids = query.with_entities(self.model.id).order_by(None).limit(None).offset(None)
         place = place_name(getattr(current_user, "home", None))
-        title = gettext("%(place)s %(name)s, %(day)s", place=place, name=self.export_name,
+        title = gettext("%(place)s %(name)s, %(day)s", place=place, name=name,
                         day=local_today().isoformat())
-        book, count = type(self).export_builder(ids.subquery().select(), current_user, title)
+        book, count = builder(ids.subquery().select(), current_user, title, **more)
         record_access(AuditAction.EXPORT, table_name=self.model.__tablename__,
                       home_id=current_user.home_id, label=title,
                       details={"rows": count, "search": args.search or "",
                                "filters": [list(map(str, f)) for f in args.filters or []],
                                "request": approval.id if approval else None,
                                "reason": approval.reason if approval else "",
+                               "export": sensitive.key if sensitive else self.endpoint,
                                # Whose data left the panel: the incident query reads this.
                                "children": self._children_in(ids.subquery().select())})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,

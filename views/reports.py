@@ -1,5 +1,7 @@
 """Reports the county sends upward, at /admin/reports/: the MCA summary table (附件3 汇总表)
-at /admin/reports/mca-summary.xlsx?date=YYYY-MM-DD&township=, for the user's scope."""
+at /admin/reports/mca-summary.xlsx?date=YYYY-MM-DD&township=, for the user's scope; the
+MCA registration form of each child (附件1 登记表) at /admin/reports/mca-registration.xlsx?
+with the children list's own search and filters, asked for and approved as the roster."""
 
 from __future__ import annotations
 
@@ -8,16 +10,20 @@ from datetime import date
 from flask import abort, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin_app import access
 from admin_app.audit import record_access
 from admin_app.reports.mca import summary, summary_workbook
+from admin_app.reports.registration import registration_workbook
 from models.base import local_today
 from models.enums import AuditAction
 from views.base import AppView
 from views.calendar import chosen_place
-from views.exporting import XLSX, refused_over_daily_limit
+from views.exporting import XLSX, SensitiveExport, refused_over_daily_limit
+
+REGISTRATION = "reports.mca_registration"
 
 
 def _asked_date(today: date) -> date:
@@ -36,6 +42,24 @@ def _asked_date(today: date) -> date:
 class ReportsView(AppView):
     resource = "reports"
 
+    def _children(self):
+        return next(view for view in self.admin._views if view.endpoint == "child")
+
+    def further_exports(self) -> list[SensitiveExport]:
+        """附件1 is chosen with the children list's filters and carries what the roster does:
+        approved first (views.export_requests), like the list's own export."""
+        return [SensitiveExport(REGISTRATION, self._children(),
+                                _l("MCA registration forms"), REGISTRATION)]
+
+    @expose("/mca-registration.xlsx")
+    @access.needs(access.EXPORT)
+    def mca_registration(self):
+        children = self._children()
+        if not access.can(current_user, access.EXPORT, children.resource_name):
+            abort(403)
+        return children.run_export(self.further_exports()[0], registration_workbook,
+                                   _l("registration forms"), tell_approval=True)
+
     @expose("/")
     @access.needs(access.READ)
     def index(self):
@@ -43,7 +67,8 @@ class ReportsView(AppView):
         _homes, townships, township, _home = chosen_place(current_user,
                                                          one_home_by_default=False)
         return self.render("admin/reports.html", today=today, townships=townships,
-                           township=township, on=_asked_date(today))
+                           township=township, on=_asked_date(today),
+                           may_register=access.can(current_user, access.EXPORT, "child"))
 
     @expose("/mca-summary.xlsx")
     @access.needs(access.EXPORT)
