@@ -105,8 +105,11 @@ class Child(Versioned, Timestamped, db.Model):
     ethnicity: Mapped[str] = mapped_column(String(20), server_default="")
     hukou_address: Mapped[str] = mapped_column(Sealed(200), server_default="")
     hukou_elsewhere: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    # 就学情况; empty until someone says it. The stage follows from the grade.
-    schooling: Mapped[Schooling | None] = mapped_column(enum_column(Schooling), nullable=True)
+    # 就学情况; empty until someone says it. The stage follows from the grade. Its old value
+    # is loaded before a change even when the record was expired, so the audit trail, which
+    # the consolidation rate reads a pupil's past schooling from, never records it as empty.
+    schooling: Mapped[Schooling | None] = mapped_column(enum_column(Schooling), nullable=True,
+                                                        active_history=True)
     school: Mapped[str] = mapped_column(String(100), default="")
     grade: Mapped[str] = mapped_column(String(20), default="")
     class_name: Mapped[str] = mapped_column(String(20), default="")

@@ -42,7 +42,7 @@ STATIC = Path(__file__).resolve().parents[1] / "admin_app" / "static"
 
 # Latin words a Chinese page may show: file formats, programs, units and acronyms users
 # know as such; and the language switch, which names English in English.
-ALLOWED = {"Excel", "WPS", "CSV", "xls", "xlsx", "ID", "PIPL", "MB", "kg", "cm", "X",
+ALLOWED = {"Excel", "WPS", "Word", "CSV", "xls", "xlsx", "ID", "PIPL", "MB", "kg", "cm", "X",
            "English"}
 LATIN = re.compile(r"[A-Za-z][A-Za-z'’_.-]*[A-Za-z]|[A-Za-z]")
 # Attributes whose text a user reads or hears.
@@ -220,7 +220,7 @@ def pages(app, db, user):
             continue
         if not isinstance(view, ModelView):
             for url, name, methods in view._urls:
-                if "GET" in methods and "<" not in url and not url.endswith(".xlsx"):
+                if "GET" in methods and "<" not in url and not url.endswith((".xlsx", ".docx")):
                     arguments = ARGUMENTS.get(f"{view.endpoint}.{name}", "")
                     yield "custom", view.url.rstrip("/") + url + arguments
             continue

@@ -1,7 +1,10 @@
 """Reports the county sends upward, at /admin/reports/: the MCA summary table (附件3 汇总表)
 at /admin/reports/mca-summary.xlsx?date=YYYY-MM-DD&township=, for the user's scope; the
 MCA registration form of each child (附件1 登记表) at /admin/reports/mca-registration.xlsx?
-with the children list's own search and filters, asked for and approved as the roster."""
+with the children list's own search and filters, asked for and approved as the roster; the
+term or year work report at /admin/reports/work-report/?period=2026-autumn|2026|2026-12
+&home=|township=, downloaded as work-report.docx and work-report.xlsx with the same
+arguments."""
 
 from __future__ import annotations
 
@@ -17,11 +20,22 @@ from admin_app import access
 from admin_app.audit import record_access
 from admin_app.reports.mca import summary, summary_workbook
 from admin_app.reports.registration import registration_workbook
+from admin_app.reports.scorecard import Period
+from admin_app.reports.work_report import (
+    report_docx,
+    report_title,
+    report_workbook,
+    sentences,
+    stage_rows,
+    work_report,
+)
 from models.base import local_today
 from models.enums import AuditAction
 from views.base import AppView
 from views.calendar import chosen_place
 from views.exporting import XLSX, SensitiveExport, refused_over_daily_limit
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 REGISTRATION = "reports.mca_registration"
 
@@ -88,3 +102,53 @@ class ReportsView(AppView):
                       label=title[:100], details={"rows": len(result.rows)})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,
                          download_name=f"{title}.xlsx")
+
+    def _work_report(self):
+        today = local_today()
+        period = Period.parse(request.args.get("period"), today)
+        homes, townships, township, home = chosen_place(current_user,
+                                                        one_home_by_default=False)
+        place = (home.name if home else township or current_user.township
+                 or gettext("Whole county"))
+        report = work_report(current_user, period, today, place, township,
+                             home.id if home else None)
+        return today, period, homes, townships, township, home, report
+
+    @expose("/work-report/")
+    @access.needs(access.READ)
+    def work_report_page(self):
+        today, period, homes, townships, township, home, report = self._work_report()
+        return self.render(
+            "admin/work_report.html", today=today, period=period,
+            periods=Period.choices(today), homes=[h for h in homes
+                                                  if township in (None, h.township)],
+            townships=townships, township=township, home=home, report=report,
+            sentences=sentences(report), stage_rows=stage_rows(report),
+            can_export=access.can(current_user, access.EXPORT, self.resource_name),
+            args={"period": period.key, "township": township,
+                  "home": home.id if home else None})
+
+    def _download(self, kind: str):
+        if (refused := refused_over_daily_limit(url_for(".work_report_page",
+                                                        **request.args))) is not None:
+            return refused
+        today, period, _homes, _townships, _township, home, report = self._work_report()
+        title = report_title(report)
+        record_access(AuditAction.EXPORT, table_name="work_report",
+                      home_id=home.id if home else None, label=title[:100],
+                      details={"period": period.key, "format": kind})
+        if kind == "docx":
+            return send_file(report_docx(report, today), mimetype=DOCX, as_attachment=True,
+                             download_name=f"{title}.docx")
+        return send_file(report_workbook(report, today).close(), mimetype=XLSX,
+                         as_attachment=True, download_name=f"{title}.xlsx")
+
+    @expose("/work-report.docx")
+    @access.needs(access.EXPORT)
+    def work_report_docx(self):
+        return self._download("docx")
+
+    @expose("/work-report.xlsx")
+    @access.needs(access.EXPORT)
+    def work_report_xlsx(self):
+        return self._download("xlsx")

@@ -1,0 +1,444 @@
+"""The term or year work report (工作总结) of a Home, a township or the county: the period's
+figures in the sentences the seeds use (“本学期共开展活动 N 次，参与儿童 M 人次，家访 K 次…”),
+a table of the children by school stage and gender, the enrolment and consolidation rates,
+the duties of care done against due, and the headings staff write under themselves.
+
+Every figure is counted by the database from the records of the user's scope, narrowed to a
+township or a Home: activities held (done, not planned or cancelled) and their attendance,
+care records by kind, pairings begun and ended, children entering and leaving care, goods
+handed out. Written as a Word document (python-docx) and as a workbook of the figures.
+
+入学率 counts the children of compulsory-school age (6 to 15 on the period's last day) in
+care that day whose schooling is recorded, and of them those in school; 巩固率 the pupils
+in school on the period's first day (their schooling then read back from the audit trail,
+which keeps every change of a record) still in school on its last, among those in care on
+both days. A child whose schooling is not recorded, who left care during the period, or
+whose record was made after the period began is counted apart, never guessed."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext
+from sqlalchemy import String, and_, cast, distinct, func, or_, select
+
+from admin_app import access
+from admin_app.extensions import db
+from admin_app.i18n import local_midnight
+from admin_app.reports.records import stage_of
+from admin_app.reports.scorecard import Period, _homes_among, _in_care_at, scorecard
+from admin_app.xlsx import Column, Workbook
+from models import (
+    Activity,
+    ActivityKind,
+    ActivityParticipant,
+    AuditEntry,
+    CareRecord,
+    Child,
+    Pairing,
+    ResourceItem,
+    StockMovement,
+)
+from models.duties import duties
+from models.enums import (
+    ActivityStatus,
+    AuditAction,
+    CareKind,
+    Gender,
+    MovementKind,
+    Schooling,
+    SchoolStage,
+)
+from models.validators import age_on
+
+SCHOOL_AGES = (6, 15)  # 义务教育: the ages the enrolment rate counts, on the period's last day
+
+
+@dataclass
+class Rate:
+    part: int = 0
+    whole: int = 0
+    apart: dict = field(default_factory=dict)  # why -> children counted apart
+
+    @property
+    def percent(self) -> str:
+        return f"{100 * self.part / self.whole:.1f}%" if self.whole else "—"
+
+
+@dataclass
+class WorkReport:
+    period: Period
+    place: str
+    first: date
+    last: date  # the period's last day, or today while it runs
+    activities: int = 0
+    attendances: int = 0  # 人次
+    children_attending: int = 0
+    by_kind: list = field(default_factory=list)  # (kind name, activities, attendances)
+    care: dict = field(default_factory=dict)  # CareKind -> (records, children)
+    pairings_made: int = 0
+    pairings_ended: int = 0
+    entered: int = 0
+    left: int = 0
+    handouts: int = 0
+    children_given: int = 0
+    goods: list = field(default_factory=list)  # (item, unit, quantity)
+    in_care: int = 0
+    stages: Counter = field(default_factory=Counter)  # (stage key, Gender) -> children
+    enrolment: Rate = field(default_factory=Rate)
+    consolidation: Rate = field(default_factory=Rate)
+    duties: list = field(default_factory=list)  # (duty name, done, due)
+
+
+def _day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min)
+
+
+def work_report(user, period: Period, today: date, place: str, township: str | None = None,
+                home_id: int | None = None) -> WorkReport:
+    first, last = period.first, min(period.last, today)
+    report = WorkReport(period, place, first, last)
+
+    def narrowed(column):
+        return _homes_among(column, township, home_id)
+
+    def scoped(query, model):
+        return db.session.execute(access.scoped(query, model, user))
+
+    held = and_(Activity.status == ActivityStatus.DONE, narrowed(Activity.home_id),
+                Activity.starts_at >= datetime.combine(first, time.min),
+                Activity.starts_at < _day_after(last))
+    attended = and_(ActivityParticipant.activity_id == Activity.id,
+                    ActivityParticipant.attended.is_(True))
+    for kind, activities, attendances in scoped(
+            select(ActivityKind.name, func.count(distinct(Activity.id)),
+                   func.count(ActivityParticipant.id))
+            .select_from(Activity)
+            .outerjoin(ActivityKind, ActivityKind.id == Activity.kind_id)
+            .outerjoin(ActivityParticipant, attended)
+            .where(held).group_by(ActivityKind.name).order_by(ActivityKind.name), Activity):
+        report.by_kind.append((kind or gettext("Kind not given"), activities, attendances))
+    report.by_kind.sort(key=lambda line: (-line[1], line[0]))
+    report.activities = sum(line[1] for line in report.by_kind)
+    report.attendances = sum(line[2] for line in report.by_kind)
+    report.children_attending = scoped(
+        select(func.count(distinct(ActivityParticipant.child_id))).select_from(Activity)
+        .join(ActivityParticipant, attended).where(held), Activity).scalar_one()
+
+    child_here = narrowed(Child.home_id)
+    for kind, records, children in scoped(
+            select(CareRecord.kind, func.count(), func.count(distinct(CareRecord.child_id)))
+            .join(Child, Child.id == CareRecord.child_id)
+            .where(child_here, CareRecord.occurred_on >= first, CareRecord.occurred_on <= last)
+            .group_by(CareRecord.kind), Child):
+        report.care[CareKind(kind) if not isinstance(kind, CareKind) else kind] = (
+            records, children)
+
+    report.pairings_made, report.pairings_ended = scoped(
+        select(func.count().filter(and_(Pairing.started_on >= first,
+                                        Pairing.started_on <= last)),
+               func.count().filter(and_(Pairing.ended_on >= first, Pairing.ended_on <= last)))
+        .select_from(Pairing).join(Child, Child.id == Pairing.child_id).where(child_here),
+        Child).one()
+    report.entered, report.left = (int(n or 0) for n in scoped(
+        select(func.count().filter(and_(Child.entered_on >= first, Child.entered_on <= last)),
+               func.count().filter(and_(Child.left_on >= first, Child.left_on <= last)))
+        .where(child_here), Child).one())
+
+    handed = and_(StockMovement.kind == MovementKind.HAND_OUT,
+                  StockMovement.occurred_on >= first, StockMovement.occurred_on <= last,
+                  narrowed(ResourceItem.home_id))
+    for item, unit, quantity in scoped(
+            select(ResourceItem.name, ResourceItem.unit, func.sum(StockMovement.quantity))
+            .join(ResourceItem, ResourceItem.id == StockMovement.item_id).where(handed)
+            .group_by(ResourceItem.name, ResourceItem.unit)
+            .order_by(func.sum(StockMovement.quantity).desc(), ResourceItem.name),
+            StockMovement):
+        report.goods.append((item, unit, int(quantity)))
+    report.handouts, report.children_given = scoped(
+        select(func.count(), func.count(distinct(StockMovement.child_id)))
+        .select_from(StockMovement)
+        .join(ResourceItem, ResourceItem.id == StockMovement.item_id).where(handed),
+        StockMovement).one()
+
+    _children_figures(report, scoped, child_here)
+    _duty_figures(report, user, period, today, township, home_id)
+    return report
+
+
+def _children_figures(report: WorkReport, scoped, child_here) -> None:
+    """Children in care on the last day by stage and gender; the two rates."""
+    first, last = report.first, report.last
+    rows = scoped(select(Child.id, Child.birth_date, Child.gender, Child.schooling,
+                         Child.grade, Child.school, Child.entered_on, Child.left_on,
+                         Child.created_at)
+                  .where(child_here, or_(_in_care_at(first), _in_care_at(last))), Child).all()
+    before = _schooling_before(report, [row.id for row in rows])
+    low, high = SCHOOL_AGES
+    begun = local_midnight(first)
+    for row in rows:
+        in_care_last = row.entered_on <= last and (row.left_on is None or row.left_on > last)
+        in_care_first = row.entered_on <= first and (row.left_on is None or row.left_on > first)
+        if in_care_last:
+            report.in_care += 1
+            report.stages[(stage_of(row.schooling, row.grade, row.school), row.gender)] += 1
+            if low <= age_on(row.birth_date, last) <= high:
+                _count(report.enrolment, row.schooling, row.schooling is Schooling.IN_SCHOOL)
+        if not in_care_first:
+            continue
+        at_start = before.get(row.id, row.schooling)
+        if at_start is not Schooling.IN_SCHOOL:
+            continue
+        if not in_care_last:
+            _apart(report.consolidation, "left")
+        elif row.created_at is not None and row.created_at > begun:
+            _apart(report.consolidation, "archived_later")
+        else:
+            report.consolidation.whole += 1
+            report.consolidation.part += row.schooling is Schooling.IN_SCHOOL
+
+
+def _count(rate: Rate, schooling, counted: bool) -> None:
+    if schooling is None:
+        _apart(rate, "unsaid")
+        return
+    rate.whole += 1
+    rate.part += counted
+
+
+def _apart(rate: Rate, why: str) -> None:
+    rate.apart[why] = rate.apart.get(why, 0) + 1
+
+
+def _schooling_before(report: WorkReport, ids: list[int]) -> dict:
+    """Each child's schooling on the period's first day where it has changed since: the old
+    value of the first change on or after that day, from the audit trail."""
+    if not ids:
+        return {}
+    entries = db.session.execute(
+        select(AuditEntry.record_id, AuditEntry.changes).where(
+            AuditEntry.table_name == Child.__tablename__,
+            AuditEntry.action == AuditAction.UPDATE,
+            AuditEntry.at >= local_midnight(report.first),
+            cast(AuditEntry.changes, String).like('%"schooling"%'))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
+    wanted, found = set(ids), {}
+    for record_id, changes in entries:  # the latest first: the earliest is kept last
+        if record_id in wanted and "schooling" in (changes or {}):
+            found[record_id] = _schooling(changes["schooling"][0])
+    return found
+
+
+def _schooling(value) -> Schooling | None:
+    if value is None:
+        return None
+    try:
+        return Schooling(value)
+    except ValueError:
+        return Schooling[value]
+
+
+def _duty_figures(report: WorkReport, user, period, today, township, home_id) -> None:
+    _lines, _townships, whole, _months = scorecard(user, period, today, township, home_id)
+    for duty in duties(db.session):
+        report.duties.append((duty.label, whole.figures.done.get(duty.key, 0),
+                              whole.figures.due.get(duty.key, 0)))
+
+
+STAGES = [*(stage.value for stage in SchoolStage), "out", "unknown"]
+
+
+def stage_names() -> dict[str, str]:
+    return {**{stage.value: str(stage.label) for stage in SchoolStage},
+            "out": gettext("Out of school"), "unknown": gettext("Stage not known")}
+
+
+def care_count(report: WorkReport, kind: CareKind) -> tuple[int, int]:
+    return report.care.get(kind, (0, 0))
+
+
+def sentences(report: WorkReport) -> list[str]:
+    """The period's figures as the seeds write them, one paragraph each."""
+    visits, visited = care_count(report, CareKind.HOME_VISIT)
+    talks, talked = care_count(report, CareKind.TALK)
+    calls, called = care_count(report, CareKind.PARENT_CALL)
+    kinds = "、".join(gettext("%(kind)s %(n)s times", kind=kind, n=n)
+                     for kind, n, _ in report.by_kind)
+    out = [gettext("In %(period)s, %(place)s held %(n)s activities, with %(times)s "
+                   "attendances by %(children)s children.", period=report.period.label,
+                   place=report.place, n=report.activities, times=report.attendances,
+                   children=report.children_attending)]
+    if kinds:
+        out.append(gettext("By kind: %(kinds)s.", kinds=kinds))
+    out.append(gettext("Caring mothers and staff made %(visits)s home visits to %(visited)s "
+                       "children, held %(talks)s talks with %(talked)s children, and arranged "
+                       "%(calls)s calls or videos between %(called)s children and their "
+                       "parents.", visits=visits, visited=visited, talks=talks,
+                       talked=talked, calls=calls, called=called))
+    out.append(gettext("%(made)s pairings were made and %(ended)s ended; %(entered)s children "
+                       "were newly archived and %(left)s left care; %(in_care)s children were "
+                       "in care on %(day)s.", made=report.pairings_made,
+                       ended=report.pairings_ended, entered=report.entered, left=report.left,
+                       in_care=report.in_care, day=report.last.isoformat()))
+    if report.handouts:
+        goods = "、".join(f"{item}{quantity}{unit}" for item, unit, quantity in report.goods)
+        out.append(gettext("Goods were handed out %(n)s times to %(children)s children: "
+                           "%(goods)s.", n=report.handouts, children=report.children_given,
+                           goods=goods))
+    else:
+        out.append(gettext("No goods were handed out."))
+    out.append(gettext("Enrolment rate of children of compulsory-school age: %(enrolment)s; "
+                       "consolidation rate: %(consolidation)s.",
+                       enrolment=report.enrolment.percent,
+                       consolidation=report.consolidation.percent))
+    return out
+
+
+def notes(report: WorkReport) -> list[str]:
+    """How the figures were counted and what was counted apart."""
+    low, high = SCHOOL_AGES
+    apart_e, apart_c = report.enrolment.apart, report.consolidation.apart
+    return [
+        gettext("Activities: those held (done) in the period, by the kind recorded; "
+                "trainings and talks are counted under the kinds they were recorded with. "
+                "Attendances: each child present at each activity."),
+        gettext("Enrolment rate: children in care aged %(low)s to %(high)s on %(day)s in "
+                "school, %(part)s of %(whole)s whose schooling is recorded; not recorded, "
+                "counted apart: %(unsaid)s.", low=low, high=high,
+                day=report.last.isoformat(), part=report.enrolment.part,
+                whole=report.enrolment.whole, unsaid=apart_e.get("unsaid", 0)),
+        gettext("Consolidation rate: pupils in school on %(first)s still in school on "
+                "%(last)s, %(part)s of %(whole)s in care on both days; counted apart: "
+                "%(left)s who left care, %(later)s archived after the period began.",
+                first=report.first.isoformat(), last=report.last.isoformat(),
+                part=report.consolidation.part, whole=report.consolidation.whole,
+                left=apart_c.get("left", 0), later=apart_c.get("archived_later", 0)),
+    ]
+
+
+def stage_rows(report: WorkReport):
+    """(stage name, boys, girls, total) for each stage, then the total."""
+    names = stage_names()
+    rows = []
+    for key in STAGES:
+        boys = report.stages[(key, Gender.MALE)]
+        girls = report.stages[(key, Gender.FEMALE)]
+        rows.append((names[key], boys, girls, boys + girls))
+    rows.append((gettext("Total"), sum(r[1] for r in rows), sum(r[2] for r in rows),
+                 sum(r[3] for r in rows)))
+    return rows
+
+
+def figures(report: WorkReport) -> list[tuple[str, int | str]]:
+    """Every figure of the report by its name, in the order the report says them."""
+    out = [(gettext("Activities held (times)"), report.activities),
+           (gettext("Attendances at activities"), report.attendances),
+           (gettext("Children taking part in activities"), report.children_attending)]
+    out += [(gettext("Activities: %(kind)s", kind=kind), n) for kind, n, _ in report.by_kind]
+    for kind in CareKind:
+        records, children = care_count(report, kind)
+        out += [(gettext("%(kind)s: records", kind=kind.label), records),
+                (gettext("%(kind)s: children", kind=kind.label), children)]
+    out += [(gettext("Pairings made"), report.pairings_made),
+            (gettext("Pairings ended"), report.pairings_ended),
+            (gettext("Children newly archived"), report.entered),
+            (gettext("Children leaving care"), report.left),
+            (gettext("Children in care at the end"), report.in_care),
+            (gettext("Goods handed out (times)"), report.handouts),
+            (gettext("Children given goods"), report.children_given),
+            (gettext("Enrolment rate"), report.enrolment.percent),
+            (gettext("Consolidation rate"), report.consolidation.percent)]
+    return out
+
+
+def report_title(report: WorkReport) -> str:
+    return gettext("%(place)s work report, %(period)s", place=report.place,
+                   period=report.period.label)
+
+
+def report_docx(report: WorkReport, today: date) -> io.BytesIO:
+    """The report as a Word document: the figures in sentences, the tables, and the headings
+    staff fill in."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "宋体"
+    style.font.size = Pt(12)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    for name in ("Title", "Heading 1", "Heading 2"):
+        heading = document.styles[name]
+        heading.font.name = "黑体"
+        heading.element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
+    title = document.add_heading(report_title(report), level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph(gettext("%(first)s to %(last)s; written on %(today)s from the "
+                                   "records.", first=report.first.isoformat(),
+                                   last=report.last.isoformat(), today=today.isoformat()))
+    document.add_heading(gettext("1. The work in figures"), level=1)
+    for sentence in sentences(report):
+        document.add_paragraph(sentence)
+    document.add_heading(gettext("2. Children in care by school stage and gender"), level=1)
+    _docx_table(document, (gettext("School stage"), str(Gender.MALE.label),
+                           str(Gender.FEMALE.label), gettext("Total")), stage_rows(report))
+    document.add_heading(gettext("3. Duties of care done"), level=1)
+    _docx_table(document, (gettext("Duty"), gettext("Done"), gettext("Due"),
+                           gettext("Share done")),
+                [(name, done, due, f"{100 * done / due:.1f}%" if due else "—")
+                 for name, done, due in report.duties])
+    if report.by_kind:
+        document.add_heading(gettext("4. Activities by kind"), level=1)
+        _docx_table(document, (gettext("Kind"), gettext("Activities held"),
+                               gettext("Attendances")), report.by_kind)
+    for heading in (gettext("Highlights"), gettext("Problems"), gettext("Plans for next")):
+        document.add_heading(heading, level=1)
+        document.add_paragraph(gettext("(to be written by the Home)"))
+    document.add_heading(gettext("How the figures were counted"), level=2)
+    for note in notes(report):
+        document.add_paragraph(note)
+    out = io.BytesIO()
+    document.save(out)
+    out.seek(0)
+    return out
+
+
+def _docx_table(document, headers, rows) -> None:
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = str(header)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = str(value)
+
+
+def report_workbook(report: WorkReport, today: date) -> Workbook:
+    """The report's figures only: a sheet of figures, one by stage and gender, one of the
+    duties."""
+    title = report_title(report)
+    book = Workbook(title=title)
+    subtitle = gettext("%(first)s to %(last)s; written on %(today)s from the records.",
+                       first=report.first.isoformat(), last=report.last.isoformat(),
+                       today=today.isoformat())
+    book.table(gettext("Figures"), title, [Column(gettext("Figure"), "text", 36),
+                                            Column(gettext("Value"), "int", 12)],
+               figures(report), subtitle=subtitle)
+    book.table(gettext("By stage and gender"), title, [
+        Column(gettext("School stage"), "text", 16), Column(str(Gender.MALE.label), "int", 8),
+        Column(str(Gender.FEMALE.label), "int", 8), Column(gettext("Total"), "int", 8)],
+        stage_rows(report), subtitle=subtitle)
+    book.table(gettext("Duties of care"), title, [
+        Column(gettext("Duty"), "text", 24), Column(gettext("Done"), "int", 8),
+        Column(gettext("Due"), "int", 8)], report.duties, subtitle=subtitle)
+    book.table(gettext("Notes"), title, [Column(gettext("Note"), "text", 100)],
+               ((note,) for note in notes(report)), subtitle=subtitle)
+    return book
