@@ -96,16 +96,37 @@ def _values(record) -> dict:
             for prop in mapper.column_attrs if prop.key not in SKIPPED and prop.key != "id"}
 
 
+def _replaced_unloaded(state) -> dict:
+    """The stored values of the columns set on an expired record (after a commit, say):
+    SQLAlchemy does not load the value a set replaces unless the column asks it to
+    (active_history), and the trail would say the old value was empty. Read in one query,
+    only when such a change is pending."""
+    if state.key is None or state.session is None:
+        return {}
+    unloaded = [attr for attr in state.mapper.column_attrs if attr.key not in SKIPPED
+                and (history := state.attrs[attr.key].history).added and not history.deleted]
+    if not unloaded:
+        return {}
+    mapper = state.mapper
+    row = state.session.execute(
+        select(*(attr.columns[0] for attr in unloaded))
+        .where(*(column == value for column, value in zip(mapper.primary_key,
+                                                            state.key[1], strict=True)))
+    ).first()
+    return {} if row is None else dict(zip((attr.key for attr in unloaded), row, strict=True))
+
+
 def _updates(record) -> dict:
     changes = {}
     state = inspect(record)
     sealed = _sealed_keys(state.mapper)
+    replaced = _replaced_unloaded(state)
     for attr in state.mapper.column_attrs:
         if attr.key in SKIPPED:
             continue
         history = state.attrs[attr.key].history
         if history.has_changes():
-            old = history.deleted[0] if history.deleted else None
+            old = history.deleted[0] if history.deleted else replaced.get(attr.key)
             new = history.added[0] if history.added else None
             # A form hands a choice over by its name (MALE), the column keeps the member.
             if _plain(old) != _plain(new):

@@ -198,3 +198,14 @@ def test_the_trail_names_only_records_in_the_readers_scope(make, db):
     assert {key for key in related_names([entry], supervisor)} == {(Guardian, guardian_a.id)}
     assert {key for key in related_names([entry], admin)} == {
         (Guardian, guardian_a.id), (Guardian, guardian_b.id)}
+
+
+def test_a_change_to_an_expired_record_keeps_the_value_it_replaced(make, db):
+    """After a commit the record's values are expired: a change made then (a command, a
+    second step of one request) still records the old value, not an empty one."""
+    child = make.child(school="城关小学", grade="三年级", class_name="")
+    db.session.commit()
+    child.school, child.grade, child.class_name = "南桥小学", "三年级", "2班"
+    db.session.commit()
+    assert _entries(db, "child", child.id)[-1] == (
+        "UPDATE", {"school": ["城关小学", "南桥小学"], "class_name": ["", "2班"]})
