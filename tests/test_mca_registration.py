@@ -59,6 +59,8 @@ def _county(make, db):
                 health="重病", able_to_guard=False)
     make.child(home=home, name="陈小军", schooling=Schooling.SUSPENDED, grade="四年级",
                guardianship=Guardianship.POOR)
+    # One parent away, nothing recorded of the other: neither box of 另一方无监护能力.
+    make.child(home=home, name="周小雨", left_behind_type=LeftBehindType.ONE_PARENT)
     db.session.add_all([
         Assistance(child=hua, kind=AssistanceKind.MINIMUM_LIVING, since=date(2025, 1, 1)),
         Assistance(child=hua, kind=AssistanceKind.ORPHAN),
@@ -101,9 +103,9 @@ def test_each_childs_values_are_in_the_forms_places(app, make, db):
     assert response.status_code == 200, response.location
     sheet, forms = _forms(response.data)
     by_name = {form["姓名"]: form for form in forms}
-    assert sorted(by_name) == ["刘小花", "王小明", "陈小军"]
+    assert sorted(by_name) == ["刘小花", "周小雨", "王小明", "陈小军"]
     # One printed page each: a page break before every form but the first.
-    assert len(sheet.row_breaks.brk) == 2
+    assert len(sheet.row_breaks.brk) == 3
     hua = by_name["刘小花"]
     assert (hua["性别"], hua["民族"], hua["出生日期"]) == ("女", "苗族", "2016-02-29")
     assert hua["公民身份证号码"] == GIRL  # an administrator's approved copy: in full
@@ -140,6 +142,8 @@ def test_each_childs_values_are_in_the_forms_places(app, make, db):
     assert "√" not in ming["就学情况"] and "√" not in ming["监护类型"]
     assert ming["父母外出有无委托其他监护人"] == f"是{E}\u3000否{E}"
     assert ming["人户分离"] == f"是{E}\u3000否{E}"
+    assert by_name["周小雨"]["父母一方外出、另一方无监护能力"] == f"是{E}\u3000否{E}"
+    assert by_name["周小雨"]["父母双方同时外出"] == f"是{E}\u3000否{V}"
     jun = by_name["陈小军"]
     assert jun["就学情况"].endswith(f"不在学{V}（休学）")
     assert "√" not in jun["监护类型"] and jun["监护类型"].endswith("（档案记为差，未注明类型）")

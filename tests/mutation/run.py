@@ -40,7 +40,11 @@ MUTATED = ("admin_app/access.py", "admin_app/masking.py", "admin_app/xlsx.py",
            "models/duties.py", "views/duties.py", "admin_app/reports/reminders.py",
            # The gate, sign-in throttling, the security headers, the guard against NUL.
            "views/base.py", "admin_app/throttle.py", "admin_app/headers.py",
-           "admin_app/guard.py")
+           "admin_app/guard.py",
+           # The reports upward: 附件1's ID numbers and boxes, the work report's rates, and
+           # the approval that keys each sensitive export.
+           "admin_app/reports/registration.py", "admin_app/reports/work_report.py",
+           "views/exporting.py")
 # The list's own check fails for any mutant applied (its original text is gone): never a kill.
 PYTEST = ("-x", "-q", "-p", "no:cacheprovider", "--ignore=tests/browser",
           "--ignore=tests/test_mutants_list.py")
