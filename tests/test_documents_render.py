@@ -65,10 +65,10 @@ def test_the_reports_upward_open_in_libreoffice(app, make, db, tmp_path):
         files.append(tmp_path / name)
     pdfs = _convert(files, tmp_path)
     pages = {name: _pages(pdf) for name, pdf in pdfs.items()}
-    # The county's eight children: one page each, each her own form.
+    # The county's nine children: one page each, each her own form.
     forms = pages["mca-registration.xlsx"]
-    assert len(forms) == 8, [page[:80] for page in forms]
-    names = "甲乙丙丁戊己庚辛"
+    assert len(forms) == 9, [page[:80] for page in forms]
+    names = "甲乙丙丁戊己庚辛壬"
     found = []
     for page in forms:
         assert "农村留守儿童基本情况登记表" in page and "填表人" in page

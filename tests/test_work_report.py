@@ -61,6 +61,9 @@ def _county(make, db):
     child(south, name="庚", gender=boy, birth_date=date(2015, 8, 8),
           schooling=Schooling.IN_SCHOOL, grade="五年级",
           created_at=datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
+    # Sixteen on the month's last day: past the school age the enrolment rate counts.
+    child(town, name="壬", gender=boy, birth_date=date(2010, 11, 30),
+          schooling=Schooling.DROPPED_OUT)
     c8 = child(south, name="辛", gender=girl, birth_date=date(2013, 6, 6),
                schooling=Schooling.IN_SCHOOL, grade="初二")
     # Schooling changed during the month, through the ORM as any edit: the audit trail
@@ -133,8 +136,9 @@ COUNTY = {
     "家访：记录条数": 3, "家访：儿童人数": 2, "谈心：记录条数": 1, "谈心：儿童人数": 1,
     "与父母通话/视频：记录条数": 1, "与父母通话/视频：儿童人数": 1,
     "新结对数": 1, "结束结对数": 1, "新建档儿童": 1, "离开儿童之家的儿童": 1,
-    "期末在册儿童": 7, "发放物资次数": 3, "领到物资的儿童": 2,
-    # 甲 乙 庚 in school of 甲 乙 戊 庚 辛 aged 6 to 15 (丙's schooling not recorded).
+    "期末在册儿童": 8, "发放物资次数": 3, "领到物资的儿童": 2,
+    # 甲 乙 庚 in school of 甲 乙 戊 庚 辛 aged 6 to 15 (丙's schooling not recorded; 壬 is
+    # 16 that day).
     "入学率": "60.0%",
     # 甲 stayed, 戊 dropped out, 辛 suspended; 乙 was not in school on the first day; 己
     # left; 庚 was archived late.
@@ -175,8 +179,8 @@ def test_every_figure_of_the_county_report_is_the_count_written_by_hand(app, mak
     stages = load_workbook(io.BytesIO(response.data))["学段与性别"]
     table = {row[0]: row[1:] for row in stages.iter_rows(min_row=4, values_only=True)}
     assert table == {"学前": (1, 0, 1), "小学": (2, 0, 2), "初中": (0, 1, 1),
-                     "高中": (0, 0, 0), "中职": (0, 0, 0), "不在校": (0, 2, 2),
-                     "学段不明": (0, 1, 1), "合计": (3, 4, 7)}
+                     "高中": (0, 0, 0), "中职": (0, 0, 0), "不在校": (1, 2, 3),
+                     "学段不明": (0, 1, 1), "合计": (4, 4, 8)}
     # The trail holds the old value even of a record expired before the change.
     trail = db.session.scalars(select(AuditEntry.changes).where(
         AuditEntry.table_name == "child", AuditEntry.action == AuditAction.UPDATE)
@@ -201,7 +205,7 @@ def test_the_word_document_says_the_figures_in_sentences_and_leaves_headings(app
     for heading in ("亮点", "存在的问题", "下一步计划"):
         assert heading in paragraphs, heading
     stage_table = document.tables[0]
-    assert [c.text for c in stage_table.rows[-1].cells] == ["合计", "3", "4", "7"]
+    assert [c.text for c in stage_table.rows[-1].cells] == ["合计", "4", "4", "8"]
     # The county's duties, in its order (their counts are the scorecard's, tested there).
     duty_names = [r.cells[0].text for r in document.tables[1].rows[1:]]
     assert duty_names == list(db.session.scalars(text(
@@ -220,7 +224,7 @@ def test_a_township_supervisor_gets_her_township_and_a_home_narrows_it(app, make
     admin = _client(app, make.user(Role.ADMIN))
     one = _figures(admin.get(f"/admin/reports/work-report.xlsx?period={PERIOD}&home={town.id}"
                              ).data)
-    assert (one["开展活动次数"], one["期末在册儿童"], one["新建档儿童"]) == (1, 1, 0)
+    assert (one["开展活动次数"], one["期末在册儿童"], one["新建档儿童"]) == (1, 2, 0)
 
 
 def test_the_page_shows_the_sentences_and_a_caring_mother_gets_nothing(app, make, db):
@@ -234,3 +238,35 @@ def test_the_page_shows_the_sentences_and_a_caring_mother_gets_nothing(app, make
     for url in ("/admin/reports/work-report/", "/admin/reports/work-report.docx",
                 "/admin/reports/work-report.xlsx"):
         assert mother.get(url).status_code == 403, url
+
+
+def test_the_scorecard_shows_the_stages_and_the_rates_of_its_period(app, make, db):
+    _county(make, db)
+    admin = _client(app, make.user(Role.ADMIN))
+    page = admin.get(f"/admin/scorecard/?period={PERIOD}").text
+    assert '<strong class="enrolment">60.0%</strong>' in page
+    assert '<strong class="consolidation">33.3%</strong>' in page
+    book = load_workbook(io.BytesIO(admin.get(
+        f"/admin/scorecard/export.xlsx?period={PERIOD}").data))
+    rows = list(book["学段与性别"].iter_rows(min_row=3, values_only=True))
+    assert rows[-1] == ("合计", 4, 4, 8)
+    rates = {row[0]: row[1] for row in book["入学率与巩固率"].iter_rows(min_row=3,
+                                                                  values_only=True)}
+    assert rates == {"入学率": "60.0%", "巩固率": "33.3%"}
+
+
+def test_the_school_age_in_dates_is_the_age_in_years_on_every_awkward_day():
+    """The enrolment rate's ages are compared as dates in SQL: the same children as
+    models.validators.age_on says are 6 to 15, on 29 February and the days around it."""
+    from datetime import timedelta
+
+    from admin_app.reports.work_report import years_before
+    from models.validators import age_on
+
+    for day in (date(2028, 2, 29), date(2028, 2, 28), date(2027, 2, 28), date(2027, 3, 1),
+                date(2026, 11, 30), date(2026, 1, 1)):
+        for born in (years_before(day, years) + timedelta(days=shift)
+                     for years in (6, 16) for shift in range(-3, 4)):
+            in_dates = years_before(day, 16) < born <= years_before(day, 6)
+            assert in_dates == (6 <= age_on(born, day) <= 15), (day, born)
+    assert years_before(date(2028, 2, 29), 6) == date(2022, 2, 28)

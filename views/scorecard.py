@@ -14,6 +14,7 @@ from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.reports.scorecard import Period, counted_duties, scorecard
+from admin_app.reports.work_report import notes, schooling, stage_rows
 from admin_app.xlsx import Column, Workbook
 from models.base import local_today
 from models.duties import duties
@@ -43,14 +44,15 @@ class ScorecardView(AppView):
         lines, by_township, whole, months = scorecard(current_user, period, today, township,
                                                       home.id if home else None)
         rules = counted_duties(duties(db.session))
+        pupils = schooling(current_user, period, today, township, home.id if home else None)
         return (today, period, homes, home, townships, township, lines, by_township, whole,
-                rules, months)
+                rules, months, pupils)
 
     @expose("/")
     @access.needs(access.READ)
     def index(self):
         (today, period, homes, home, townships, township, lines, by_township, whole,
-         rules, months) = self._card()
+         rules, months, pupils) = self._card()
         first = period.first.strftime("%Y-%m")
         children = next(v for v in self.admin._views if v.endpoint == "child")
         home_key = next(key for key, (_, flt) in children._filter_args.items()
@@ -63,7 +65,8 @@ class ScorecardView(AppView):
             whole=whole, duties=rules, percent=_percent, today=today,
             periods=Period.choices(today),
             can_export=access.can(current_user, EXPORT, self.resource_name),
-            months=months, required=[LABELS[name] for name in
+            months=months, stage_rows=stage_rows(pupils), pupils=pupils,
+            rate_notes=notes(pupils)[1:], required=[LABELS[name] for name in
                                      current_app.config["ARCHIVE_REQUIRED"]],
             children=lambda line, **more: url_for("child.index_view", **{
                 f"flt0_{home_key}": line.home_id, **more}),
@@ -80,7 +83,7 @@ class ScorecardView(AppView):
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
         (_, period, _, home, _, township, lines, by_township, whole, rules,
-         months) = self._card()
+         months, pupils) = self._card()
         place = home.name if home else township or gettext("Whole county")
         title = gettext("%(place)s scorecard, %(period)s", place=place, period=period.label)
         book = Workbook(title=title)
@@ -113,6 +116,15 @@ class ScorecardView(AppView):
         book.table(gettext("By month"), title, [
             Column(gettext("Month"), "text", 10), Column(gettext("Duties done"), "int", 10),
             Column(gettext("Duties due"), "int", 10)], months)
+        book.table(gettext("By stage and gender"), title, [
+            Column(gettext("School stage"), "text", 16), Column(gettext("Boys"), "int", 8),
+            Column(gettext("Girls"), "int", 8), Column(gettext("Total"), "int", 8)],
+            stage_rows(pupils))
+        book.table(gettext("School rates"), title, [
+            Column(gettext("Figure"), "text", 16), Column(gettext("Value"), "text", 10),
+            Column(gettext("How it is counted"), "text", 100)],
+            ((gettext("Enrolment rate"), pupils.enrolment.percent, notes(pupils)[1]),
+             (gettext("Consolidation rate"), pupils.consolidation.percent, notes(pupils)[2])))
         record_access(AuditAction.EXPORT, table_name="scorecard", home_id=home.id if home else None,
                       label=title[:100], details={"rows": len(lines)})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import String, and_, cast, distinct, func, or_, select
+from sqlalchemy import String, and_, case, cast, distinct, func, select
 
 from admin_app import access
 from admin_app.extensions import db
@@ -52,7 +52,6 @@ from models.enums import (
     Schooling,
     SchoolStage,
 )
-from models.validators import age_on
 
 SCHOOL_AGES = (6, 15)  # 义务教育: the ages the enrolment rate counts, on the period's last day
 
@@ -169,55 +168,90 @@ def work_report(user, period: Period, today: date, place: str, township: str | N
     return report
 
 
+def schooling(user, period: Period, today: date, township: str | None = None,
+              home_id: int | None = None) -> WorkReport:
+    """The children figures alone (by stage and gender, 入学率, 巩固率), for the scorecard."""
+    report = WorkReport(period, "", period.first, min(period.last, today))
+    _children_figures(report, lambda query, model: db.session.execute(
+        access.scoped(query, model, user)), _homes_among(Child.home_id, township, home_id))
+    return report
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (28 February for a 29 February that year lacks)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _children_figures(report: WorkReport, scoped, child_here) -> None:
-    """Children in care on the last day by stage and gender; the two rates."""
+    """Children in care on the last day by stage and gender, and the two rates, counted by
+    the database in groups (a county's 100,000 children are not read one by one); only
+    the pupils whose schooling changed during the period are read singly."""
     first, last = report.first, report.last
-    rows = scoped(select(Child.id, Child.birth_date, Child.gender, Child.schooling,
-                         Child.grade, Child.school, Child.entered_on, Child.left_on,
-                         Child.created_at)
-                  .where(child_here, or_(_in_care_at(first), _in_care_at(last))), Child).all()
-    before = _schooling_before(report, [row.id for row in rows])
     low, high = SCHOOL_AGES
-    begun = local_midnight(first)
-    for row in rows:
-        in_care_last = row.entered_on <= last and (row.left_on is None or row.left_on > last)
-        in_care_first = row.entered_on <= first and (row.left_on is None or row.left_on > first)
-        if in_care_last:
-            report.in_care += 1
-            report.stages[(stage_of(row.schooling, row.grade, row.school), row.gender)] += 1
-            if low <= age_on(row.birth_date, last) <= high:
-                _count(report.enrolment, row.schooling, row.schooling is Schooling.IN_SCHOOL)
-        if not in_care_first:
-            continue
-        at_start = before.get(row.id, row.schooling)
-        if at_start is not Schooling.IN_SCHOOL:
-            continue
-        if not in_care_last:
-            _apart(report.consolidation, "left")
-        elif row.created_at is not None and row.created_at > begun:
-            _apart(report.consolidation, "archived_later")
-        else:
-            report.consolidation.whole += 1
-            report.consolidation.part += row.schooling is Schooling.IN_SCHOOL
+    # age_on(birth_date, last) between low and high, as dates.
+    school_age = case((and_(Child.birth_date > years_before(last, high + 1),
+                            Child.birth_date <= years_before(last, low)), 1), else_=0)
+    for schooling, grade, school, gender, aged, n in scoped(
+            select(Child.schooling, Child.grade, Child.school, Child.gender, school_age,
+                   func.count())
+            .where(child_here, _in_care_at(last))
+            .group_by(Child.schooling, Child.grade, Child.school, Child.gender, school_age),
+            Child):
+        report.in_care += n
+        report.stages[(stage_of(schooling, grade, school), gender)] += n
+        if aged:
+            _count(report.enrolment, schooling, schooling is Schooling.IN_SCHOOL, n)
+    in_care_last = case((_in_care_at(last), 1), else_=0)
+    late = case((Child.created_at > local_midnight(first), 1), else_=0)
+    outcomes: Counter = Counter()
+    for schooling, stays, archived_late, n in scoped(
+            select(Child.schooling, in_care_last, late, func.count())
+            .where(child_here, _in_care_at(first))
+            .group_by(Child.schooling, in_care_last, late), Child):
+        outcomes.update(_outcome(schooling, schooling, stays, archived_late, n))
+    # The pupils whose schooling changed since the first day: counted by what it was then.
+    before = _schooling_before(report)
+    ids = sorted(before)
+    for start in range(0, len(ids), BATCH):
+        for child_id, schooling, stays, archived_late in scoped(
+                select(Child.id, Child.schooling, in_care_last, late)
+                .where(child_here, _in_care_at(first), Child.id.in_(ids[start:start + BATCH])),
+                Child):
+            outcomes.subtract(_outcome(schooling, schooling, stays, archived_late, 1))
+            outcomes.update(_outcome(before[child_id], schooling, stays, archived_late, 1))
+    rate = report.consolidation
+    rate.whole, rate.part = outcomes["whole"], outcomes["part"]
+    rate.apart = {why: outcomes[why] for why in ("left", "archived_later") if outcomes[why]}
 
 
-def _count(rate: Rate, schooling, counted: bool) -> None:
+BATCH = 1000
+
+
+def _outcome(at_start, now, stays: int, archived_late: int, n: int) -> dict:
+    """Where `n` children in care on the first day count in the consolidation rate."""
+    if at_start is not Schooling.IN_SCHOOL:
+        return {}
+    if not stays:
+        return {"left": n}
+    if archived_late:
+        return {"archived_later": n}
+    return {"whole": n, "part": n if now is Schooling.IN_SCHOOL else 0}
+
+
+def _count(rate: Rate, schooling, counted: bool, n: int) -> None:
     if schooling is None:
-        _apart(rate, "unsaid")
+        rate.apart["unsaid"] = rate.apart.get("unsaid", 0) + n
         return
-    rate.whole += 1
-    rate.part += counted
+    rate.whole += n
+    rate.part += n if counted else 0
 
 
-def _apart(rate: Rate, why: str) -> None:
-    rate.apart[why] = rate.apart.get(why, 0) + 1
-
-
-def _schooling_before(report: WorkReport, ids: list[int]) -> dict:
+def _schooling_before(report: WorkReport) -> dict:
     """Each child's schooling on the period's first day where it has changed since: the old
     value of the first change on or after that day, from the audit trail."""
-    if not ids:
-        return {}
     entries = db.session.execute(
         select(AuditEntry.record_id, AuditEntry.changes).where(
             AuditEntry.table_name == Child.__tablename__,
@@ -225,9 +259,9 @@ def _schooling_before(report: WorkReport, ids: list[int]) -> dict:
             AuditEntry.at >= local_midnight(report.first),
             cast(AuditEntry.changes, String).like('%"schooling"%'))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
-    wanted, found = set(ids), {}
+    found = {}
     for record_id, changes in entries:  # the latest first: the earliest is kept last
-        if record_id in wanted and "schooling" in (changes or {}):
+        if "schooling" in (changes or {}):
             found[record_id] = _schooling(changes["schooling"][0])
     return found
 
