@@ -11,13 +11,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models import (
     ActivityKind,
+    Assistance,
     CareRecord,
     Child,
     Guardian,
@@ -32,13 +33,16 @@ from models import (
 )
 from models.base import local_today
 from models.enums import (
+    AssistanceKind,
     CareKind,
     FamilySituation,
     Gender,
     GuardianRelation,
+    Guardianship,
     LeftBehindType,
     LivingArrangement,
     ParentRelation,
+    Schooling,
     VolunteerKind,
 )
 from seed import vocabulary as words
@@ -97,6 +101,9 @@ class DemoBuilder(HomeLifeMixin):
     def __init__(self, session: Session, seed: int, today: date) -> None:
         self.session = session
         self.rng = random.Random(seed)
+        # The MCA registration's details (民族, 户籍, 就学, 监护情况, 救助) drawn from a stream
+        # of their own, so the rest of a seeded county stays as it was before they came.
+        self.registration = random.Random(seed + 1)
         self.today = today
         self.counts = Counts()
         # The next ID sequence number per (birth date, sex), so numbers never repeat.
@@ -192,6 +199,7 @@ class DemoBuilder(HomeLifeMixin):
             for i, parents in enumerate(parents_of) for parent in parents
         ]
         self.insert_rows(ParentContact, parent_rows)
+        self.insert_rows(Assistance, self.make_assistance(children, child_ids))
         self.counts.children += len(child_ids)
         self.counts.guardians += len(guardian_ids)
         self.counts.parents += len(parent_rows)
@@ -282,7 +290,52 @@ class DemoBuilder(HomeLifeMixin):
                 "_guardian": guardian_index,
             })
             parents_of.append(self.make_parents(both_away, family_name))
+            self.add_registration(children[-1], parents_of[-1], age)
         return children, guardians, parents_of
+
+    def add_registration(self, child: dict, parents: list[dict], age: int) -> None:
+        """What the MCA registration form asks of a child and her parents away."""
+        r = self.registration
+        # Archived when the child entered care, as in a county that has kept its records
+        # here since: the consolidation rate reads a pupil's schooling back to then.
+        child["created_at"] = datetime.combine(child["entered_on"], time(9, 0), tzinfo=UTC)
+        village = child["address"].rstrip("0123456789组")
+        child["ethnicity"] = r.choices(("汉族", "苗族", "土家族", "侗族", "瑶族"),
+                                       (0.86, 0.05, 0.04, 0.03, 0.02))[0]
+        child["hukou_address"] = f"{words.HUKOU_COUNTY}{village}"
+        child["hukou_elsewhere"] = r.random() < 0.08
+        child["schooling"] = None if r.random() < 0.03 else r.choices(
+            (Schooling.IN_SCHOOL, Schooling.SUSPENDED, Schooling.DROPPED_OUT),
+            (0.98, 0.01, 0.01))[0] if age >= 6 else Schooling.KINDERGARTEN
+        if child["living_arrangement"] == LivingArrangement.ALONE:
+            child["guardianship"] = Guardianship.NOBODY
+        else:
+            child["guardianship"] = r.choices(
+                (Guardianship.GOOD, Guardianship.FAIR, Guardianship.POOR,
+                 Guardianship.PROXY_UNABLE, None), (0.46, 0.34, 0.04, 0.04, 0.12))[0]
+        for parent in parents:
+            parent["health"] = r.choice(("良好", "良好", "良好", "一般"))
+            parent["able_to_guard"] = True if r.random() < 0.7 else None
+
+    def make_assistance(self, children: list[dict], child_ids: list[int]) -> list[dict]:
+        """The help some families receive: 低保 for one in ten, 孤儿基本生活费 for orphans,
+        临时救助 now and then, some of it ended."""
+        r, rows = self.registration, []
+        for child, child_id in zip(children, child_ids, strict=True):
+            kinds = []
+            if r.random() < 0.1:
+                kinds.append(AssistanceKind.MINIMUM_LIVING)
+            if child["family_situation"] == FamilySituation.ORPHAN:
+                kinds.append(AssistanceKind.ORPHAN)
+            if r.random() < 0.03:
+                kinds.append(AssistanceKind.TEMPORARY)
+            for kind in kinds:
+                since = self.today - timedelta(days=r.randrange(60, 900))
+                ended = kind is AssistanceKind.TEMPORARY and r.random() < 0.5
+                rows.append({"child_id": child_id, "kind": kind, "since": since,
+                             "until": since + timedelta(days=90) if ended else None,
+                             "monthly_amount": None, "note": ""})
+        return rows
 
     def make_parents(self, both_away: bool, family_name: str) -> list[dict]:
         relations = [ParentRelation.FATHER, ParentRelation.MOTHER]
