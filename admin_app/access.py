@@ -28,6 +28,7 @@ from models import (
     ExportRequest,
     Guardian,
     Home,
+    MoneyEntry,
     Pairing,
     ParentContact,
     ResourceCategory,
@@ -81,6 +82,8 @@ def needed(handler, method: str) -> Action | None:
 READ, CREATE, EDIT, DELETE, EXPORT, DECIDE = Action
 EVERYTHING = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
 READ_ONLY = frozenset({READ, EXPORT})
+# A line of money is corrected, never deleted (models.money).
+MONEY = frozenset({READ, CREATE, EDIT, EXPORT})
 
 RECORDS = ("home", "child", "guardian", "parent_contact", "assistance", "volunteer",
            "pairing", "care_record", "family_call", "activity", "activity_series",
@@ -107,6 +110,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "reminders": frozenset({READ}), "scorecard": READ_ONLY,
         # The forms and reports the county sends upward (附件3 汇总表 …), of their scope.
         "reports": READ_ONLY,
+        # 资金台账: corrected, never deleted.
+        "money_entry": MONEY,
     },
     Role.STAFF: {
         **dict.fromkeys(RECORDS + LOOKUPS, EVERYTHING),
@@ -126,6 +131,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         # The county's duties of care (its administrators set them), and what is overdue.
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
         "scorecard": READ_ONLY, "school_term": frozenset({READ}), "reports": READ_ONLY,
+        "money_entry": MONEY,
     },
     Role.SUPERVISOR: {
         **dict.fromkeys(RECORDS + LOOKUPS, READ_ONLY),
@@ -139,6 +145,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "export_request": frozenset({READ, CREATE, DECIDE}),
         "duty_rule": frozenset({READ}), "reminders": frozenset({READ}),
         "scorecard": READ_ONLY, "school_term": frozenset({READ}), "reports": READ_ONLY,
+        "money_entry": READ_ONLY,
     },
     Role.VOLUNTEER: {
         # The overview sends her on to her children.
@@ -242,6 +249,7 @@ def _by_home(model, at) -> ColumnElement[bool]:
         User: lambda: at(User.home_id),
         AuditEntry: lambda: at(AuditEntry.home_id),
         ExportRequest: lambda: at(ExportRequest.home_id),
+        MoneyEntry: lambda: at(MoneyEntry.home_id),
     }
     if model in SHARED:
         return true()
@@ -291,7 +299,7 @@ SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation, DutyRule, Schoo
 KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
                   ParentContact, Assistance, Pairing, CareRecord, StockMovement,
                   ActivityParticipant, User, AuditEntry, Consent, DataRequest, RosterUpload,
-                  ExportRequest}
+                  ExportRequest, MoneyEntry}
 
 
 def visible(model, user) -> ColumnElement[bool]:

@@ -2,7 +2,7 @@
 
 # Imported for their session hooks, which keep stock on hand with every movement, the care
 # summary with every care record and the index of names with every name.
-from models import care_summary, name_index, stock  # noqa: F401
+from models import care_summary, money_keeping, name_index, stock  # noqa: F401
 from models.accounts import User
 from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
 from models.audit import AuditEntry
@@ -12,6 +12,7 @@ from models.duties import DutyRule
 from models.figures import KeptFigures
 from models.imports import RosterUpload
 from models.inventory import ResourceItem, StockMovement
+from models.money import MoneyEntry
 from models.moves import ChildMove
 from models.name_index import NameGram
 from models.people import Assistance, Child, Guardian, ParentContact, Volunteer
@@ -36,6 +37,7 @@ __all__ = [
     "Guardian",
     "Home",
     "KeptFigures",
+    "MoneyEntry",
     "NameGram",
     "Pairing",
     "ParentContact",

@@ -251,6 +251,26 @@ _INCOMING = {
 }
 
 
+class MoneyKind(LabelledEnum):
+    """A line of a Home's money ledger (资金台账): money coming in, or going out to a child,
+    for goods or for an activity."""
+
+    DONATION = "donation", _l("Donation")
+    ALLOCATION = "allocation", _l("Allocation from the township or county")
+    OTHER_IN = "other_in", _l("Other income")
+    CONDOLENCE = "condolence", _l("Money given to a child")
+    PURCHASE = "purchase", _l("Purchase of goods")
+    ACTIVITY = "activity", _l("Activity costs")
+    OTHER_OUT = "other_out", _l("Other spending")
+
+    @property
+    def incoming(self) -> bool:
+        return self in _MONEY_IN
+
+
+_MONEY_IN = {MoneyKind.DONATION, MoneyKind.ALLOCATION, MoneyKind.OTHER_IN}
+
+
 class Role(LabelledEnum):
     ADMIN = "admin", _l("Administrator")
     STAFF = "staff", _l("Staff")

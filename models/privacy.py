@@ -207,6 +207,16 @@ CLASSIFICATION: dict[str, dict[str, tuple[str, str]]] = {
         "donor": (PERSONAL, "thanking donors"), "child_id": (PERSONAL, "who received it"),
         "recorded_by_id": (PERSONAL, "who wrote it"), "note": (PERSONAL, "inventory"),
     },
+    "money_entry": {
+        "home_id": (PUBLIC, "the Home's accounts"), "occurred_on": (PUBLIC, "the Home's accounts"),
+        "kind": (PUBLIC, "the Home's accounts"), "amount": (PUBLIC, "the Home's accounts"),
+        "remaining": (PUBLIC, "the Home's accounts"), "source_id": (PUBLIC, "tracing a gift"),
+        "donor": (PERSONAL, "thanking donors"),
+        "child_id": (PERSONAL, "who received the money"),
+        "stock_movement_id": (PUBLIC, "tracing a gift"),
+        "activity_id": (PUBLIC, "tracing a gift"),
+        "recorded_by_id": (PERSONAL, "who wrote it"), "note": (PERSONAL, "the Home's accounts"),
+    },
     "user_account": {
         "username": (PERSONAL, "signing in"), "display_name": (PERSONAL, "who did what"),
         "email": (PERSONAL, "the reminders' daily digest (counts and links only)"),

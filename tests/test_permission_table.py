@@ -39,6 +39,8 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "activity_series":        ("RCEDX", "RCEDX", "R...X", "....."),
     "resource_item":          ("RCEDX", "RCEDX", "R...X", "....."),
     "stock_movement":         ("RCEDX", "RCEDX", "R...X", "....."),
+    # A line of money is corrected, never deleted.
+    "money_entry":            ("RCE.X", "RCE.X", "R...X", "....."),
     "consent":                ("RCEDX", "RCEDX", "R...X", "....."),
     "data_request":           ("RCEDX", "RCEDX", "R...X", "....."),
     "activity_kind":          ("RCEDX", "RCEDX", "R...X", "....."),

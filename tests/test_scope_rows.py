@@ -11,6 +11,7 @@ accounts, the trail of their making).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from models import (
     ExportRequest,
     Guardian,
     Home,
+    MoneyEntry,
     Pairing,
     ParentContact,
     ResourceItem,
@@ -38,7 +40,7 @@ from models import (
     Volunteer,
 )
 from models.consent import LegalBasis, RequestKind
-from models.enums import AssistanceKind, Role
+from models.enums import AssistanceKind, MoneyKind, Role
 from tests.test_access import World, build_home
 
 ACCOUNTS = ("staff", "township_staff", "supervisor", "township_supervisor", "county_staff",
@@ -65,6 +67,8 @@ KEY = {
     ActivityParticipant: NOT_HERS,
     ResourceItem: NOT_HERS,
     StockMovement: NOT_HERS,
+    # A Home's money: for those who keep its records, never a caring mother's.
+    MoneyEntry: NOT_HERS,
     Consent: NOT_HERS,
     DataRequest: NOT_HERS,
     User: ("", "", "", "", "", "", "", "甲乙丙县"),
@@ -103,6 +107,9 @@ def world(make, db) -> World:
         make._save(DataRequest(child=child, kind=RequestKind.CORRECTION, requested_by="奶奶",
                                received_on=date(2025, 3, 1)))
         make._save(Assistance(child=child, kind=AssistanceKind.MINIMUM_LIVING))
+        make._save(MoneyEntry(home_id=home.id, kind=MoneyKind.DONATION,
+                              amount=Decimal("100.00"), occurred_on=date(2026, 11, 1),
+                              donor=f"{tag}村委会"))
     volunteer_a = db.session.scalar(select(Volunteer).where(Volunteer.name == "甲妈妈"))
     w.users = {
         "staff": make.user(Role.STAFF, username="staff", home=homes["甲"]),

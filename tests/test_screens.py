@@ -4,6 +4,7 @@ edit and details; and the validation rules of the records other than the child."
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from flask_admin.contrib.sqla import ModelView
@@ -16,6 +17,7 @@ from models import (
     Consent,
     DataRequest,
     DutyRule,
+    MoneyEntry,
     ResourceCategory,
     SchoolTerm,
     StockMovement,
@@ -24,7 +26,7 @@ from models import (
 )
 from models.base import local_today
 from models.consent import LegalBasis, RequestKind
-from models.enums import AssistanceKind, CareKind, Role, Term
+from models.enums import AssistanceKind, CareKind, MoneyKind, Role, Term
 
 
 def registered_model_views(app) -> list[ModelView]:
@@ -94,6 +96,11 @@ def sample(make, endpoint: str):
         "stock_movement": (make.movement(item),
                            {"item": str(item.id), "occurred_on": "2025-04-01",
                             "kind": "DONATION", "quantity": "20", "donor": "县妇联"}),
+        "money_entry": (make._save(MoneyEntry(home_id=home.id, kind=MoneyKind.DONATION,
+                                              amount=Decimal("500.00"), donor="爱心企业",
+                                              occurred_on=date(2025, 3, 1))),
+                        {"home": str(home.id), "occurred_on": "2025-04-01",
+                         "kind": "DONATION", "amount": "300.50", "donor": "县妇联"}),
         "resource_category": (make._save(ResourceCategory(name="图书")),
                               {"name": "文具", "sort_order": "3"}),
         "volunteer_organisation": (make._save(VolunteerOrganisation(name="党员")),

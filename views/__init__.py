@@ -22,6 +22,7 @@ from models import (
     DutyRule,
     Guardian,
     Home,
+    MoneyEntry,
     Pairing,
     ParentContact,
     ResourceCategory,
@@ -47,6 +48,7 @@ from views.fields import use_quick_html_params
 from views.followup import FollowupView
 from views.importing import ImportView
 from views.inventory import ResourceItemView, StockMovementView
+from views.money import MoneyEntryView
 from views.my_children import MyChildrenView
 from views.people import (
     ChildView,
@@ -112,6 +114,7 @@ def init_admin(app: Flask) -> Admin:
         ResourceItemView(ResourceItem, _l("Resources"), RESOURCES, endpoint="resource_item"),
         StockMovementView(StockMovement, _l("Stock movements"), RESOURCES,
                           endpoint="stock_movement"),
+        MoneyEntryView(MoneyEntry, _l("Money ledger"), RESOURCES, endpoint="money_entry"),
         DonorsView(name=_l("Donors"), category=RESOURCES, endpoint="donors", url="donors"),
         LookupView(ResourceCategory, _l("Resource categories"), RESOURCES,
                    endpoint="resource_category"),

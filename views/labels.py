@@ -97,6 +97,11 @@ LABELS = {
     "quantity": _l("Quantity"),
     "donor": _l("Donor"),
     "note": _l("Note"),
+    # the money ledger
+    "amount": _l("Amount (yuan)"),
+    "remaining": _l("Left of it"),
+    "source": _l("Drawn on"),
+    "stock_movement": _l("Goods bought"),
     "sort_order": _l("Order"),
     "colour": _l("Colour"),
     "username": _l("Username"),
@@ -165,6 +170,7 @@ LABELS_BY_TABLE["duty_rule"] = {**LABELS, "name": _l("Duty"), "active": _l("In f
 
 # What each table is called in the audit screen.
 TABLE_LABELS = {
+    "money_entry": _l("Money ledger"),
     "home": _l("Children's Home"),
     "child": _l("Child"),
     "guardian": _l("Guardian"),
