@@ -98,7 +98,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
-        "donors": frozenset({READ}),
+        "donors": READ_ONLY,  # the acknowledgement of a donor is an export
         "import": frozenset({READ, CREATE}),
         "school_year": frozenset({READ, CREATE}),
         # The privacy page: notice, retention purge, yearly audit export, incident query.
@@ -120,7 +120,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
-        "donors": frozenset({READ}),
+        "donors": READ_ONLY,  # the acknowledgement of a donor is an export
         # Rosters into their own Home(s) only (the import plans rows in the user's scope).
         "import": frozenset({READ, CREATE}),
         # Every grade of a Home moved up at a new school year (their own Homes).
@@ -139,7 +139,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "dashboard": frozenset({READ}),
         "calendar": READ_ONLY,
         "followup": READ_ONLY,
-        "donors": frozenset({READ}),
+        "donors": READ_ONLY,  # the acknowledgement of a donor is an export
         # The notice, the yearly audit export and the incident query of their Homes.
         "privacy": READ_ONLY,
         "export_request": frozenset({READ, CREATE, DECIDE}),

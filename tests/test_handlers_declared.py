@@ -29,6 +29,7 @@ CUSTOM = {
     ("reports", "work_report_docx", "GET"): "export",
     ("reports", "work_report_xlsx", "GET"): "export",
     ("donors", "index", "GET"): "read",
+    ("donors", "acknowledgement", "GET"): "export",
     ("my_children", "index", "GET"): "read",
     ("export_request", "index", "GET"): "read",
     ("export_request", "ask", "GET"): "create",

@@ -194,3 +194,32 @@ def test_the_ledger_screens_refuse_in_chinese_and_show_what_is_left(app, make, d
     volunteer = make.volunteer(home=home)
     mother = _signed_in(app, make, Role.VOLUNTEER, volunteer_id=volunteer.id)
     assert mother.get("/admin/money_entry/").status_code == 403
+
+
+def test_a_donors_money_is_traced_and_thanked_in_counts_only(app, make, db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from models.enums import Role
+
+    home = make.home(name="南桥村儿童之家")
+    _line(db, home, IN, "500.00", date(2026, 10, 1), donor="爱心企业")
+    _line(db, home, IN, "80.00", date(2026, 9, 1), donor="村委会")
+    girl, boy = make.child(home=home, name="王秀梅"), make.child(home=home, name="李小军")
+    # The 100s draw on 爱心企业's (村委会's older 80 holds neither), the 50 on 村委会's, the 60
+    # on 爱心企业's again (村委会's has 30 left).
+    for child, amount in ((girl, "100.00"), (boy, "100.00"), (girl, "50.00")):
+        _line(db, home, GIFT, amount, child_id=child.id)
+    _line(db, home, MoneyKind.OTHER_OUT, "60.00")
+    staff = _signed_in(app, make, Role.STAFF, home_id=home.id)
+    page = staff.get("/admin/donors/").text
+    assert "慰问金 ¥200.00（2人）；其他支出 ¥60.00" in page and "¥240.00</td>" in page
+    assert "慰问金 ¥50.00（1人）" in page and "¥30.00</td>" in page
+    response = staff.get("/admin/donors/acknowledgement.xlsx?donor=爱心企业")
+    assert response.status_code == 200
+    cells = [cell for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(
+        values_only=True) for cell in row if cell is not None]
+    assert "¥500.00" in cells and "¥200.00" in cells and "2人" in cells and "¥240.00" in cells
+    assert not any(name in str(cell) for cell in cells for name in ("王秀梅", "李小军"))
+    assert staff.get("/admin/donors/acknowledgement.xlsx?donor=没有的人").status_code == 404

@@ -56,7 +56,7 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "dashboard":              ("R....", "R....", "R....", "R...."),
     "calendar":               ("R...X", "R...X", "R...X", "R...."),
     "followup":               ("R...X", "R...X", "R...X", "....."),
-    "donors":                 ("R....", "R....", "R....", "....."),
+    "donors":                 ("R...X", "R...X", "R...X", "....."),
     "import":                 ("RC...", "RC...", ".....", "....."),
     "school_year":            ("RC...", "RC...", ".....", "....."),
     "privacy":                ("RCEDX", "R....", "R...X", "....."),

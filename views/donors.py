@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from flask import abort, request, send_file, url_for
 from flask_admin import expose
+from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import aliased
 
 from admin_app import access
 from admin_app.access import scoped
+from admin_app.audit import record_access
 from admin_app.extensions import db
-from models import Home, ResourceItem, StockMovement
-from models.enums import MovementKind
+from admin_app.xlsx import Column, Workbook
+from models import Home, MoneyEntry, ResourceItem, StockMovement
+from models.base import local_today
+from models.enums import AuditAction, MoneyKind, MovementKind
 from views.base import AppView
+from views.exporting import XLSX, refused_over_daily_limit
 
 
 def donations(user):
@@ -27,6 +36,33 @@ def donations(user):
     return db.session.execute(scoped(query, StockMovement, user)).all()
 
 
+def money_given(user, donor: str | None = None) -> dict[str, dict]:
+    """Per donor: the money given (times, yuan, last date, what is left) and what it paid
+    for, by kind of payment, with the number of children it reached (counts only)."""
+    incomes = (select(MoneyEntry.donor, func.count(), func.sum(MoneyEntry.amount),
+                      func.max(MoneyEntry.occurred_on), func.sum(MoneyEntry.remaining))
+               .where(MoneyEntry.kind == MoneyKind.DONATION, MoneyEntry.donor != "")
+               .group_by(MoneyEntry.donor))
+    source = aliased(MoneyEntry)
+    spent = (select(source.donor, MoneyEntry.kind, func.sum(MoneyEntry.amount),
+                    func.count(distinct(MoneyEntry.child_id)))
+             .join(source, source.id == MoneyEntry.source_id)
+             .where(source.kind == MoneyKind.DONATION, source.donor != "")
+             .group_by(source.donor, MoneyEntry.kind))
+    if donor is not None:
+        incomes = incomes.where(MoneyEntry.donor == donor)
+        spent = spent.where(source.donor == donor)
+    found: dict[str, dict] = {}
+    for name, times, amount, last, left in db.session.execute(
+            scoped(incomes, MoneyEntry, user)):
+        found[name] = {"times": times, "amount": Decimal(amount), "last": last,
+                       "left": Decimal(left or 0), "spent": []}
+    for name, kind, amount, children in db.session.execute(scoped(spent, MoneyEntry, user)):
+        if name in found:
+            found[name]["spent"].append((MoneyKind.label_of(kind), Decimal(amount), children))
+    return found
+
+
 class DonorsView(AppView):
     resource = "donors"
 
@@ -40,4 +76,41 @@ class DonorsView(AppView):
             entry["times"] += times
             entry["last"] = max(entry["last"], last)
             entry["items"].append((item, unit, home, quantity))
-        return self.render("admin/donors.html", donors=donors)
+        return self.render("admin/donors.html", donors=donors, money=money_given(current_user),
+                           can_export=access.can(current_user, access.EXPORT,
+                                                 self.resource_name))
+
+    @expose("/acknowledgement.xlsx")
+    @access.needs(access.EXPORT)
+    def acknowledgement(self):
+        """A donor's thanks: what they gave and how far it reached, in counts only — never a
+        child's name or details (PIPL)."""
+        donor = (request.args.get("donor") or "").strip()
+        if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
+            return refused
+        goods = [row for row in donations(current_user) if row[0] == donor]
+        money = money_given(current_user, donor).get(donor)
+        if not donor or (not goods and money is None):
+            abort(404)
+        title = gettext("What %(donor)s gave, and how far it reached", donor=donor)
+        book = Workbook(title=title)
+        subtitle = gettext("Written on %(day)s from the records of the Children's Homes.",
+                           day=local_today().isoformat())
+        lines = [(gettext("%(item)s given to %(home)s", item=item, home=home),
+                  f"{quantity} {unit}", times, last)
+                 for _donor, item, unit, home, quantity, times, last in goods]
+        if money is not None:
+            lines.append((gettext("Money given"), f"¥{money['amount']:.2f}", money["times"],
+                          money["last"]))
+            lines += [(gettext("Of it, %(kind)s", kind=kind), f"¥{amount:.2f}",
+                       gettext("%(n)s children", n=children) if children else "", None)
+                      for kind, amount, children in money["spent"]]
+            lines.append((gettext("Still to be spent"), f"¥{money['left']:.2f}", "", None))
+        book.table(gettext("Acknowledgement"), title, [
+            Column(gettext("Given or spent"), "text", 30), Column(gettext("How much"), "text", 14),
+            Column(gettext("Times or children"), "text", 14),
+            Column(gettext("Last date"), "date", 12)], lines, subtitle=subtitle)
+        record_access(AuditAction.EXPORT, table_name="donors", home_id=current_user.home_id,
+                      label=title[:100], details={"donor": donor, "rows": len(lines)})
+        return send_file(book.close(), mimetype=XLSX, as_attachment=True,
+                         download_name=f"{title}.xlsx")
