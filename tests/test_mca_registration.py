@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from models import Assistance
 from models.enums import (
     AssistanceKind,
+    ChildStatus,
     Gender,
     GuardianRelation,
     Guardianship,
@@ -60,7 +61,12 @@ def _county(make, db):
     make.child(home=home, name="陈小军", schooling=Schooling.SUSPENDED, grade="四年级",
                guardianship=Guardianship.POOR)
     # One parent away, nothing recorded of the other: neither box of 另一方无监护能力.
-    make.child(home=home, name="周小雨", left_behind_type=LeftBehindType.ONE_PARENT)
+    yu = make.child(home=home, name="周小雨", left_behind_type=LeftBehindType.ONE_PARENT)
+    # Her father is the one away, and unable to care: nothing said of her mother at home.
+    make.parent(yu, name="周父", work_city="广东省东莞市", able_to_guard=False)
+    # Left care, and anonymised: not the survey's.
+    make.child(home=home, name="已离开", status=ChildStatus.LEFT_CARE,
+               left_on=date(2025, 6, 30), anonymised_on=date(2026, 1, 1))
     db.session.add_all([
         Assistance(child=hua, kind=AssistanceKind.MINIMUM_LIVING, since=date(2025, 1, 1)),
         Assistance(child=hua, kind=AssistanceKind.ORPHAN),
@@ -144,6 +150,7 @@ def test_each_childs_values_are_in_the_forms_places(app, make, db):
     assert ming["人户分离"] == f"是{E}\u3000否{E}"
     assert by_name["周小雨"]["父母一方外出、另一方无监护能力"] == f"是{E}\u3000否{E}"
     assert by_name["周小雨"]["父母双方同时外出"] == f"是{E}\u3000否{V}"
+    assert by_name["周小雨"]["无监护能力"] == f"父亲{V}\u3000母亲{E}"
     jun = by_name["陈小军"]
     assert jun["就学情况"].endswith(f"不在学{V}（休学）")
     assert "√" not in jun["监护类型"] and jun["监护类型"].endswith("（档案记为差，未注明类型）")
@@ -215,3 +222,23 @@ def test_a_name_that_excel_would_read_as_a_formula_stays_text(app, make, db):
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == "=HYPERLINK(1)"]
     assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].quotePrefix
+
+
+def test_the_approved_download_link_replays_a_cleared_search(app, make, db):
+    """The export requests page's link downloads what was approved, a blank search and
+    all; an approval's number smuggled into the query is not kept with it."""
+    import html
+
+    _county(make, db)
+    client = _client(app, make.user(Role.ADMIN))
+    asked = client.get(URL + "?search=")
+    assert asked.status_code == 302
+    answer = client.post("/admin/export-requests/ask", data={
+        "list": "reports.mca_registration", "query": "search=&approved=999",
+        "purpose": "report"})
+    assert answer.status_code == 302
+    link = html.unescape(answer.location)
+    assert "approved=999" not in link and "search=" in link
+    response = client.get(link)
+    assert response.status_code == 200, response.location
+    assert client.get("/admin/export-requests/").status_code == 200

@@ -40,12 +40,16 @@ def _county(make, db):
                     living_arrangement=LivingArrangement.ALONE,
                     guardianship=Guardianship.NOBODY, key_target=True)
     # One parent away, the other recorded as unable to care: the MCA's.
-    make.parent(c2, relation=ParentRelation.MOTHER, name="王母", able_to_guard=False)
+    make.parent(c2, relation=ParentRelation.MOTHER, name="王母", able_to_guard=False,
+                work_city="")
     # One parent away, the other at home and not recorded as unable: not the MCA's.
     other = make.child(home=town, gender=girl, birth_date=date(2017, 4, 4), left_behind_type=ONE,
                        living_arrangement=LivingArrangement.ONE_PARENT,
                        guardianship=Guardianship.GOOD)
-    make.parent(other, relation=ParentRelation.MOTHER, name="赵母", able_to_guard=True)
+    make.parent(other, relation=ParentRelation.MOTHER, name="赵母", able_to_guard=True,
+                work_city="")
+    # Her father, the one away, unable to care: it says nothing of the mother at home.
+    make.parent(other, name="赵父", work_city="深圳", able_to_guard=False)
     c3 = make.child(home=town, gender=boy, birth_date=date(2012, 2, 29),  # 14
                     schooling=Schooling.IN_SCHOOL, grade="初三", left_behind_type=BOTH)
     make.child(home=town, gender=girl, birth_date=date(2010, 11, 30))  # 16: not the MCA's
@@ -129,7 +133,7 @@ def test_every_cell_of_the_county_summary_is_the_count_written_by_hand(app, make
         "SELECT count(*) FROM child WHERE entered_on <= :on AND (left_on IS NULL OR "
         "left_on > :on) AND birth_date > :limit AND (left_behind_type = 'BOTH_PARENTS' OR "
         "guardianship = 'PARENT_UNABLE' OR EXISTS (SELECT 1 FROM parent_contact p WHERE "
-        "p.child_id = child.id AND p.able_to_guard = :no))"),
+        "p.child_id = child.id AND p.able_to_guard = :no AND p.work_city = ''))"),
         {"on": ON, "limit": sixteen_ago, "no": False}).scalar()
     assert body["合计"]["合计"] == in_sql == 6
     # The form's checks between columns hold on every row.

@@ -61,8 +61,9 @@ def _county(make, db):
     child(south, name="庚", gender=boy, birth_date=date(2015, 8, 8),
           schooling=Schooling.IN_SCHOOL, grade="五年级",
           created_at=datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
-    # Sixteen on the month's last day: past the school age the enrolment rate counts.
-    child(town, name="壬", gender=boy, birth_date=date(2010, 11, 30),
+    # Sixteen on 31 August 2026, when the school year began: past the school age the
+    # enrolment rate counts (a child born a day later would be in it).
+    child(town, name="壬", gender=boy, birth_date=date(2010, 8, 31),
           schooling=Schooling.DROPPED_OUT)
     c8 = child(south, name="辛", gender=girl, birth_date=date(2013, 6, 6),
                schooling=Schooling.IN_SCHOOL, grade="初二")
@@ -137,8 +138,8 @@ COUNTY = {
     "与父母通话/视频：记录条数": 1, "与父母通话/视频：儿童人数": 1,
     "新结对数": 1, "结束结对数": 1, "新建档儿童": 1, "离开儿童之家的儿童": 1,
     "期末在册儿童": 8, "发放物资次数": 3, "领到物资的儿童": 2,
-    # 甲 乙 庚 in school of 甲 乙 戊 庚 辛 aged 6 to 15 (丙's schooling not recorded; 壬 is
-    # 16 that day).
+    # 甲 乙 庚 in school of 甲 乙 戊 庚 辛 aged 6 to 15 on 31 August (丙's schooling not
+    # recorded; 壬 was 16).
     "入学率": "60.0%",
     # 甲 stayed, 戊 dropped out, 辛 suspended; 乙 was not in school on the first day; 己
     # left; 庚 was archived late.
@@ -270,3 +271,20 @@ def test_the_school_age_in_dates_is_the_age_in_years_on_every_awkward_day():
             in_dates = years_before(day, 16) < born <= years_before(day, 6)
             assert in_dates == (6 <= age_on(born, day) <= 15), (day, born)
     assert years_before(date(2028, 2, 29), 6) == date(2022, 2, 28)
+    from admin_app.reports.work_report import school_age_day
+
+    assert (school_age_day(date(2026, 11, 30)), school_age_day(date(2027, 6, 30)),
+            school_age_day(date(2026, 9, 1))) == (date(2026, 8, 31),) * 3
+
+
+def test_a_homes_own_staff_get_the_report_named_for_their_home(app, make, db):
+    south, _town = _county(make, db)
+    staff = _client(app, make.user(Role.STAFF, home_id=south.id))
+    page = staff.get(f"/admin/reports/work-report/?period={PERIOD}").text
+    assert "南桥村儿童之家共开展活动 2 次" in page and "全县" not in page
+    response = staff.get(f"/admin/reports/work-report.docx?period={PERIOD}")
+    assert "南桥村儿童之家2026年11月工作总结" in response.headers["Content-Disposition"] or \
+        "%E5%8D%97%E6%A1%A5" in response.headers["Content-Disposition"]
+    # An argument the page does not take is no crash.
+    assert staff.get(f"/admin/reports/work-report.xlsx?period={PERIOD}&endpoint=x"
+                     ).status_code == 200

@@ -4,7 +4,7 @@ is approved as she makes it. Approved requests download once, stamped."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
@@ -69,7 +69,13 @@ class ExportRequestView(AppView):
         export = self._exports().get(item.endpoint)
         if export is None:  # a kind of export no longer offered
             return url_for(".index")
-        return export.url(approved=item.id, **dict(parse_qsl(item.query)))
+        # The list's arguments replayed exactly: blank ones (a cleared search) and repeated
+        # ones kept, or the download's arguments would not be the approved ones.
+        arguments: dict[str, list[str]] = {}
+        for key, value in parse_qsl(item.query, keep_blank_values=True):
+            arguments.setdefault(key, []).append(value)
+        arguments.pop("approved", None)
+        return export.url(approved=item.id, **arguments)
 
     @expose("/ask", methods=("GET", "POST"))
     @access.needs(access.CREATE)
@@ -79,7 +85,10 @@ class ExportRequestView(AppView):
         if export is None or not access.can(current_user, access.EXPORT,
                                             export.view.resource_name):
             abort(404)
-        query = request.values.get("query", "")[:2000]
+        # The list's arguments, less an approval's number (never part of what is approved).
+        query = urlencode([(key, value) for key, value in parse_qsl(
+            request.values.get("query", "")[:2000], keep_blank_values=True)
+            if key != "approved"])
         if request.method == "GET":
             return self.render("admin/export_ask.html", export=export, query=query,
                                purposes=PURPOSES)

@@ -108,7 +108,9 @@ class ReportsView(AppView):
         period = Period.parse(request.args.get("period"), today)
         homes, townships, township, home = chosen_place(current_user,
                                                         one_home_by_default=False)
-        place = (home.name if home else township or current_user.township
+        # A Home's own account reports for its Home, never as the county.
+        own = current_user.home.name if getattr(current_user, "home", None) else None
+        place = (home.name if home else township or own or current_user.township
                  or gettext("Whole county"))
         report = work_report(current_user, period, today, place, township,
                              home.id if home else None)
@@ -129,10 +131,11 @@ class ReportsView(AppView):
                   "home": home.id if home else None})
 
     def _download(self, kind: str):
-        if (refused := refused_over_daily_limit(url_for(".work_report_page",
-                                                        **request.args))) is not None:
+        today, period, _homes, _townships, township, home, report = self._work_report()
+        back = url_for(".work_report_page", period=period.key, township=township,
+                       home=home.id if home else None)
+        if (refused := refused_over_daily_limit(back)) is not None:
             return refused
-        today, period, _homes, _townships, _township, home, report = self._work_report()
         title = report_title(report)
         record_access(AuditAction.EXPORT, table_name="work_report",
                       home_id=home.id if home else None, label=title[:100],

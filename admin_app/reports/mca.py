@@ -175,10 +175,12 @@ def summary(user, on: date, township: str | None = None) -> Summary:
                      or_(Assistance.since.is_(None), Assistance.since <= on),
                      or_(Assistance.until.is_(None), Assistance.until >= on))
               .correlate(Child).scalar_subquery())
-    # A parent recorded as unable to act as guardian (无监护能力: 重病、重残).
+    # The parent at home (no place of work away recorded) recorded as unable to act as
+    # guardian (无监护能力: 重病、重残); the parent away being unable says nothing of it.
     parent_unable = (select(ParentContact.id)
                      .where(ParentContact.child_id == Child.id,
-                            ParentContact.able_to_guard.is_(False))
+                            ParentContact.able_to_guard.is_(False),
+                            ParentContact.work_city == "")
                      .correlate(Child).exists())
     place = Home.name if township else Home.township
     query = (access.scoped(select(

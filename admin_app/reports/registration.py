@@ -25,6 +25,7 @@ from models import Child, Guardian, Home
 from models.base import local_today
 from models.enums import (
     AssistanceKind,
+    ChildStatus,
     GuardianRelation,
     Guardianship,
     LeftBehindType,
@@ -59,7 +60,9 @@ def registration_query(ids):
                _assistance().label("kinds"))
         .join(Home, Home.id == Child.home_id)
         .outerjoin(Guardian, Guardian.id == Child.guardian_id)
-        .where(Child.id.in_(ids))
+        # The survey's children: in care, never one whose record was anonymised.
+        .where(Child.id.in_(ids), Child.status == ChildStatus.IN_CARE,
+               Child.anonymised_on.is_(None))
         .order_by(Home.township, Home.name, Child.grade, Child.name, Child.id)
     )
 
@@ -107,13 +110,16 @@ def _schooling(row) -> str:
 
 
 def _one_away_other_unable(row) -> bool | None:
-    """父母一方外出、另一方无监护能力: yes, no, or unsaid when the record does not tell."""
+    """父母一方外出、另一方无监护能力: yes, no, or unsaid when the record does not tell. The
+    other is the parent at home: the one with no place of work away recorded."""
     if row.left_behind_type is LeftBehindType.BOTH_PARENTS:
         return False
-    if row.guardianship is Guardianship.PARENT_UNABLE or False in (
-            row.father_able_to_guard, row.mother_able_to_guard):
+    at_home = [able for able, city in ((row.father_able_to_guard, row.father_work_city),
+                                       (row.mother_able_to_guard, row.mother_work_city))
+               if not city]
+    if row.guardianship is Guardianship.PARENT_UNABLE or False in at_home:
         return True
-    if True in (row.father_able_to_guard, row.mother_able_to_guard):
+    if True in at_home:
         return False
     return None
 

@@ -8,12 +8,13 @@ township or a Home: activities held (done, not planned or cancelled) and their a
 care records by kind, pairings begun and ended, children entering and leaving care, goods
 handed out. Written as a Word document (python-docx) and as a workbook of the figures.
 
-入学率 counts the children of compulsory-school age (6 to 15 on the period's last day) in
-care that day whose schooling is recorded, and of them those in school; 巩固率 the pupils
-in school on the period's first day (their schooling then read back from the audit trail,
-which keeps every change of a record) still in school on its last, among those in care on
-both days. A child whose schooling is not recorded, who left care during the period, or
-whose record was made after the period began is counted apart, never guessed."""
+入学率 counts the children of compulsory-school age (6 to 15 on 31 August before the school
+year of the period's last day) in care that day whose schooling is recorded, and of them
+those in school; 巩固率 the pupils in school on the period's first day (their schooling
+then read back from the audit trail, which keeps every change of a record) still in school
+on its last, among those in care on both days. A child whose schooling is not recorded,
+who left care during the period, or whose record was made after the period began is
+counted apart, never guessed."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ from models.enums import (
     SchoolStage,
 )
 
-SCHOOL_AGES = (6, 15)  # 义务教育: the ages the enrolment rate counts, on the period's last day
+# 义务教育: the ages the enrolment rate counts, on 31 August before the school year of the
+# period's last day (school_age_day).
+SCHOOL_AGES = (6, 15)
 
 
 @dataclass
@@ -177,6 +180,11 @@ def schooling(user, period: Period, today: date, township: str | None = None,
     return report
 
 
+def school_age_day(day: date) -> date:
+    """The day school age is counted on: 31 August before the school year `day` is in."""
+    return date(day.year if day.month >= 9 else day.year - 1, 8, 31)
+
+
 def years_before(day: date, years: int) -> date:
     """The same day `years` earlier (28 February for a 29 February that year lacks)."""
     try:
@@ -191,9 +199,11 @@ def _children_figures(report: WorkReport, scoped, child_here) -> None:
     the pupils whose schooling changed during the period are read singly."""
     first, last = report.first, report.last
     low, high = SCHOOL_AGES
-    # age_on(birth_date, last) between low and high, as dates.
-    school_age = case((and_(Child.birth_date > years_before(last, high + 1),
-                            Child.birth_date <= years_before(last, low)), 1), else_=0)
+    # Of school age: aged low to high on 31 August of the school year the last day is in
+    # (a pupil starts school once six by then), as dates.
+    on = school_age_day(last)
+    school_age = case((and_(Child.birth_date > years_before(on, high + 1),
+                            Child.birth_date <= years_before(on, low)), 1), else_=0)
     for schooling, grade, school, gender, aged, n in scoped(
             select(Child.schooling, Child.grade, Child.school, Child.gender, school_age,
                    func.count())
@@ -339,10 +349,11 @@ def notes(report: WorkReport) -> list[str]:
         gettext("Activities: those held (done) in the period, by the kind recorded; "
                 "trainings and talks are counted under the kinds they were recorded with. "
                 "Attendances: each child present at each activity."),
-        gettext("Enrolment rate: children in care aged %(low)s to %(high)s on %(day)s in "
-                "school, %(part)s of %(whole)s whose schooling is recorded; not recorded, "
-                "counted apart: %(unsaid)s.", low=low, high=high,
-                day=report.last.isoformat(), part=report.enrolment.part,
+        gettext("Enrolment rate: children in care on %(day)s aged %(low)s to %(high)s on "
+                "%(age_day)s, in school: %(part)s of %(whole)s whose schooling is recorded; "
+                "not recorded, counted apart: %(unsaid)s.", low=low, high=high,
+                day=report.last.isoformat(), age_day=school_age_day(report.last).isoformat(),
+                part=report.enrolment.part,
                 whole=report.enrolment.whole, unsaid=apart_e.get("unsaid", 0)),
         gettext("Consolidation rate: pupils in school on %(first)s still in school on "
                 "%(last)s, %(part)s of %(whole)s in care on both days; counted apart: "
