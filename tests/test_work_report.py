@@ -288,3 +288,24 @@ def test_a_homes_own_staff_get_the_report_named_for_their_home(app, make, db):
     # An argument the page does not take is no crash.
     assert staff.get(f"/admin/reports/work-report.xlsx?period={PERIOD}&endpoint=x"
                      ).status_code == 200
+
+
+def test_a_past_period_is_counted_with_the_schooling_it_had_then(app, make, db):
+    """A pupil in school all of November who dropped out at 01:00 on 1 December in Beijing
+    (still 30 November in UTC) counts in November's figures as in school."""
+    home = make.home(name="北山村儿童之家", township="北山乡")
+    pupil = make.child(home=home, name="癸", gender=Gender.MALE, birth_date=date(2015, 5, 5),
+                       schooling=Schooling.IN_SCHOOL, grade="五年级", created_at=EARLY)
+    with time_machine.travel(datetime(2026, 11, 30, 17, 0, tzinfo=UTC), tick=False):
+        pupil.schooling = Schooling.DROPPED_OUT
+        db.session.commit()
+    admin = _client(app, make.user(Role.ADMIN))
+    november = _figures(admin.get(f"/admin/reports/work-report.xlsx?period={PERIOD}").data)
+    assert (november["入学率"], november["巩固率"]) == ("100.0%", "100.0%")
+    book = load_workbook(io.BytesIO(admin.get(
+        f"/admin/reports/work-report.xlsx?period={PERIOD}").data))
+    stages = {row[0]: row[1:] for row in book["学段与性别"].iter_rows(min_row=4,
+                                                                 values_only=True)}
+    assert (stages["小学"], stages["不在校"]) == ((1, 0, 1), (0, 0, 0))
+    december = _figures(admin.get("/admin/reports/work-report.xlsx?period=2026-12").data)
+    assert (december["入学率"], december["巩固率"]) == ("0.0%", "0.0%")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import String, and_, case, cast, distinct, func, select
+from sqlalchemy import String, and_, case, cast, distinct, func, or_, select
 
 from admin_app import access
 from admin_app.extensions import db
@@ -215,23 +215,38 @@ def _children_figures(report: WorkReport, scoped, child_here) -> None:
         if aged:
             _count(report.enrolment, schooling, schooling is Schooling.IN_SCHOOL, n)
     in_care_last = case((_in_care_at(last), 1), else_=0)
-    late = case((Child.created_at > local_midnight(first), 1), else_=0)
+    begun = local_midnight(first)
+    late = case((Child.created_at > begun, 1), else_=0)
     outcomes: Counter = Counter()
     for schooling, stays, archived_late, n in scoped(
             select(Child.schooling, in_care_last, late, func.count())
             .where(child_here, _in_care_at(first))
             .group_by(Child.schooling, in_care_last, late), Child):
         outcomes.update(_outcome(schooling, schooling, stays, archived_late, n))
-    # The pupils whose schooling changed since the first day: counted by what it was then.
-    before = _schooling_before(report)
-    ids = sorted(before)
+    # The children whose schooling changed since the first day: counted by what it was on
+    # the first day and on the last (a past period is not counted with today's schooling).
+    history = _schooling_history(report)
+    ids = sorted(history)
+    ended = local_midnight(last + timedelta(days=1))
     for start in range(0, len(ids), BATCH):
-        for child_id, schooling, stays, archived_late in scoped(
-                select(Child.id, Child.schooling, in_care_last, late)
-                .where(child_here, _in_care_at(first), Child.id.in_(ids[start:start + BATCH])),
-                Child):
-            outcomes.subtract(_outcome(schooling, schooling, stays, archived_late, 1))
-            outcomes.update(_outcome(before[child_id], schooling, stays, archived_late, 1))
+        for row in scoped(
+                select(Child.id, Child.schooling, Child.grade, Child.school, Child.gender,
+                       school_age, in_care_last, case((_in_care_at(first), 1), else_=0),
+                       late)
+                .where(child_here, or_(_in_care_at(first), _in_care_at(last)),
+                       Child.id.in_(ids[start:start + BATCH])), Child):
+            child_id, now, grade, school, gender, aged, stays, was_in, archived_late = row
+            at_start = _schooling_at(history[child_id], begun, now)
+            at_end = _schooling_at(history[child_id], ended, now)
+            if stays and at_end is not now:
+                report.stages[(stage_of(now, grade, school), gender)] -= 1
+                report.stages[(stage_of(at_end, grade, school), gender)] += 1
+                if aged:
+                    _count(report.enrolment, now, now is Schooling.IN_SCHOOL, -1)
+                    _count(report.enrolment, at_end, at_end is Schooling.IN_SCHOOL, 1)
+            if was_in:
+                outcomes.subtract(_outcome(now, now, stays, archived_late, 1))
+                outcomes.update(_outcome(at_start, at_end, stays, archived_late, 1))
     rate = report.consolidation
     rate.whole, rate.part = outcomes["whole"], outcomes["part"]
     rate.apart = {why: outcomes[why] for why in ("left", "archived_later") if outcomes[why]}
@@ -259,21 +274,27 @@ def _count(rate: Rate, schooling, counted: bool, n: int) -> None:
     rate.part += n if counted else 0
 
 
-def _schooling_before(report: WorkReport) -> dict:
-    """Each child's schooling on the period's first day where it has changed since: the old
-    value of the first change on or after that day, from the audit trail."""
+def _schooling_history(report: WorkReport) -> dict[int, list]:
+    """Each child's changes of schooling since the period's first day, oldest first, as
+    (moment, old value), from the audit trail (which keeps every change of a record)."""
     entries = db.session.execute(
-        select(AuditEntry.record_id, AuditEntry.changes).where(
+        select(AuditEntry.record_id, AuditEntry.at, AuditEntry.changes).where(
             AuditEntry.table_name == Child.__tablename__,
             AuditEntry.action == AuditAction.UPDATE,
             AuditEntry.at >= local_midnight(report.first),
             cast(AuditEntry.changes, String).like('%"schooling"%'))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
-    found = {}
-    for record_id, changes in entries:  # the latest first: the earliest is kept last
+        .order_by(AuditEntry.at, AuditEntry.id)).all()
+    found: dict[int, list] = {}
+    for record_id, at, changes in entries:
         if "schooling" in (changes or {}):
-            found[record_id] = _schooling(changes["schooling"][0])
+            found.setdefault(record_id, []).append((at, _schooling(changes["schooling"][0])))
     return found
+
+
+def _schooling_at(changes: list, moment: datetime, now):
+    """A child's schooling at `moment`: the old value of her first change after it, else
+    what it is now."""
+    return next((old for at, old in changes if at >= moment), now)
 
 
 def _schooling(value) -> Schooling | None:
@@ -361,6 +382,10 @@ def notes(report: WorkReport) -> list[str]:
                 first=report.first.isoformat(), last=report.last.isoformat(),
                 part=report.consolidation.part, whole=report.consolidation.whole,
                 left=apart_c.get("left", 0), later=apart_c.get("archived_later", 0)),
+        gettext("Schooling is each child's on the days counted, as the audit trail keeps its "
+                "changes; the school stage is read from her grade and the Home is hers as "
+                "they are now, so a past year's table counts a pupil moved up since at her "
+                "present stage."),
     ]
 
 
