@@ -129,7 +129,7 @@ def test_each_childs_values_are_in_the_forms_places(app, make, db):
     assert hua["父母双方同时外出"] == f"是{V}\u3000否{E}"
     assert hua["父母一方外出、另一方无监护能力"] == f"是{E}\u3000否{V}"
     assert hua["父母外出有无委托其他监护人"] == f"是{V}\u3000否{E}"
-    assert (hua["委托监护人姓名"], hua["受委托监护人电话"], hua["与被监护人关系"],
+    assert (hua["受委托监护人姓名"], hua["受委托监护人电话"], hua["与被监护人关系"],
             hua["居住地地址"]) == ("李奶奶", "138****1111", "奶奶", "南桥村三组")
     assert hua["监护类型"] == (f"无人监护{E}\u3000父或母无监护能力{E}\u3000"
                            f"受委托监护人监护能力不足{E}\u3000一般{V}\u3000较好{E}")

@@ -154,7 +154,7 @@ def _client(app, user):
 
 
 def _figures(content: bytes) -> dict:
-    sheet = load_workbook(io.BytesIO(content))["数字"]
+    sheet = load_workbook(io.BytesIO(content))["主要数据"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
     return {name: value for name, value in rows if name}
 
@@ -199,10 +199,10 @@ def test_the_word_document_says_the_figures_in_sentences_and_leaves_headings(app
     document = Document(io.BytesIO(response.data))
     paragraphs = [p.text for p in document.paragraphs]
     body = "\n".join(paragraphs)
-    assert "共开展活动 3 次，参与儿童 4 人次（3 人）" in body
-    assert "家访 3 次（2 名儿童）" in body and "谈心 1 次（1 名儿童）" in body
-    assert "新结对 1 对，结束结对 1 对；新建档儿童 1 人，离开儿童之家 1 人" in body
-    assert "发放物资 3 次，领到物资的儿童 2 人：儿童图书6本、书包5个" in body
+    assert "共开展活动3次，参与儿童4人次（3人）" in body
+    assert "家访3次（2名儿童）" in body and "谈心1次（1名儿童）" in body
+    assert "新结对1对，结束结对1对；新建档儿童1人，离开儿童之家1人" in body
+    assert "发放物资3次，领到物资的儿童2人：儿童图书6本、书包5个" in body
     for heading in ("亮点", "存在的问题", "下一步计划"):
         assert heading in paragraphs, heading
     stage_table = document.tables[0]
@@ -233,7 +233,7 @@ def test_the_page_shows_the_sentences_and_a_caring_mother_gets_nothing(app, make
     admin = _client(app, make.user(Role.ADMIN))
     page = admin.get(f"/admin/reports/work-report/?period={PERIOD}")
     assert page.status_code == 200
-    assert "共开展活动 3 次" in page.text and 'id="download-work-report-docx"' in page.text
+    assert "共开展活动3次" in page.text and 'id="download-work-report-docx"' in page.text
     volunteer = make.volunteer(home=south)
     mother = _client(app, make.user(Role.VOLUNTEER, volunteer_id=volunteer.id))
     for url in ("/admin/reports/work-report/", "/admin/reports/work-report.docx",
@@ -281,10 +281,12 @@ def test_a_homes_own_staff_get_the_report_named_for_their_home(app, make, db):
     south, _town = _county(make, db)
     staff = _client(app, make.user(Role.STAFF, home_id=south.id))
     page = staff.get(f"/admin/reports/work-report/?period={PERIOD}").text
-    assert "南桥村儿童之家共开展活动 2 次" in page and "全县" not in page
+    assert "南桥村儿童之家共开展活动2次" in page and "全县" not in page
     response = staff.get(f"/admin/reports/work-report.docx?period={PERIOD}")
     assert "南桥村儿童之家2026年11月工作总结" in response.headers["Content-Disposition"] or \
         "%E5%8D%97%E6%A1%A5" in response.headers["Content-Disposition"]
+    # A period not begun yet is refused, not counted as empty.
+    assert staff.get("/admin/reports/work-report/?period=2030").status_code == 400
     # An argument the page does not take is no crash.
     assert staff.get(f"/admin/reports/work-report.xlsx?period={PERIOD}&endpoint=x"
                      ).status_code == 200

@@ -106,6 +106,8 @@ class ReportsView(AppView):
     def _work_report(self):
         today = local_today()
         period = Period.parse(request.args.get("period"), today)
+        if period.first > today:
+            abort(400, gettext("That period has not begun yet."))
         homes, townships, township, home = chosen_place(current_user,
                                                         one_home_by_default=False)
         # A Home's own account reports for its Home, never as the county.
