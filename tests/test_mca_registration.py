@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from models import Assistance
 from models.enums import (
     AssistanceKind,
+    AuditAction,
     ChildStatus,
     Gender,
     GuardianRelation,
@@ -169,14 +170,25 @@ def test_ids_in_full_only_in_an_approved_copy_for_staff_not_for_a_supervisor(app
     home = _county(make, db)
     staff = make.user(Role.STAFF, home_id=home.id)
     supervisor = make.user(Role.SUPERVISOR, township="南桥镇")
-    seen = {}
+    seen, warned = {}, {}
     for user in (staff, supervisor):
         client = _client(app, user)
         # Not approved: asked for first, nothing downloaded.
         first = client.get(URL)
         assert first.status_code == 302 and "/admin/export-requests/ask" in first.location
+        # The one who asks, and so the one who approves, is told the copy is in full.
+        warned[user.role] = 'id="ids-in-full"' in client.get(first.location).text
         _sheet, forms = _forms(export_through_approval(client, URL).data)
         seen[user.role] = {form["姓名"]: form for form in forms}["刘小花"]
+    assert warned == {Role.STAFF: True, Role.SUPERVISOR: False}
+    from models import AuditEntry, ExportRequest
+
+    titles = {request.user_id: request.title for request in db.session.query(ExportRequest)}
+    assert titles == {staff.id: "登记表（附件1）（含完整身份证号）",
+                      supervisor.id: "登记表（附件1）"}
+    trail = {entry.user_id: entry.changes["ids_in_full"] for entry in db.session.query(
+        AuditEntry).filter(AuditEntry.action == AuditAction.EXPORT)}
+    assert trail == {staff.id: True, supervisor.id: False}
     assert seen[Role.STAFF]["公民身份证号码"] == GIRL
     assert seen[Role.STAFF]["母亲公民身份证号码"] == MOTHER
     assert seen[Role.STAFF]["联系电话"] == "13912345678"  # staff call parents: in full

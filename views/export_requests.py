@@ -91,19 +91,23 @@ class ExportRequestView(AppView):
             if key != "approved"])
         if request.method == "GET":
             return self.render("admin/export_ask.html", export=export, query=query,
-                               purposes=PURPOSES)
+                               purposes=PURPOSES, in_full=export.in_full_for(current_user))
         purposes = dict(PURPOSES)
         purpose, note = request.form.get("purpose", ""), request.form.get("note", "").strip()
         if purpose not in purposes and not note:
             flash(gettext("Please say what the export is for."), "error")
             return self.render("admin/export_ask.html", export=export, query=query,
-                               purposes=PURPOSES), 400
+                               purposes=PURPOSES,
+                               in_full=export.in_full_for(current_user)), 400
         if (refused := refused_over_daily_limit(export.back)) is not None:
             return refused
         reason = "；".join(part for part in (str(purposes.get(purpose, "")), note) if part)
         item = ExportRequest(user_id=current_user.id, home_id=current_user.home_id,
                              endpoint=endpoint, query=query, reason=reason[:200],
-                             title=str(export.name))
+                             # The designated person reads what she approves.
+                             title=str(export.name) + (gettext(" (ID numbers in full)")
+                                                       if export.in_full_for(current_user)
+                                                       else ""))
         if current_user.role is Role.ADMIN:
             item.state, item.decided_by_id, item.decided_on = (
                 ExportState.APPROVED, current_user.id, local_today())

@@ -98,6 +98,11 @@ class SensitiveExport:
     name: object
     download: str
     download_args: tuple = ()
+    # Its approved copy carries ID numbers in full for those who handle them (附件1).
+    full_ids: bool = False
+
+    def in_full_for(self, user) -> bool:
+        return self.full_ids and access.full_ids_in_approved_export(user)
 
     @classmethod
     def of_list(cls, view) -> SensitiveExport:
@@ -224,6 +229,8 @@ class ExportMixin:
                                "request": approval.id if approval else None,
                                "reason": approval.reason if approval else "",
                                "export": sensitive.key if sensitive else self.endpoint,
+                               "ids_in_full": bool(sensitive and approval
+                                                   and sensitive.in_full_for(current_user)),
                                # Whose data left the panel: the incident query reads this.
                                "children": self._children_in(ids.subquery().select())})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,

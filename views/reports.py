@@ -63,7 +63,7 @@ class ReportsView(AppView):
         """附件1 is chosen with the children list's filters and carries what the roster does:
         approved first (views.export_requests), like the list's own export."""
         return [SensitiveExport(REGISTRATION, self._children(),
-                                _l("MCA registration forms"), REGISTRATION)]
+                                _l("MCA registration forms"), REGISTRATION, full_ids=True)]
 
     @expose("/mca-registration.xlsx")
     @access.needs(access.EXPORT)
