@@ -21,13 +21,13 @@ from admin_app.audit import record_access
 from admin_app.reports.mca import summary, summary_workbook
 from admin_app.reports.registration import registration_workbook
 from admin_app.reports.scorecard import Period
-from admin_app.reports.work_report import (
+from admin_app.reports.work_report import work_report
+from admin_app.reports.work_report_writing import (
     report_docx,
     report_title,
     report_workbook,
     sentences,
     stage_rows,
-    work_report,
 )
 from models.base import local_today
 from models.enums import AuditAction

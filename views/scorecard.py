@@ -14,7 +14,8 @@ from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.reports.scorecard import Period, counted_duties, scorecard
-from admin_app.reports.work_report import notes, schooling, stage_rows
+from admin_app.reports.work_report import schooling
+from admin_app.reports.work_report_writing import notes, stage_rows
 from admin_app.xlsx import Column, Workbook
 from models.base import local_today
 from models.duties import duties
