@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, event, func, select, update
+from sqlalchemy import case, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from models.base import previous
@@ -93,11 +93,10 @@ def _pick_source(session: Session, entry: MoneyEntry, given_back: tuple | None) 
                           total=total, wanted=entry.amount))
 
 
-def _set_attributes(entry: MoneyEntry) -> set[str]:
-    from sqlalchemy import inspect
-
-    state = inspect(entry)
-    return {name for name in ("source",) if state.attrs[name].history.added}
+def _source_left_to_choose(entry: MoneyEntry) -> bool:
+    """No income named: none ever, or the form's choice set to nothing (自动)."""
+    return entry.source is None and (entry.source_id is None
+                                     or bool(inspect(entry).attrs.source.history.added))
 
 
 def _check(session: Session, entry: MoneyEntry) -> None:
@@ -146,8 +145,7 @@ def _prepare(session: Session, flush_context, instances) -> None:
                         "¥%(spent)s of this income has been spent already: its amount "
                         "cannot be less.", spent=computed_spent(session, entry.id))) from None
         _check(session, entry)
-        if not kind.incoming and entry.source is None and (
-                entry.source_id is None or "source" in _set_attributes(entry)):
+        if not kind.incoming and _source_left_to_choose(entry):
             # The relationship, not its column: a form sets `source` (to nothing when left
             # to choose), which the flush would write over a column set here.
             given_back = None

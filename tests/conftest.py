@@ -314,3 +314,38 @@ def export_through_approval(client, url: str):
         item.state = ExportState.APPROVED
         _db.session.commit()
     return client.get(url + ("&" if "?" in url else "?") + f"approved={item.id}")
+
+
+def saved_at_once(app, engine, add, writers: int = 2) -> list[str]:
+    """`writers` sessions, each in a thread of its own, `add` a row to their session and
+    commit at the same moment: what became of each ("saved", "refused", or the error a
+    second SQLite writer may time out with). The threads never touch the test's session."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from models.validators import InvalidValue
+
+    barrier = threading.Barrier(writers, timeout=10)
+    outcomes: list[str] = []
+
+    def write() -> None:
+        with app.app_context(), Session(engine) as session:
+            add(session)
+            barrier.wait()
+            try:
+                session.commit()
+                outcomes.append("saved")
+            except InvalidValue:
+                session.rollback()
+                outcomes.append("refused")
+            except Exception as error:  # SQLite may time out the second writer instead
+                session.rollback()
+                outcomes.append(f"refused: {type(error).__name__}")
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

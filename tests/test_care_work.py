@@ -3,18 +3,17 @@ zero, also when two people hand out the last unit at the same moment)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from models import Pairing, ResourceItem, StockMovement
 from models.base import local_today
 from models.enums import MovementKind, Role
 from models.stock import computed_on_hand
 from models.validators import InvalidValue
+from tests.conftest import saved_at_once
 from tests.test_calendar import signed_in
 
 
@@ -156,29 +155,8 @@ def test_two_hand_outs_of_the_last_unit_at_once_only_one_succeeds(app, make, db)
     item = make.item(home=home, name="冬季棉衣")
     make.movement(item, quantity=1)
     item_id = item.id  # read here: the threads must not touch the test's own session
-    barrier = threading.Barrier(2, timeout=10)
-    outcomes: list[str] = []
-
-    def hand_out() -> None:
-        with app.app_context(), Session(db.engine) as session:
-            session.add(StockMovement(item_id=item_id, occurred_on=local_today(),
-                                      kind=MovementKind.HAND_OUT, quantity=1))
-            barrier.wait()
-            try:
-                session.commit()
-                outcomes.append("saved")
-            except InvalidValue:
-                session.rollback()
-                outcomes.append("refused")
-            except Exception as error:  # SQLite may time out the second writer instead
-                session.rollback()
-                outcomes.append(f"refused: {type(error).__name__}")
-
-    threads = [threading.Thread(target=hand_out) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = saved_at_once(app, db.engine, lambda session: session.add(StockMovement(
+        item_id=item_id, occurred_on=local_today(), kind=MovementKind.HAND_OUT, quantity=1)))
     assert sorted(outcomes)[-1] == "saved" and outcomes.count("saved") == 1, outcomes
     assert stock(db, item) == 0 == computed_on_hand(db.session, item_id)
 

@@ -4,17 +4,16 @@ once; corrections give back what a line took; lines never deleted; amounts in fe
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.orm import Session
 
 from models import MoneyEntry
 from models.enums import MoneyKind
 from models.money_keeping import balance, computed_remaining
 from models.validators import InvalidValue
+from tests.conftest import saved_at_once
 
 IN, GIFT = MoneyKind.DONATION, MoneyKind.CONDOLENCE
 
@@ -121,29 +120,9 @@ def test_two_payments_of_the_last_money_at_once_only_one_succeeds(app, db, make)
     home = make.home()
     income = _line(db, home, IN, "100.00")
     home_id, income_id = home.id, income.id  # the threads must not touch the test's session
-    barrier = threading.Barrier(2, timeout=10)
-    outcomes: list[str] = []
-
-    def pay() -> None:
-        with app.app_context(), Session(db.engine) as session:
-            session.add(MoneyEntry(home_id=home_id, kind=GIFT, amount=Decimal("80.00"),
-                                   occurred_on=date(2026, 11, 2), source_id=income_id))
-            barrier.wait()
-            try:
-                session.commit()
-                outcomes.append("saved")
-            except InvalidValue:
-                session.rollback()
-                outcomes.append("refused")
-            except Exception as error:  # SQLite may time out the second writer instead
-                session.rollback()
-                outcomes.append(f"refused: {type(error).__name__}")
-
-    threads = [threading.Thread(target=pay) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = saved_at_once(app, db.engine, lambda session: session.add(MoneyEntry(
+        home_id=home_id, kind=GIFT, amount=Decimal("80.00"), occurred_on=date(2026, 11, 2),
+        source_id=income_id)))
     assert outcomes.count("saved") == 1, outcomes
     assert _left(db, income) == Decimal("20.00") == computed_remaining(db.session, income_id)
 
