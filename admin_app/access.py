@@ -21,6 +21,7 @@ from models import (
     Assistance,
     AuditEntry,
     CareRecord,
+    CareRound,
     Child,
     Consent,
     DataRequest,
@@ -34,6 +35,7 @@ from models import (
     ResourceCategory,
     ResourceItem,
     RosterUpload,
+    RoundGift,
     SchoolTerm,
     StockMovement,
     User,
@@ -87,7 +89,7 @@ MONEY = frozenset({READ, CREATE, EDIT, EXPORT})
 
 RECORDS = ("home", "child", "guardian", "parent_contact", "assistance", "volunteer",
            "pairing", "care_record", "family_call", "activity", "activity_series",
-           "resource_item", "stock_movement", "consent", "data_request")
+           "resource_item", "stock_movement", "consent", "data_request", "care_round")
 LOOKUPS = ("activity_kind", "resource_category", "volunteer_organisation")
 
 # What each role may do on each resource (a view's endpoint, or a custom page's name).
@@ -250,6 +252,9 @@ def _by_home(model, at) -> ColumnElement[bool]:
         AuditEntry: lambda: at(AuditEntry.home_id),
         ExportRequest: lambda: at(ExportRequest.home_id),
         MoneyEntry: lambda: at(MoneyEntry.home_id),
+        # A 慰问 round: seen by the Homes it visits; its gifts by the children's Homes.
+        CareRound: lambda: CareRound.homes.any(at(Home.id)),
+        RoundGift: lambda: at(RoundGift.home_id),
     }
     if model in SHARED:
         return true()
@@ -299,7 +304,7 @@ SHARED = {ActivityKind, ResourceCategory, VolunteerOrganisation, DutyRule, Schoo
 KNOWN = SHARED | {Home, Child, Guardian, Volunteer, Activity, ActivitySeries, ResourceItem,
                   ParentContact, Assistance, Pairing, CareRecord, StockMovement,
                   ActivityParticipant, User, AuditEntry, Consent, DataRequest, RosterUpload,
-                  ExportRequest, MoneyEntry}
+                  ExportRequest, MoneyEntry, CareRound, RoundGift}
 
 
 def visible(model, user) -> ColumnElement[bool]:
@@ -345,6 +350,12 @@ def sees_home(user, home_id: int | None) -> bool:
 
     return db.session.scalar(select(Home.id).where(Home.id == home_id,
                                                    visible(Home, user))) is not None
+
+
+def holds_every_home(user, home_ids) -> bool:
+    """Whether `user`'s scope holds each of these Homes: who may change or close a round
+    that visits them (a Home's staff not a county's round of ten Homes)."""
+    return all(sees_home(user, home_id) for home_id in home_ids)
 
 
 def scoped(stmt, model, user):

@@ -17,6 +17,7 @@ from models.moves import ChildMove
 from models.name_index import NameGram
 from models.people import Assistance, Child, Guardian, ParentContact, Volunteer
 from models.places import ActivityKind, Home, ResourceCategory, VolunteerOrganisation
+from models.rounds import CareRound, RoundGift, care_round_child, care_round_home
 from models.terms import SchoolTerm
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEntry",
     "CareMonth",
     "CareRecord",
+    "CareRound",
     "Child",
     "ChildMove",
     "Consent",
@@ -44,10 +46,13 @@ __all__ = [
     "ResourceCategory",
     "ResourceItem",
     "RosterUpload",
+    "RoundGift",
     "SchoolTerm",
     "StockMovement",
     "User",
     "Volunteer",
     "VolunteerOrganisation",
     "activity_volunteer",
+    "care_round_child",
+    "care_round_home",
 ]

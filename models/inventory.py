@@ -47,6 +47,8 @@ class StockMovement(Versioned, Timestamped, db.Model):
 
     __tablename__ = "stock_movement"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),
+                      CheckConstraint("remaining IS NULL OR (remaining >= 0 AND "
+                                      "remaining <= quantity)", name="remaining_within_quantity"),
                       sorted_by("stock_movement", "kind"),
                       sorted_by("stock_movement", "quantity"))
 
@@ -59,13 +61,37 @@ class StockMovement(Versioned, Timestamped, db.Model):
     kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind), active_history=True)
     quantity: Mapped[int] = mapped_column(Integer, active_history=True)
     donor: Mapped[str] = mapped_column(String(100), default="")
+    # Stock in (a batch): how much of it is left, kept with every movement out drawn on it
+    # (models.stock), so a donor's goods are traced to the children they reached.
+    remaining: Mapped[int | None] = mapped_column(Integer)
+    # Stock out: the batch in it was drawn on (first in, first out unless chosen). None
+    # only for movements recorded before batches were kept (their batches' `remaining`
+    # was counted oldest first by the migration).
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("stock_movement.id"), index=True,
+                                                  active_history=True)
     child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
+    # A hand-out of a 慰问 round: the child's gift in it (models.rounds).
+    gift_id: Mapped[int | None] = mapped_column(ForeignKey("round_gift.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(String(200), default="")
 
     item: Mapped[ResourceItem] = relationship()
+    source: Mapped[StockMovement | None] = relationship(remote_side=[id])
     child: Mapped[Child | None] = relationship()
+    gift: Mapped[RoundGift | None] = relationship()  # noqa: F821
     recorded_by: Mapped[User | None] = relationship()  # noqa: F821
+
+    @property
+    def incoming(self) -> bool:
+        kind = movement_kind(self.kind)
+        return kind is not None and kind.sign > 0
 
     def __str__(self) -> str:
         return f"{self.item} {MovementKind.label_of(self.kind)} {self.quantity}"
+
+
+def movement_kind(value) -> MovementKind | None:
+    """The kind a movement holds: the member, or its name as a form sets it before the save."""
+    if value is None or isinstance(value, MovementKind):
+        return value
+    return MovementKind[value] if value in MovementKind.__members__ else MovementKind(value)

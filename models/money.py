@@ -59,6 +59,8 @@ class MoneyEntry(Versioned, Timestamped, db.Model):
     stock_movement_id: Mapped[int | None] = mapped_column(ForeignKey("stock_movement.id"),
                                                           index=True)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id"), index=True)
+    # 慰问金 of a 慰问 round: the child's gift in it (models.rounds).
+    gift_id: Mapped[int | None] = mapped_column(ForeignKey("round_gift.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(String(200), default="")
 
@@ -67,6 +69,7 @@ class MoneyEntry(Versioned, Timestamped, db.Model):
     child: Mapped[Child | None] = relationship()
     stock_movement: Mapped[StockMovement | None] = relationship()
     activity: Mapped[Activity | None] = relationship()
+    gift: Mapped[RoundGift | None] = relationship()  # noqa: F821
     recorded_by: Mapped[User | None] = relationship()  # noqa: F821
 
     @property

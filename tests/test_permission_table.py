@@ -41,6 +41,8 @@ KEY: dict[str, tuple[str, str, str, str]] = {
     "stock_movement":         ("RCEDX", "RCEDX", "R...X", "....."),
     # A line of money is corrected, never deleted.
     "money_entry":            ("RCE.X", "RCE.X", "R...X", "....."),
+    # 慰问 rounds: a round with gifts is kept (views.rounds refuses its deletion).
+    "care_round":             ("RCEDX", "RCEDX", "R...X", "....."),
     "consent":                ("RCEDX", "RCEDX", "R...X", "....."),
     "data_request":           ("RCEDX", "RCEDX", "R...X", "....."),
     "activity_kind":          ("RCEDX", "RCEDX", "R...X", "....."),

@@ -24,6 +24,7 @@ from models import (
     Assistance,
     AuditEntry,
     CareRecord,
+    CareRound,
     Child,
     Consent,
     DataRequest,
@@ -35,6 +36,7 @@ from models import (
     ParentContact,
     ResourceItem,
     RosterUpload,
+    RoundGift,
     StockMovement,
     User,
     Volunteer,
@@ -69,6 +71,9 @@ KEY = {
     StockMovement: NOT_HERS,
     # A Home's money: for those who keep its records, never a caring mother's.
     MoneyEntry: NOT_HERS,
+    # 慰问 rounds (one a Home here) and their gifts: for those who keep the records.
+    CareRound: NOT_HERS,
+    RoundGift: NOT_HERS,
     Consent: NOT_HERS,
     DataRequest: NOT_HERS,
     User: ("", "", "", "", "", "", "", "甲乙丙县"),
@@ -90,6 +95,8 @@ def _home_of(record) -> int | None:
             value = getattr(value, step, None)
         if value is not None:
             return value
+    if isinstance(record, CareRound):
+        return record.homes[0].id
     return record.id if isinstance(record, Home) else None
 
 
@@ -110,6 +117,11 @@ def world(make, db) -> World:
         make._save(MoneyEntry(home_id=home.id, kind=MoneyKind.DONATION,
                               amount=Decimal("100.00"), occurred_on=date(2026, 11, 1),
                               donor=f"{tag}村委会"))
+        care_round = make._save(CareRound(name=f"{tag}春节慰问", starts_on=date(2026, 1, 20),
+                                          ends_on=date(2026, 2, 10), for_everyone=True,
+                                          homes=[home]))
+        make._save(RoundGift(round=care_round, child=child, home_id=home.id,
+                             given_on=date(2026, 1, 25)))
     volunteer_a = db.session.scalar(select(Volunteer).where(Volunteer.name == "甲妈妈"))
     w.users = {
         "staff": make.user(Role.STAFF, username="staff", home=homes["甲"]),

@@ -16,6 +16,7 @@ from models import (
     Assistance,
     AuditEntry,
     CareRecord,
+    CareRound,
     Child,
     Consent,
     DataRequest,
@@ -60,6 +61,7 @@ from views.places import ActivityKindView, HomeView, LookupView
 from views.privacy import ConsentView, DataRequestView, PrivacyView
 from views.reminders import ReminderView
 from views.reports import ReportsView
+from views.rounds import CareRoundView
 from views.school_year import SchoolYearView
 from views.scorecard import ScorecardView
 from views.terms import SchoolTermView
@@ -116,6 +118,7 @@ def init_admin(app: Flask) -> Admin:
                           endpoint="stock_movement"),
         MoneyEntryView(MoneyEntry, _l("Money ledger"), RESOURCES, endpoint="money_entry"),
         DonorsView(name=_l("Donors"), category=RESOURCES, endpoint="donors", url="donors"),
+        CareRoundView(CareRound, _l("Care rounds"), RESOURCES, endpoint="care_round"),
         LookupView(ResourceCategory, _l("Resource categories"), RESOURCES,
                    endpoint="resource_category"),
         HomeView(Home, _l("Children's Homes"), SETTINGS, endpoint="home"),

@@ -143,8 +143,13 @@ class SuggestingInput(widgets_core.TextInput):
 def _describe(record) -> str:
     """What tells two 李奶奶 or two 王小明 apart in a look-up: relation, phone (as the user
     may see it) or birth date."""
-    from models import Child, Guardian, Volunteer
+    from models import Child, Guardian, StockMovement, Volunteer
 
+    if isinstance(record, StockMovement) and record.incoming:
+        return str(_l("%(day)s %(item)s from %(donor)s, %(left)s %(unit)s left",
+                      day=record.occurred_on.isoformat(), item=record.item,
+                      donor=record.donor or record.kind.label, left=record.remaining,
+                      unit=record.item.unit))
     if isinstance(record, Guardian):
         extra = [str(record.relation.label), shown(current_user, "phone", record.phone) or ""]
     elif isinstance(record, Child):

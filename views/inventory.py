@@ -46,6 +46,8 @@ def _going_out_says_where(form) -> None:
     if kind is MovementKind.LOAN and child is None and not note:
         raise FieldError("child", _l("A loan names the child who borrowed it, or the "
                                      "borrower in the note."))
+    if kind is not None and kind.sign > 0 and field_value(form, "source") is not None:
+        raise FieldError("source", _l("Stock coming in draws on no other batch."))
     if kind is MovementKind.TRANSFER_OUT and not note:
         raise FieldError("note", _l("A transfer out names the Children's Home it went to, "
                                     "in the note."))
@@ -62,10 +64,15 @@ class StockMovementView(AppModelView):
     column_filters = ("kind", "occurred_on")
     column_sortable_list = ("occurred_on", "kind", "quantity", ("item", "item_id"))
     column_default_sort = ("occurred_on", True)
-    form_columns = ("item", "occurred_on", "kind", "quantity", "donor", "child", "note")
+    form_columns = ("item", "occurred_on", "kind", "quantity", "donor", "source", "child",
+                    "note")
     form_args = {"occurred_on": PAST_DATE, "quantity": QUANTITY}
     form_ajax_refs = {
         "item": {"fields": ("name",), "page_size": 10},
+        # Stock going out: the batch in it comes from, found by its donor (left empty: the
+        # item's oldest batch that holds it, models.stock).
+        "source": {"fields": ("donor", "note"), "page_size": 10,
+                   "placeholder": _l("The oldest batch that holds it")},
         "child": {"fields": ("name",), "page_size": 10},
     }
     form_checks = (_going_out_says_where,)

@@ -1,7 +1,8 @@
 /* The app's few behaviours: the list's search and filters folded behind one tab on a phone,
    the browser's own date picker for date fields there, and every handler the pages would
    otherwise write inline (the Content-Security-Policy runs none): confirmations, bulk
-   actions, inline forms' "add" buttons, selects that submit their form, printing. */
+   actions, "choose all" boxes, inline forms' "add" buttons, selects that submit their
+   form, printing. */
 (function () {
   "use strict";
   var phone = window.matchMedia("(max-width: 575.98px)").matches;
@@ -60,6 +61,11 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-submit-on-change]") && event.target.form) {
       event.target.form.submit();
+    } else if (event.target.matches("[data-check-all]")) {
+      var checked = event.target.checked;
+      document.querySelectorAll(event.target.dataset.checkAll).forEach(function (box) {
+        box.checked = checked;
+      });
     }
   });
 })();
