@@ -207,9 +207,12 @@ def _correct_batch(session: Session, batch: StockMovement) -> None:
     """A batch in, changed: less of it only if no more was drawn on it; another item only
     if nothing was."""
     drawn = previous(batch, "quantity") - (_left_of(session, batch.id) or 0)
+    with session.no_autoflush:
+        unit = session.scalar(select(ResourceItem.unit)
+                              .where(ResourceItem.id == previous(batch, "item_id")))
     if previous(batch, "item_id") != _item_id(batch) and drawn:
         raise InvalidValue(_l("%(drawn)s %(unit)s of this batch went out already: it stays "
-                              "with its item.", drawn=drawn, unit=batch.item.unit))
+                              "with its item.", drawn=drawn, unit=unit))
     shrunk = batch.quantity - previous(batch, "quantity")
     if shrunk < 0:
         try:
@@ -217,7 +220,7 @@ def _correct_batch(session: Session, batch: StockMovement) -> None:
         except InvalidValue:
             raise InvalidValue(_l("%(drawn)s %(unit)s of this batch went out already: its "
                                   "quantity cannot be less.", drawn=drawn,
-                                  unit=batch.item.unit)) from None
+                                  unit=unit)) from None
 
 
 def _effect(kind, quantity) -> int:
