@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, Versioned, db
+from models.base import Timestamped, Versioned, db, sorted_by
 from models.people import Child
 from models.places import Home
 
@@ -44,11 +44,13 @@ class CareRound(Versioned, Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="ends_after_it_starts"),
         CheckConstraint("money_each IS NULL OR money_each > 0", name="money_each_positive"),
+        sorted_by("care_round", "starts_on"),
+        sorted_by("care_round", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     # Who may receive: any child of the round's Homes in care who is one of these, and the
     # children picked by hand.

@@ -226,7 +226,8 @@ def _correct_batch(session: Session, batch: StockMovement) -> None:
 def _effect(kind, quantity) -> int:
     if kind is None or quantity is None:
         return 0
-    return movement_kind(kind).sign * quantity
+    kind = movement_kind(kind)
+    return kind.sign * quantity
 
 
 @event.listens_for(Session, "after_flush")

@@ -158,6 +158,22 @@ LABELS = {
     "fulfilled_by": _l("Who may do it"),
     "stricter_frequency": _l("How often for children at risk"),
     "stricter_for": _l("Children at risk"),
+    # 慰问 rounds (models.rounds) and what names them.
+    "round": _l("Care round"),
+    "gift": _l("Care round gift"),
+    "given_on": _l("Day given"),
+    "starts_on": _l("From"),
+    "ends_on": _l("To"),
+    "homes": _l("Children's Homes"),
+    "for_everyone": _l("Every child in care"),
+    "for_in_difficulty": _l("Children in difficulty"),
+    "for_key_target": _l("Key targets"),
+    "for_living_alone": _l("Children living alone"),
+    "picked": _l("Children picked by hand"),
+    "goods": _l("What each child receives"),
+    "money_each": _l("Money for each child (yuan)"),
+    "closed_on": _l("Closed on"),
+    "closed_by": _l("Closed by"),
 }
 
 # A thing's name (a Home's, an item's, a kind's) is 名称; a person's is 姓名.
@@ -167,10 +183,13 @@ THING_LABELS = {**LABELS, "name": THING_NAME}
 LABELS_BY_TABLE = {table: THING_LABELS for table in (
     "home", "resource_item", "resource_category", "activity_kind", "volunteer_organisation")}
 LABELS_BY_TABLE["duty_rule"] = {**LABELS, "name": _l("Duty"), "active": _l("In force")}
+LABELS_BY_TABLE["care_round"] = {**LABELS, "name": _l("Round")}
 
 # What each table is called in the audit screen.
 TABLE_LABELS = {
     "money_entry": _l("Money ledger"),
+    "care_round": _l("Care round"),
+    "round_gift": _l("Care round gift"),
     "home": _l("Children's Home"),
     "child": _l("Child"),
     "guardian": _l("Guardian"),

@@ -19,7 +19,7 @@ from admin_app import access
 from admin_app import rounds as giving
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.reports.round_sheet import signature_workbook
+from admin_app.reports.round_sheet import rounds_workbook, signature_workbook
 from models import CareRound, Home, MoneyEntry, ResourceItem, RoundGift
 from models.base import local_today
 from models.enums import AuditAction, MoneyKind
@@ -27,18 +27,10 @@ from models.validators import InvalidValue
 from views.base import AppModelView
 from views.exporting import XLSX, refused_over_daily_limit
 from views.fields import FieldError, field_value
-from views.labels import LABELS
+from views.labels import LABELS_BY_TABLE
 
 GOODS_LINES = 3
 
-ROUND_LABELS = {
-    **LABELS, "name": _l("Round"), "starts_on": _l("From"), "ends_on": _l("To"),
-    "homes": _l("Children's Homes"), "for_everyone": _l("Every child in care"),
-    "for_in_difficulty": _l("Children in difficulty"), "for_key_target": _l("Key targets"),
-    "for_living_alone": _l("Children living alone"), "picked": _l("Children picked by hand"),
-    "goods": _l("What each child receives"), "money_each": _l("Money for each child (yuan)"),
-    "closed_on": _l("Closed on"), "closed_by": _l("Closed by"),
-}
 
 
 def _names_someone(form) -> None:
@@ -62,7 +54,10 @@ def _names_someone(form) -> None:
 
 
 class CareRoundView(AppModelView):
-    column_labels = ROUND_LABELS
+    allow_export = True
+    export_builder = staticmethod(rounds_workbook)
+    export_name = _l("care rounds")
+    column_labels = LABELS_BY_TABLE["care_round"]
     details_template = "admin/care_round.html"
     column_list = ("name", "starts_on", "ends_on", "goods", "money_each", "closed_on")
     column_phone_list = ("name", "starts_on", "closed_on")
@@ -76,10 +71,6 @@ class CareRoundView(AppModelView):
     form_args = {"money_each": {"places": 2}}
     form_ajax_refs = {"picked": {"fields": ("name",), "page_size": 10}}
     form_checks = (_names_someone,)
-
-    def _offers(self, action) -> bool:
-        """No list export; the round's list for signatures is its export."""
-        return action is access.EXPORT or super()._offers(action)
 
     def update_model(self, form, model: CareRound) -> bool:
         """A round is changed only by one whose scope holds every Home it visits (before

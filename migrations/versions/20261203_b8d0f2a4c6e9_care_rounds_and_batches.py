@@ -55,7 +55,9 @@ def upgrade():
                                 name="fk_care_round_closed_by_id_user_account"),
         sa.PrimaryKeyConstraint("id", name="pk_care_round"),
     )
-    op.create_index("ix_care_round_starts_on", "care_round", ["starts_on"])
+    # The list's sorts walk an index, the id breaking ties (models.base.sorted_by).
+    for column in ("starts_on", "name"):
+        op.create_index(f"ix_care_round_{column}", "care_round", [column, "id"])
     for table, column, target in (("care_round_home", "home_id", "home"),
                                   ("care_round_child", "child_id", "child")):
         op.create_table(
@@ -152,5 +154,6 @@ def downgrade():
     for table, column in (("care_round_home", "home_id"), ("care_round_child", "child_id")):
         op.drop_index(f"ix_{table}_{column}", table_name=table)
         op.drop_table(table)
-    op.drop_index("ix_care_round_starts_on", table_name="care_round")
+    for column in ("starts_on", "name"):
+        op.drop_index(f"ix_care_round_{column}", table_name="care_round")
     op.drop_table("care_round")
