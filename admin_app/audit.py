@@ -14,7 +14,7 @@ from flask import has_request_context, request
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import Date, DateTime, Time, event, insert, inspect, select
-from sqlalchemy.orm import MANYTOONE, Session, defer
+from sqlalchemy.orm import MANYTOMANY, MANYTOONE, Session, defer
 
 from admin_app import access
 from admin_app.extensions import db
@@ -90,10 +90,20 @@ def _kept(value, sealed: bool):
 
 
 def _values(record) -> dict:
-    mapper = inspect(record).mapper
+    state = inspect(record)
+    mapper = state.mapper
     sealed = _sealed_keys(mapper)
-    return {prop.key: _kept(getattr(record, prop.key), prop.key in sealed)
-            for prop in mapper.column_attrs if prop.key not in SKIPPED and prop.key != "id"}
+    values = {prop.key: _kept(getattr(record, prop.key), prop.key in sealed)
+              for prop in mapper.column_attrs if prop.key not in SKIPPED and prop.key != "id"}
+    for relation in mapper.relationships:  # a round's Homes, set on the new record
+        if relation.direction is MANYTOMANY and state.dict.get(relation.key):
+            values[relation.key] = _names(state.dict[relation.key])
+    return values
+
+
+def _names(records) -> str:
+    """A collection (a round's Homes, an activity's volunteers) as the trail keeps it."""
+    return "、".join(str(record) for record in records)
 
 
 def _replaced_unloaded(state) -> dict:
@@ -145,6 +155,15 @@ def _updates(record) -> dict:
         new = getattr(history.added[0], "id", None) if history.added else None
         if old != new:
             changes[key] = [old, new]
+    # A collection (a round's Homes and hand-picked children): what it held and holds.
+    for relation in state.mapper.relationships:
+        if relation.direction is not MANYTOMANY:
+            continue
+        history = state.attrs[relation.key].history
+        if history.added or history.deleted:
+            kept = list(history.unchanged)
+            changes[relation.key] = [_names([*kept, *history.deleted]),
+                                     _names([*kept, *history.added])]
     return changes
 
 

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from enum import Enum
 from typing import IO, Any
 
@@ -80,7 +81,7 @@ class Column:
     """A column of a sheet: its header, its kind, its width in characters."""
 
     header: str
-    kind: str = "text"  # text | code | int | date | time | datetime | bool
+    kind: str = "text"  # text | code | int | yuan | date | time | datetime | bool
     width: float = 12
 
 
@@ -125,6 +126,7 @@ class Workbook:
             "wrap": add({**font, "valign": "top", "text_wrap": True}),
             "code": add({**font, "num_format": "@", "valign": "top"}),
             "int": add({**font, "num_format": "0", "valign": "top"}),
+            "yuan": add({**font, "num_format": "0.00", "valign": "top"}),
             "date": add({**font, "num_format": "yyyy-mm-dd", "align": "left", "valign": "top"}),
             "time": add({**font, "num_format": "hh:mm", "align": "left", "valign": "top"}),
             "datetime": add({**font, "num_format": "yyyy-mm-dd hh:mm", "align": "left",
@@ -211,10 +213,12 @@ class Workbook:
         million cells."""
         text, number = self.write_text, self.formats.get(kind)
 
-        if kind == "int":
+        if kind in ("int", "yuan"):
             def write(sheet, row, col, value):
                 if value is None or value == "":
                     return
+                if isinstance(value, Decimal):  # yuan and fen, shown with two decimals
+                    value = float(value)
                 if isinstance(value, int | float):
                     sheet.write_number(row, col, value, number)
                 else:

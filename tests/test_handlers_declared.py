@@ -30,6 +30,7 @@ CUSTOM = {
     ("reports", "work_report_xlsx", "GET"): "export",
     ("donors", "index", "GET"): "read",
     ("donors", "acknowledgement", "GET"): "export",
+    ("donors", "reached", "GET"): "read",
     ("care_round", "give_view", "POST"): "create",
     ("care_round", "close_view", "POST"): "edit",
     ("care_round", "signatures_view", "GET"): "export",

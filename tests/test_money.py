@@ -202,3 +202,34 @@ def test_a_donors_money_is_traced_and_thanked_in_counts_only(app, make, db):
     assert "¥500.00" in cells and "¥200.00" in cells and "2人" in cells and "¥240.00" in cells
     assert not any(name in str(cell) for cell in cells for name in ("王秀梅", "李小军"))
     assert staff.get("/admin/donors/acknowledgement.xlsx?donor=没有的人").status_code == 404
+
+
+def test_the_ledger_exports_its_lines_and_balances_in_scope(app, make, db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from models.enums import Role
+
+    home, other = make.home(name="南桥村儿童之家"), make.home(name="北坡村儿童之家")
+    income = _line(db, home, IN, "500.00", date(2026, 10, 1), donor="=爱心企业")
+    _line(db, other, IN, "70.00", date(2026, 10, 1), donor="北坡捐赠人")
+    child = make.child(home=home, name="王秀梅")
+    _line(db, home, GIFT, "120.50", date(2026, 10, 8), child_id=child.id)
+    staff = _signed_in(app, make, Role.STAFF, home_id=home.id)
+    response = staff.get("/admin/money_entry/export/xlsx/")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    left, lines = book.worksheets
+    assert [row for row in left.iter_rows(values_only=True) if row[0] == "南桥村儿童之家"] \
+        == [("南桥村儿童之家", 379.5)]
+    rows = [row for row in lines.iter_rows(values_only=True) if row[0] is not None]
+    payment = next(row for row in rows if row[7] == "王秀梅")
+    assert payment[3] == 120.5 and payment[6] == "2026-10-01 =爱心企业"
+    cell = next(c for r in lines.iter_rows() for c in r if c.value == 120.5)
+    assert cell.number_format == "0.00"
+    donor = next(c for r in lines.iter_rows() for c in r if c.value == "=爱心企业")
+    assert donor.data_type == "s"  # text, never a formula
+    assert not any("北坡" in str(cell) for row in rows for cell in row)
+    assert payment[5] is None and next(row for row in rows if row[4] == "=爱心企业")[5] \
+        == 379.5 == float(computed_remaining(db.session, income.id))

@@ -242,3 +242,58 @@ def test_the_list_for_signatures_has_a_line_per_child(app, make, db, home_round)
     assert lines["王秀梅"][4] == "书包 1 个" and lines["王秀梅"][5] == "200.00"
     assert lines["刘洋"][4] == "书包一个" and lines["刘洋"][6] is None  # to be given
     assert all(row[-1] is None for row in lines.values())
+
+
+def test_every_change_of_a_round_and_each_gift_is_in_the_trail(app, make, db, home_round):
+    from models import AuditEntry
+    from models.enums import AuditAction
+
+    admin = _signed_in(app, make, Role.ADMIN)
+    care_round = home_round["round"]
+    answer = admin.post(f"/admin/care_round/edit/?id={care_round.id}", data={
+        "name": "冬季慰问", "starts_on": "2026-11-20", "ends_on": "2026-12-31",
+        "homes": [str(home_round["home"].id), str(home_round["other"].id)],
+        "for_in_difficulty": "y", "picked": [str(home_round["kids"]["刘洋"].id)],
+        "loaded_version": str(care_round.version)})
+    assert answer.status_code == 302, answer.text[-1500:]
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.table_name == "care_round", AuditEntry.action == AuditAction.UPDATE)).one()
+    assert entry.changes["homes"] == ["南桥村儿童之家", "南桥村儿童之家、北坡村儿童之家"]
+    assert entry.changes["for_key_target"] == [True, False]
+    staff = _signed_in(app, make, Role.STAFF, home=home_round["home"])
+    _give(staff, home_round, ["王秀梅"], **_bag(home_round), amount="200.00")
+    made = db.session.execute(select(AuditEntry.table_name, AuditEntry.record_label).where(
+        AuditEntry.action == AuditAction.CREATE, AuditEntry.username != "")).all()
+    assert ("round_gift", "冬季慰问 · 王秀梅") in made
+    assert {"stock_movement", "money_entry"} <= {table for table, _label in made}
+    trail = admin.get("/admin/audit/").text
+    assert "慰问发放" in trail and "慰问活动" in trail
+
+
+def test_a_donation_is_traced_to_the_children_it_reached(app, make, db, home_round):
+    staff = _signed_in(app, make, Role.STAFF, home=home_round["home"])
+    _give(staff, home_round, ["王秀梅", "李明"], **_bag(home_round), amount="200.00")
+    # 张小花's 书包 outside the round, from 县妇联's batch by choice.
+    newer = db.session.scalar(select(StockMovement).where(StockMovement.donor == "县妇联"))
+    make.movement(home_round["bags"], kind=MovementKind.HAND_OUT, quantity=2,
+                  child=home_round["kids"]["张小花"], source=newer,
+                  occurred_on=date(2026, 11, 26))
+    page = staff.get("/admin/donors/").text
+    assert "书包：发出 2 个，惠及 2 名儿童" in page  # 爱心企业's
+    assert "书包：发出 2 个，惠及 1 名儿童" in page  # 县妇联's
+    reached = staff.get("/admin/donors/reached/?donor=爱心企业").text
+    rows = reached.split('id="reached"')[1].split("</table>")[0]
+    assert "王秀梅" in rows and "李明" in rows and "张小花" not in rows
+    assert "书包 1 个" in rows and "慰问金 ¥200.00" in rows
+    assert "张小花" in staff.get("/admin/donors/reached/?donor=县妇联").text
+    # Supervisors and the donor read counts only.
+    supervisor = _signed_in(app, make, Role.SUPERVISOR, home=home_round["home"])
+    assert supervisor.get("/admin/donors/reached/?donor=爱心企业").status_code == 403
+    assert "惠及 2 名儿童" in supervisor.get("/admin/donors/").text
+    other = _signed_in(app, make, Role.STAFF, home=home_round["other"])
+    assert other.get("/admin/donors/reached/?donor=爱心企业").status_code == 404
+    response = staff.get("/admin/donors/acknowledgement.xlsx?donor=爱心企业")
+    cells = [str(cell) for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(
+        values_only=True) for cell in row if cell is not None]
+    assert "2人" in cells and "2 个" in cells and "¥400.00" in cells
+    assert not any(name in cell for cell in cells for name in home_round["kids"])

@@ -16,7 +16,7 @@ from admin_app.access import scoped
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.xlsx import Column, Workbook
-from models import Home, MoneyEntry, ResourceItem, StockMovement
+from models import Child, Home, MoneyEntry, ResourceItem, StockMovement
 from models.base import local_today
 from models.enums import AuditAction, MoneyKind, MovementKind
 from views.base import AppView
@@ -63,6 +63,55 @@ def money_given(user, donor: str | None = None) -> dict[str, dict]:
     return found
 
 
+def goods_reached(user, donor: str | None = None) -> dict[str, list[tuple]]:
+    """Per donor: each item of theirs handed out — how many, to how many children — read
+    from the batches the hand-outs drew on (one query)."""
+    batch = aliased(StockMovement)
+    query = (select(batch.donor, ResourceItem.name, ResourceItem.unit, Home.name,
+                    func.sum(StockMovement.quantity),
+                    func.count(distinct(StockMovement.child_id)))
+             .select_from(StockMovement).join(batch, batch.id == StockMovement.source_id)
+             .join(ResourceItem, ResourceItem.id == StockMovement.item_id)
+             .join(Home, Home.id == ResourceItem.home_id)
+             .where(batch.kind == MovementKind.DONATION, batch.donor != "",
+                    StockMovement.kind == MovementKind.HAND_OUT)
+             .group_by(batch.donor, ResourceItem.name, ResourceItem.unit, Home.name)
+             .order_by(batch.donor, Home.name, ResourceItem.name))
+    if donor is not None:
+        query = query.where(batch.donor == donor)
+    found: dict[str, list[tuple]] = {}
+    for name, item, unit, home, quantity, children in db.session.execute(
+            scoped(query, StockMovement, user)):
+        found.setdefault(name, []).append((item, unit, home, quantity, children))
+    return found
+
+
+def children_reached(user, donor: str) -> list[tuple]:
+    """Each child a donor's goods or money reached: (day, child, Home, what), newest first
+    (two queries)."""
+    batch, income = aliased(StockMovement), aliased(MoneyEntry)
+    goods = (select(StockMovement.occurred_on, Child.name, Home.name, ResourceItem.name,
+                    StockMovement.quantity, ResourceItem.unit)
+             .select_from(StockMovement).join(batch, batch.id == StockMovement.source_id)
+             .join(Child, Child.id == StockMovement.child_id)
+             .join(ResourceItem, ResourceItem.id == StockMovement.item_id)
+             .join(Home, Home.id == ResourceItem.home_id)
+             .where(batch.kind == MovementKind.DONATION, batch.donor == donor,
+                    StockMovement.kind == MovementKind.HAND_OUT))
+    money = (select(MoneyEntry.occurred_on, Child.name, Home.name, MoneyEntry.amount)
+             .select_from(MoneyEntry).join(income, income.id == MoneyEntry.source_id)
+             .join(Child, Child.id == MoneyEntry.child_id)
+             .join(Home, Home.id == MoneyEntry.home_id)
+             .where(income.kind == MoneyKind.DONATION, income.donor == donor))
+    rows = [(day, child, home, f"{item} {quantity} {unit}".strip())
+            for day, child, home, item, quantity, unit in db.session.execute(
+                scoped(goods, StockMovement, user))]
+    rows += [(day, child, home, gettext("Money ¥%(amount)s", amount=f"{amount:.2f}"))
+             for day, child, home, amount in db.session.execute(
+                 scoped(money, MoneyEntry, user))]
+    return sorted(rows, key=lambda row: (row[0], row[1]), reverse=True)
+
+
 class DonorsView(AppView):
     resource = "donors"
 
@@ -77,8 +126,23 @@ class DonorsView(AppView):
             entry["last"] = max(entry["last"], last)
             entry["items"].append((item, unit, home, quantity))
         return self.render("admin/donors.html", donors=donors, money=money_given(current_user),
+                           reached=goods_reached(current_user),
+                           names_children=access.sees_whom_gifts_reached(current_user),
                            can_export=access.can(current_user, access.EXPORT,
                                                  self.resource_name))
+
+    @expose("/reached/")
+    @access.needs(access.READ)
+    def reached(self):
+        """Where 某某公司's gift went: the children it reached, for staff (the donor and
+        supervisors read the counts)."""
+        if not access.sees_whom_gifts_reached(current_user):
+            abort(403)
+        donor = (request.args.get("donor") or "").strip()
+        rows = children_reached(current_user, donor) if donor else []
+        if not rows:
+            abort(404)
+        return self.render("admin/donors_reached.html", donor=donor, rows=rows)
 
     @expose("/acknowledgement.xlsx")
     @access.needs(access.EXPORT)
@@ -99,6 +163,10 @@ class DonorsView(AppView):
         lines = [(gettext("%(item)s given to %(home)s", item=item, home=home),
                   f"{quantity} {unit}", times, last)
                  for _donor, item, unit, home, quantity, times, last in goods]
+        lines += [(gettext("Of it, %(item)s handed out at %(home)s", item=item, home=home),
+                   f"{quantity} {unit}", gettext("%(n)s children", n=children), None)
+                  for item, unit, home, quantity, children
+                  in goods_reached(current_user, donor).get(donor, [])]
         if money is not None:
             lines.append((gettext("Money given"), f"¥{money['amount']:.2f}", money["times"],
                           money["last"]))

@@ -12,7 +12,7 @@ from models.enums import MovementKind
 from views.base import AppModelView
 from views.display import home_filter, row_filter
 from views.fields import PAST_DATE, QUANTITY, FieldError, field_value
-from views.labels import LABELS, THING_LABELS
+from views.labels import LABELS, LABELS_BY_TABLE, THING_LABELS
 
 
 def _stock_cell(view, context, item: ResourceItem, name: str):
@@ -57,7 +57,7 @@ class StockMovementView(AppModelView):
     allow_export = True
     export_builder = staticmethod(stock_workbook)
     export_name = _l("stock")
-    column_labels = LABELS
+    column_labels = LABELS_BY_TABLE["stock_movement"]
     column_list = ("occurred_on", "item", "kind", "quantity", "donor", "child", "recorded_by")
     column_phone_list = ("item", "occurred_on", "kind", "quantity", "child")
     column_searchable_list = ("item.name", "donor", "child.name")

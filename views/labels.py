@@ -184,6 +184,9 @@ LABELS_BY_TABLE = {table: THING_LABELS for table in (
     "home", "resource_item", "resource_category", "activity_kind", "volunteer_organisation")}
 LABELS_BY_TABLE["duty_rule"] = {**LABELS, "name": _l("Duty"), "active": _l("In force")}
 LABELS_BY_TABLE["care_round"] = {**LABELS, "name": _l("Round")}
+# A movement out of stock comes from a batch in (models.stock), money from an income.
+LABELS_BY_TABLE["stock_movement"] = {**LABELS, "source": _l("From batch"),
+                                     "remaining": _l("Left of it")}
 
 # What each table is called in the audit screen.
 TABLE_LABELS = {

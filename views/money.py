@@ -12,6 +12,7 @@ from wtforms.validators import NumberRange
 
 from admin_app import access
 from admin_app.extensions import db
+from admin_app.reports.ledger import money_workbook
 from models import Home, MoneyEntry
 from models.enums import MoneyKind
 from models.money import kind_of
@@ -66,6 +67,9 @@ class MoneyEntryView(AppModelView):
     keeps what it said)."""
 
     allow_delete = False
+    allow_export = True
+    export_builder = staticmethod(money_workbook)
+    export_name = _l("money ledger")
     list_template = "admin/money_list.html"
     column_labels = LABELS
     column_list = ("occurred_on", "home", "kind", "amount", "donor", "remaining", "source",

@@ -287,13 +287,15 @@ def stock_workbook(ids, user, title: str) -> tuple[Workbook, int]:
     ], ((item.name, category or "", home, item.unit, stock or 0, item.low_stock_threshold,
          yes_no((stock or 0) < item.low_stock_threshold), item.location)
         for item, category, home, stock in _stream(items)))
+    batch = aliased(StockMovement)
     movements = (
         select(StockMovement, ResourceItem.name, ResourceItem.unit, Home.name, Child.name,
-               User.display_name)
+               User.display_name, batch.occurred_on, batch.donor, batch.kind)
         .join(ResourceItem, ResourceItem.id == StockMovement.item_id)
         .join(Home, Home.id == ResourceItem.home_id)
         .outerjoin(Child, and_(Child.id == StockMovement.child_id))
         .outerjoin(User, User.id == StockMovement.recorded_by_id)
+        .outerjoin(batch, batch.id == StockMovement.source_id)
         .where(StockMovement.id.in_(ids))
         .order_by(StockMovement.occurred_on, StockMovement.id)
     )
@@ -303,9 +305,14 @@ def stock_workbook(ids, user, title: str) -> tuple[Workbook, int]:
         Column(gettext("Quantity"), "int", 8), Column(gettext("Unit"), "text", 6),
         Column(gettext("Donor"), "text", 16), Column(gettext("Child"), "text", 10),
         Column(gettext("Recorded by"), "text", 10), Column(gettext("Note"), "text", 20),
+        # Goods traced to their donors: the batch a movement out drew on, what is left of
+        # a batch in.
+        Column(gettext("From batch"), "text", 22), Column(gettext("Left of it"), "int", 8),
     ], ((movement.occurred_on, item, home, movement.kind, movement.quantity, unit,
-         movement.donor, child or "", recorder or "", movement.note)
-        for movement, item, unit, home, child, recorder in _stream(movements)))
+         movement.donor, child or "", recorder or "", movement.note,
+         "" if day is None else f"{day.isoformat()} {donor or kind.label}", movement.remaining)
+        for movement, item, unit, home, child, recorder, day, donor, kind
+        in _stream(movements)))
     return book, count
 
 
