@@ -215,17 +215,17 @@ def full_ids_in_approved_export(user) -> bool:
     return handles_numbers(user)
 
 
-def sees_whom_gifts_reached(user) -> bool:
-    """Which children a donor's gift reached, by name: for those who hand the gifts out and
-    keep the records (administrators, staff). Supervisors and donors read counts only."""
-    return _role(user) in (Role.ADMIN, Role.STAFF)
-
-
 def handles_numbers(user) -> bool:
     """Administrators and staff type ID numbers and phones, find a child by the whole
     number, and may unmask one record's ID number with a reason. Caring mothers and
     supervisors never do."""
     return _role(user) in (Role.ADMIN, Role.STAFF)
+
+
+def sees_whom_gifts_reached(user) -> bool:
+    """Which children a donor's gift reached, by name: for those who hand the gifts out and
+    keep the records (administrators, staff). Supervisors and donors read counts only."""
+    return _role(user) in {Role.ADMIN, Role.STAFF}
 
 
 def my_children(user, today: date | None = None):

@@ -68,22 +68,31 @@ def _home_id(entry: MoneyEntry) -> int | None:
 
 
 def _pick_source(session: Session, entry: MoneyEntry, given_back: tuple | None) -> int:
-    """The Home's oldest line of money in that still holds the whole payment, counting what
-    a corrected payment gives back to the line it drew on (`given_back`: line, amount)."""
+    """The Home's oldest line of money in, come in by the payment's day, that still holds
+    the whole payment, counting what a corrected payment gives back to the line it drew on
+    (`given_back`: line, amount)."""
     home_id = _home_id(entry)
     left = MoneyEntry.remaining
     if given_back is not None and given_back[0] is not None:
         left = MoneyEntry.remaining + case((MoneyEntry.id == given_back[0], given_back[1]),
                                            else_=0)
+    by_then = MoneyEntry.occurred_on <= entry.occurred_on
     with session.no_autoflush:
         found = session.scalar(
-            select(MoneyEntry.id).where(MoneyEntry.home_id == home_id, left >= entry.amount)
+            select(MoneyEntry.id).where(MoneyEntry.home_id == home_id, by_then,
+                                        left >= entry.amount)
             .order_by(MoneyEntry.occurred_on, MoneyEntry.id).limit(1))
         if found is not None:
             return found
-        largest, total = session.execute(
-            select(func.coalesce(func.max(left), 0), func.coalesce(func.sum(left), 0))
+        largest, total, later = session.execute(
+            select(func.coalesce(func.max(case((by_then, left))), 0),
+                   func.coalesce(func.sum(case((by_then, left))), 0),
+                   func.coalesce(func.max(left), 0))
             .where(MoneyEntry.home_id == home_id)).one()
+    if Decimal(later) >= Decimal(entry.amount) > Decimal(largest):
+        raise InvalidValue(_l(
+            "No income that had come in by %(day)s holds ¥%(wanted)s: money that came in "
+            "later cannot pay for it.", day=entry.occurred_on, wanted=entry.amount))
     if Decimal(total) >= Decimal(entry.amount):
         raise InvalidValue(_l(
             "No single income holds ¥%(wanted)s (the most one holds is ¥%(largest)s, "
@@ -115,6 +124,10 @@ def _check(session: Session, entry: MoneyEntry) -> None:
                                   "payment."))
         if source.home_id != _home_id(entry):
             raise InvalidValue(_l("A payment draws on money of its own Children's Home."))
+        if entry.occurred_on is not None and source.occurred_on > entry.occurred_on:
+            raise InvalidValue(_l("The income chosen came in on %(day)s, after the payment: "
+                                  "choose one that had come in by then.",
+                                  day=source.occurred_on))
 
 
 @event.listens_for(Session, "before_flush")

@@ -112,25 +112,34 @@ def _item_id(movement: StockMovement) -> int | None:
 
 
 def _pick(session: Session, movement: StockMovement, given_back: tuple | None) -> int:
-    """The item's oldest batch that still holds the whole movement out, counting what a
-    corrected movement gives back to the batch it drew on (`given_back`: batch, quantity)."""
+    """The item's oldest batch, come in by the movement's day, that still holds the whole
+    movement out, counting what a corrected movement gives back to the batch it drew on
+    (`given_back`: batch, quantity)."""
     item_id = _item_id(movement)
     left = StockMovement.remaining
     if given_back is not None and given_back[0] is not None:
         left = StockMovement.remaining + case(
             (StockMovement.id == given_back[0], given_back[1]), else_=0)
+    by_then = StockMovement.occurred_on <= movement.occurred_on
     with session.no_autoflush:
         found = session.scalar(
             select(StockMovement.id).where(StockMovement.item_id == item_id,
-                                           StockMovement.remaining.is_not(None),
+                                           StockMovement.remaining.is_not(None), by_then,
                                            left >= movement.quantity)
             .order_by(StockMovement.occurred_on, StockMovement.id).limit(1))
         if found is not None:
             return found
-        largest, total = session.execute(
-            select(func.coalesce(func.max(left), 0), func.coalesce(func.sum(left), 0))
+        largest, total, later = session.execute(
+            select(func.coalesce(func.max(case((by_then, left))), 0),
+                   func.coalesce(func.sum(case((by_then, left))), 0),
+                   func.coalesce(func.max(left), 0))
             .where(StockMovement.item_id == item_id)).one()
         unit = session.scalar(select(ResourceItem.unit).where(ResourceItem.id == item_id))
+    if later >= movement.quantity > largest:
+        raise InvalidValue(_l(
+            "No batch that had come in by %(day)s holds %(wanted)s %(unit)s: goods that came "
+            "in later cannot have gone out then.", day=movement.occurred_on,
+            wanted=movement.quantity, unit=unit))
     if total >= movement.quantity:
         raise InvalidValue(_l(
             "No single batch holds %(wanted)s %(unit)s (the most one holds is %(largest)s "
@@ -159,6 +168,9 @@ def _check_source(session: Session, movement: StockMovement) -> None:
                               "movement out."))
     if source.item_id != _item_id(movement):
         raise InvalidValue(_l("Stock going out draws on a batch of the same item."))
+    if movement.occurred_on is not None and source.occurred_on > movement.occurred_on:
+        raise InvalidValue(_l("The batch chosen came in on %(day)s, after this movement: "
+                              "choose one that had come in by then.", day=source.occurred_on))
 
 
 def _left_of(session: Session, batch_id: int) -> int | None:

@@ -47,6 +47,7 @@ from models.enums import (
 )
 from seed import vocabulary as words
 from seed.calendar import add_months
+from seed.giving import GivingMixin
 from seed.home_life import HomeLifeMixin
 from seed.lookups import ensure_lookups
 
@@ -97,9 +98,10 @@ def id_number(area: str, born: date, sequence: int, male: bool) -> str:
     return body + "10X98765432"[total % 11]
 
 
-class DemoBuilder(HomeLifeMixin):
+class DemoBuilder(HomeLifeMixin, GivingMixin):
     def __init__(self, session: Session, seed: int, today: date) -> None:
         self.session = session
+        self.seed = seed
         self.rng = random.Random(seed)
         # The MCA registration's details (民族, 户籍, 就学, 监护情况, 救助) drawn from a stream
         # of their own, so the rest of a seeded county stays as it was before they came.
@@ -161,6 +163,8 @@ class DemoBuilder(HomeLifeMixin):
         per_home = _spread(children, len(home_ids))
         for home_id, township, n_children in zip(home_ids, townships, per_home, strict=True):
             self.build_home(home_id, township, n_children, lookups)
+        if home_ids:
+            self.make_money_and_rounds(home_ids)
         return self.counts
 
     def build_homes(self, n: int) -> tuple[list[int], list[str]]:

@@ -66,10 +66,10 @@ class HomeLifeMixin:
             "location": self.pick(("活动室柜子", "图书角", "办公室", "仓库")),
         } for name, category, unit in chosen]
         item_ids = self.insert_returning_ids(ResourceItem, item_rows)
-        movements = []
+        batches, outgoing = [], []
         on_hand = []
         for item_id in item_ids:
-            stock = 0
+            stock, held = 0, []  # the item's batches in, each with what is left of it
             days = sorted(self.day_between(self.today - timedelta(days=360), self.today)
                           for _ in range(rng.randrange(4, 14)))
             for day in days:
@@ -77,28 +77,42 @@ class HomeLifeMixin:
                     quantity = rng.randrange(5, 60)
                     kind = rng.choice((MovementKind.DONATION, MovementKind.DONATION,
                                        MovementKind.PURCHASE))
-                    movements.append({"item_id": item_id, "occurred_on": day, "kind": kind,
-                                      "quantity": quantity,
-                                      "donor": self.pick(words.DONORS)
-                                      if kind == MovementKind.DONATION else "",
-                                      "child_id": None, "note": ""})
+                    batch = {"item_id": item_id, "occurred_on": day, "kind": kind,
+                             "quantity": quantity,
+                             "donor": self.pick(words.DONORS)
+                             if kind == MovementKind.DONATION else "",
+                             "child_id": None, "note": "", "remaining": quantity}
+                    batches.append(batch)
+                    held.append(batch)
                     stock += quantity
                 else:
                     quantity = rng.randrange(1, min(stock, 5) + 1)
-                    movements.append({"item_id": item_id, "occurred_on": day,
-                                      "kind": MovementKind.HAND_OUT, "quantity": quantity,
-                                      "donor": "",
-                                      "child_id": self.pick(child_ids) if child_ids else None,
-                                      "note": ""})
+                    # Drawn on the oldest batch that holds it (models.stock), at most what
+                    # the fullest batch has left.
+                    source = next((b for b in held if b["remaining"] >= quantity), None) \
+                        or max(held, key=lambda b: b["remaining"])
+                    quantity = min(quantity, source["remaining"])
+                    source["remaining"] -= quantity
+                    outgoing.append({"item_id": item_id, "occurred_on": day,
+                                     "kind": MovementKind.HAND_OUT, "quantity": quantity,
+                                     "donor": "",
+                                     "child_id": self.pick(child_ids) if child_ids else None,
+                                     "note": "", "_source": source})
                     stock -= quantity
             on_hand.append({"item": item_id, "stock": stock})
-        # Dates ascend per item, so stock on hand never dips below zero on any day.
-        self.insert_rows(StockMovement, movements)
+        # Batches first, for the ids the movements out name; dates ascend per item, so
+        # stock on hand never dips below zero on any day.
+        batch_ids = {id(batch): new_id for batch, new_id in zip(
+            batches, self.insert_returning_ids(StockMovement, batches), strict=True)}
+        for row in outgoing:
+            row["source_id"] = batch_ids[id(row.pop("_source"))]
+        self.insert_rows(StockMovement, outgoing)
+        movements = len(batches) + len(outgoing)
         # Bulk inserts skip the session's stock hook: set the sums directly.
         items = ResourceItem.__table__
         self.session.execute(update(items).where(items.c.id == bindparam("item"))
                              .values(on_hand=bindparam("stock")), on_hand)
         self.counts.items += len(item_ids)
-        self.counts.movements += len(movements)
+        self.counts.movements += movements
 
 

@@ -167,7 +167,7 @@ def test_archive_card_costs_six_queries_however_long_the_childs_history(admin_cl
 
     home = make.home()
     bag = make.item(home=home, name="书包", unit="个")
-    make.movement(bag, quantity=500)
+    make.movement(bag, quantity=500, occurred_on=date(2024, 1, 1))
 
     def with_history(n: int) -> Child:
         child = make.child(home=home)

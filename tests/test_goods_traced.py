@@ -19,6 +19,7 @@ from models.validators import InvalidValue
 from tests.conftest import database_at, sign_in
 
 OUT = MovementKind.HAND_OUT
+LATER = date(2026, 11, 20)
 
 
 def _refused(match: str, change, db) -> None:
@@ -61,11 +62,27 @@ def test_more_than_any_one_batch_holds_is_refused_not_split(make, db, bags):
     home, item, older, newer = bags
     child = make.child(home=home)
     _refused("没有哪一批入库单独够 6 个（单批最多剩 5 个，合计 8 个）",
-             lambda: make.movement(item, kind=OUT, quantity=6, child=child), db)
+             lambda: make.movement(item, kind=OUT, quantity=6, child=child,
+                                   occurred_on=LATER), db)
     _refused("书包 库存不足：现有 8 个，需要 9 个",
-             lambda: make.movement(item, kind=OUT, quantity=9, child=child), db)
+             lambda: make.movement(item, kind=OUT, quantity=9, child=child,
+                                   occurred_on=LATER), db)
     assert _left(db, older, newer) == [3, 5]
     assert db.session.get(ResourceItem, item.id).on_hand == 8
+
+
+def test_goods_go_out_only_of_batches_come_in_by_that_day(make, db, bags):
+    home, item, older, newer = bags
+    child = make.child(home=home)
+    # On 5 November only 爱心企业's 3 had come in: 4 cannot have gone out then.
+    _refused("没有哪一批 2026-11-05 前入库的够 4 个",
+             lambda: make.movement(item, kind=OUT, quantity=4, child=child,
+                                   occurred_on=date(2026, 11, 5)), db)
+    _refused("所选批次 2026-11-10 才入库",
+             lambda: make.movement(item, kind=OUT, quantity=1, child=child, source=newer,
+                                   occurred_on=date(2026, 11, 5)), db)
+    early = make.movement(item, kind=OUT, quantity=2, child=child, occurred_on=date(2026, 11, 5))
+    assert early.source_id == older.id and _left(db, older, newer) == [1, 5]
 
 
 def test_the_batch_chosen_on_the_form_is_drawn_on(app, make, db, bags):
@@ -95,7 +112,8 @@ def test_the_batch_chosen_on_the_form_is_drawn_on(app, make, db, bags):
 
 def test_a_batch_drawn_on_keeps_what_went_out(make, db, bags):
     home, item, older, newer = bags
-    hand_out = make.movement(item, kind=OUT, quantity=2, child=make.child(home=home))
+    hand_out = make.movement(item, kind=OUT, quantity=2, child=make.child(home=home),
+                             occurred_on=LATER)
     _refused("这批入库已发出 2 个，不能删除", lambda: db.session.delete(older), db)
     older = db.session.get(StockMovement, older.id)
     older.quantity = 1
@@ -122,7 +140,8 @@ def test_a_batch_drawn_on_keeps_what_went_out(make, db, bags):
 
 def test_a_corrected_hand_out_gives_back_before_it_draws_again(make, db, bags):
     home, item, older, newer = bags
-    hand_out = make.movement(item, kind=OUT, quantity=3, child=make.child(home=home))
+    hand_out = make.movement(item, kind=OUT, quantity=3, child=make.child(home=home),
+                             occurred_on=LATER)
     assert hand_out.source_id == older.id
     hand_out.quantity = 2
     db.session.commit()

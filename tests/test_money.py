@@ -233,3 +233,17 @@ def test_the_ledger_exports_its_lines_and_balances_in_scope(app, make, db):
     assert not any("北坡" in str(cell) for row in rows for cell in row)
     assert payment[5] is None and next(row for row in rows if row[4] == "=爱心企业")[5] \
         == 379.5 == float(computed_remaining(db.session, income.id))
+
+
+def test_money_is_paid_only_out_of_income_come_in_by_that_day(make, db):
+    home = make.home()
+    early = _line(db, home, IN, "100.00", date(2026, 10, 1), donor="村委会")
+    late = _line(db, home, IN, "500.00", date(2026, 11, 10), donor="爱心企业")
+    child = make.child(home=home)
+    _refused(db, "没有哪一笔 2026-11-05 前到账的收入够 ¥300.00",
+             lambda: _line(db, home, GIFT, "300.00", date(2026, 11, 5), child_id=child.id))
+    _refused(db, "所选收入 2026-11-10 才到账",
+             lambda: _line(db, home, GIFT, "50.00", date(2026, 11, 5), child_id=child.id,
+                           source_id=late.id))
+    paid = _line(db, home, GIFT, "80.00", date(2026, 11, 5), child_id=child.id)
+    assert paid.source_id == early.id and _left(db, late) == Decimal("500.00")

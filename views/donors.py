@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, request, send_file, url_for
+from flask import abort, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
@@ -139,10 +139,10 @@ class DonorsView(AppView):
         if not access.sees_whom_gifts_reached(current_user):
             abort(403)
         donor = (request.args.get("donor") or "").strip()
-        rows = children_reached(current_user, donor) if donor else []
-        if not rows:
-            abort(404)
-        return self.render("admin/donors_reached.html", donor=donor, rows=rows)
+        if not donor:
+            return redirect(url_for(".index"))
+        return self.render("admin/donors_reached.html", donor=donor,
+                           rows=children_reached(current_user, donor))
 
     @expose("/acknowledgement.xlsx")
     @access.needs(access.EXPORT)
