@@ -148,6 +148,17 @@ def test_a_corrected_hand_out_gives_back_before_it_draws_again(make, db, bags):
     assert _left(db, older, newer) == [1, 5]  # still the older, which holds it again
 
 
+def test_a_hand_out_grown_past_what_is_left_gives_back_first(make, db):
+    item = make.item(name="作业本")
+    batch = make.movement(item, quantity=10, occurred_on=date(2026, 11, 1))
+    hand_out = make.movement(item, kind=OUT, quantity=6, occurred_on=LATER)
+    hand_out.quantity = 9  # 4 left: only with its own 6 given back first
+    db.session.commit()
+    assert _left(db, batch) == [1]
+    assert db.session.get(ResourceItem, item.id).on_hand == 1 == computed_on_hand(
+        db.session, item.id)
+
+
 def test_the_migration_counts_what_is_left_of_the_batches_oldest_first(tmp_path):
     from flask_migrate import upgrade
 

@@ -92,6 +92,12 @@ def test_the_list_holds_the_children_the_round_names_and_no_other(app, make, hom
     assert '<span class="badge badge-warning" id="waiting-count">4</span>' in page
     assert "困难" in waiting and "重点帮扶" in waiting and "独自生活" in waiting
     assert "手工选定" in waiting
+    # An administrator sees every Home: still only the round's children are counted.
+    admin = _signed_in(app, make, Role.ADMIN)
+    page = admin.get(f"/admin/care_round/details/?id={home_round['round'].id}").text
+    homes = page.split('id="totals-homes"')[1].split("</table>")[0]
+    assert "南桥村儿童之家" in homes and "北坡村儿童之家" not in homes
+    assert "1 名所选儿童不在本轮名单上" in _give(admin, home_round, ["孙悦"], amount="200").text
 
 
 def test_a_child_given_twice_is_refused_and_the_one_left_out_is_listed(app, make, db,
