@@ -211,7 +211,7 @@ class Bench:
 def measure(url: str) -> tuple[list, list, dict]:
     from admin_app.reports.calendar import COLUMNS as CALENDAR_COLUMNS
     from admin_app.reports.records import care_records_query, roster_query
-    from models import CareRecord, Child, Home
+    from models import CareRecord, CareRound, Child, Home
     from models.calendar import month_activities
     from models.enums import LivingArrangement
 
@@ -234,6 +234,9 @@ def measure(url: str) -> tuple[list, list, dict]:
     args = {str(g.label): f["arg"] for g in view._filter_groups.values() for f in g.filters}
     fragment = child.name[1:3] if len(child.name) > 2 else child.name[:2]
     last_month = f"{local_today().replace(day=1) - timedelta(days=1):%Y-%m}"  # last month
+    # The demo's open 慰问 round, over every Home (seed.giving).
+    open_round = db.session.scalar(sa.select(CareRound.id).where(CareRound.closed_on.is_(None))
+                                   .limit(1))
     pages = [
         ("children list, page 1", "bench_county", "/admin/child/"),
         ("children list, page 1,000", "bench_county", "/admin/child/?page=999&page_size=20"),
@@ -272,6 +275,9 @@ def measure(url: str) -> tuple[list, list, dict]:
         ("activities list", "bench_county", "/admin/activity/"),
         ("stock movements list", "bench_county", "/admin/stock_movement/"),
         ("care record's edit form", "bench_county", f"/admin/care_record/edit/?id={record}"),
+        ("慰问 round over every Home, county staff", "bench_county",
+         f"/admin/care_round/details/?id={open_round}&home={home_id}"),
+        ("donors, county staff", "bench_county", "/admin/donors/"),
     ]
     page_rows = []
     for name, who, url in pages:
