@@ -55,7 +55,7 @@ class GivingMixin:
         last.closed_on = spring + timedelta(days=21)
         winter = CareRound(name=f"{today.year}年冬季慰问", starts_on=today - timedelta(days=10),
                            ends_on=today + timedelta(days=20), for_in_difficulty=True,
-                           for_living_alone=True, goods="书包一个",
+                           for_key_target=True, for_living_alone=True, goods="书包一个",
                            money_each=Decimal("200.00"), homes=homes)
         session.add(winter)
         session.flush()

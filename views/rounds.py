@@ -61,6 +61,9 @@ class CareRoundView(AppModelView):
     details_template = "admin/care_round.html"
     column_list = ("name", "starts_on", "ends_on", "goods", "money_each", "closed_on")
     column_phone_list = ("name", "starts_on", "closed_on")
+    column_details_list = ("name", "starts_on", "ends_on", "homes", "for_everyone",
+                           "for_in_difficulty", "for_key_target", "for_living_alone", "picked",
+                           "goods", "money_each", "note", "closed_on", "closed_by")
     column_searchable_list = ("name",)
     column_filters = ("starts_on",)
     column_sortable_list = ("starts_on", "name")

@@ -64,8 +64,8 @@ def rounds_workbook(ids, user, title: str) -> tuple[Workbook, int]:
                                 .order_by(CareRound.starts_on, CareRound.id))
     book = Workbook(title=title)
     count = book.table(gettext("Care rounds"), title, [
-        Column(gettext("Round"), "text", 20), Column(gettext("From"), "date", 11),
-        Column(gettext("To"), "date", 11), Column(gettext("Children's Homes"), "text", 30),
+        Column(gettext("Round"), "text", 20), Column(gettext("Starts on"), "date", 11),
+        Column(gettext("Ends on"), "date", 11), Column(gettext("Children's Homes"), "text", 30),
         Column(gettext("Who may receive"), "text", 24),
         Column(gettext("What each child receives"), "text", 24),
         Column(gettext("Money for each child (yuan)"), "text", 10),

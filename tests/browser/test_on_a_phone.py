@@ -21,7 +21,11 @@ PAGES = {
               ("assistance", "/admin/assistance/"),
               ("work-report", "/admin/reports/work-report/?period=2026"),
               ("money", "/admin/money_entry/"), ("new-money", "/admin/money_entry/new/"),
-              ("donors", "/admin/donors/")),
+              ("donors", "/admin/donors/"),
+              # The demo's second round is this winter's, open and half given (seed.giving).
+              ("care-round", "/admin/care_round/details/?id=2"),
+              ("care-rounds", "/admin/care_round/"),
+              ("donor-reached", "/admin/donors/reached/?donor=回收瓶子募捐")),
     "volunteer": (("my-children", "/admin/my-children/"),
                   ("care-records", "/admin/care_record/"),
                   ("new-care-record", "/admin/care_record/new/"),
