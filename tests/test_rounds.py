@@ -228,6 +228,9 @@ def test_a_round_of_two_homes_is_changed_only_by_one_who_sees_both(app, make, db
     assert "只有能看到全部儿童之家的人才能修改" in answer.text
     db.session.expire_all()
     assert db.session.get(CareRound, care_round.id).name == "冬季慰问"
+    deleted = staff.post("/admin/care_round/delete/", data={"id": care_round.id},
+                         follow_redirects=True)
+    assert "只有能看到全部儿童之家的人才能修改" in deleted.text and _count(db, CareRound) == 1
     admin = _signed_in(app, make, Role.ADMIN)
     page = admin.get(f"/admin/care_round/details/?id={care_round.id}&home="
                      f"{home_round['other'].id}").text

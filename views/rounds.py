@@ -85,6 +85,9 @@ class CareRoundView(AppModelView):
         return super().update_model(form, model)
 
     def on_model_delete(self, model: CareRound) -> None:
+        if not access.holds_every_home(current_user, {home.id for home in model.homes}):
+            raise InvalidValue(_l("The round visits Children's Homes beyond yours: only "
+                                  "someone who sees them all may change it."))
         if db.session.scalar(select(RoundGift.id).where(RoundGift.round_id == model.id)
                              .limit(1)) is not None:
             raise InvalidValue(_l("Gifts were given in this round: it is kept. Close it "
