@@ -141,13 +141,18 @@ def totals(care_round: CareRound, user) -> Totals:
     homes: dict[str, dict] = {}
 
     def at(name: str) -> dict:
-        return homes.setdefault(name, {"home": name, "eligible": 0, "given": 0,
+        return homes.setdefault(name, {"home": name, "eligible": 0, "given": 0, "waiting": 0,
                                        "money": Decimal("0.00"), "goods": []})
 
     for name, count in db.session.execute(
             select(Home.name, func.count()).join(Child, Child.home_id == Home.id)
             .where(eligible(care_round), access.visible(Child, user)).group_by(Home.name)):
         at(name)["eligible"] = count
+    for name, count in db.session.execute(
+            select(Home.name, func.count()).join(Child, Child.home_id == Home.id)
+            .where(eligible(care_round), ~_given(care_round), access.visible(Child, user))
+            .group_by(Home.name)):
+        at(name)["waiting"] = count
     gifts_seen = and_(RoundGift.round_id == care_round.id, access.visible(RoundGift, user))
     for name, count in db.session.execute(
             select(Home.name, func.count()).select_from(RoundGift)
@@ -173,34 +178,41 @@ def totals(care_round: CareRound, user) -> Totals:
 
 def _by_donor(gifts_seen) -> list[dict]:
     """The goods and money of the round's gifts, by the donor of the batch or income each
-    was drawn on (goods bought or allocated: by how they came in)."""
+    was drawn on (goods bought or allocated: by how they came in), with the children each
+    donor's goods or money reached, counted once (four queries)."""
     donors: dict[str, dict] = {}
 
-    def of(name: str) -> dict:
+    def of(donor: str, kind) -> dict:
+        name = donor or str(kind.label)
         return donors.setdefault(name, {"donor": name, "money": Decimal("0.00"), "goods": [],
-                                        "children": 0})
+                                        "reached": set()})
 
     batch = aliased(StockMovement)
-    for donor, kind, item, unit, quantity, children in db.session.execute(
-            select(batch.donor, batch.kind, ResourceItem.name, ResourceItem.unit,
-                   func.sum(StockMovement.quantity), func.count(StockMovement.child_id.distinct()))
-            .select_from(StockMovement).join(RoundGift, RoundGift.id == StockMovement.gift_id)
-            .join(batch, batch.id == StockMovement.source_id)
-            .join(ResourceItem, ResourceItem.id == StockMovement.item_id).where(gifts_seen)
+    goods = (select(StockMovement).select_from(StockMovement)
+             .join(RoundGift, RoundGift.id == StockMovement.gift_id)
+             .join(batch, batch.id == StockMovement.source_id).where(gifts_seen))
+    for donor, kind, item, unit, quantity in db.session.execute(
+            goods.with_only_columns(batch.donor, batch.kind, ResourceItem.name,
+                                    ResourceItem.unit, func.sum(StockMovement.quantity))
+            .join(ResourceItem, ResourceItem.id == StockMovement.item_id)
             .group_by(batch.donor, batch.kind, ResourceItem.name, ResourceItem.unit)):
-        entry = of(donor or str(MovementKind.label_of(kind)))
-        entry["goods"].append(f"{item} {quantity} {unit}".strip())
-        entry["children"] = max(entry["children"], children)
+        of(donor, kind)["goods"].append(f"{item} {quantity} {unit}".strip())
+    for donor, kind, child_id in db.session.execute(
+            goods.with_only_columns(batch.donor, batch.kind, RoundGift.child_id).distinct()):
+        of(donor, kind)["reached"].add(child_id)
     income = aliased(MoneyEntry)
-    for donor, kind, amount, children in db.session.execute(
-            select(income.donor, income.kind, func.sum(MoneyEntry.amount),
-                   func.count(MoneyEntry.child_id.distinct()))
-            .select_from(MoneyEntry).join(RoundGift, RoundGift.id == MoneyEntry.gift_id)
-            .join(income, income.id == MoneyEntry.source_id).where(gifts_seen)
+    money = (select(MoneyEntry).select_from(MoneyEntry)
+             .join(RoundGift, RoundGift.id == MoneyEntry.gift_id)
+             .join(income, income.id == MoneyEntry.source_id).where(gifts_seen))
+    for donor, kind, amount in db.session.execute(
+            money.with_only_columns(income.donor, income.kind, func.sum(MoneyEntry.amount))
             .group_by(income.donor, income.kind)):
-        entry = of(donor or str(MoneyKind.label_of(kind)))
-        entry["money"] += Decimal(amount)
-        entry["children"] = max(entry["children"], children)
+        of(donor, kind)["money"] += Decimal(amount)
+    for donor, kind, child_id in db.session.execute(
+            money.with_only_columns(income.donor, income.kind, RoundGift.child_id).distinct()):
+        of(donor, kind)["reached"].add(child_id)
+    for entry in donors.values():
+        entry["children"] = len(entry.pop("reached"))
     return [donors[name] for name in sorted(donors)]
 
 

@@ -116,15 +116,19 @@ def _check(session: Session, entry: MoneyEntry) -> None:
         if entry.source_id is not None or entry.source is not None:
             raise InvalidValue(_l("Money coming in draws on no other income."))
         return
+    cleared = bool(inspect(entry).attrs.source.history.added)  # the form's 自动
     source = entry.source or (session.get(MoneyEntry, entry.source_id)
-                              if entry.source_id is not None else None)
+                              if entry.source_id is not None and not cleared else None)
     if source is not None:
         if not source.incoming:
             raise InvalidValue(_l("A payment draws on money that came in, not on another "
                                   "payment."))
         if source.home_id != _home_id(entry):
             raise InvalidValue(_l("A payment draws on money of its own Children's Home."))
-        if entry.occurred_on is not None and source.occurred_on > entry.occurred_on:
+        state = inspect(entry)
+        changed = entry.id is None or any(state.attrs[name].history.has_changes()
+                                          for name in ("occurred_on", "source", "source_id"))
+        if changed and entry.occurred_on is not None and source.occurred_on > entry.occurred_on:
             raise InvalidValue(_l("The income chosen came in on %(day)s, after the payment: "
                                   "choose one that had come in by then.",
                                   day=source.occurred_on))
@@ -147,6 +151,13 @@ def _prepare(session: Session, flush_context, instances) -> None:
                                       "correct it with a line of its own."))
             if previous(entry, "home_id") != _home_id(entry):
                 raise InvalidValue(_l("A line of money stays with its Children's Home."))
+            if kind.incoming and entry.occurred_on != previous(entry, "occurred_on"):
+                with session.no_autoflush:
+                    first_paid = session.scalar(select(func.min(MoneyEntry.occurred_on))
+                                                .where(MoneyEntry.source_id == entry.id))
+                if first_paid is not None and first_paid < entry.occurred_on:
+                    raise InvalidValue(_l("Money of this income was paid out on %(day)s: it "
+                                          "came in by then.", day=first_paid))
             shrunk = Decimal(entry.amount) - Decimal(previous(entry, "amount"))
             if kind.incoming and shrunk < 0:
                 # Less left first, refused if more was spent than the new amount; then the

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, event, func, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models.base import previous
 from models.enums import MovementKind
@@ -92,11 +92,15 @@ def _draw(session: Session, batch_id: int, delta: int) -> None:
 def _give_back_untraced(session: Session, item_id: int, quantity: int) -> None:
     """A movement out recorded before batches were kept, changed or removed: what it took
     goes back to the item's batches that have room, newest first."""
+    drawn = aliased(StockMovement)
+    traced = (select(func.coalesce(func.sum(drawn.quantity), 0))
+              .where(drawn.source_id == StockMovement.id).scalar_subquery())
+    room = StockMovement.quantity - StockMovement.remaining - traced
     with session.no_autoflush:
         batches = session.execute(
-            select(StockMovement.id, StockMovement.quantity - StockMovement.remaining)
+            select(StockMovement.id, room)
             .where(StockMovement.item_id == item_id, StockMovement.remaining.is_not(None),
-                   StockMovement.remaining < StockMovement.quantity)
+                   room > 0)
             .order_by(StockMovement.occurred_on.desc(), StockMovement.id.desc())).all()
     for batch_id, room in batches:
         if quantity <= 0:
@@ -148,6 +152,15 @@ def _pick(session: Session, movement: StockMovement, given_back: tuple | None) -
     raise _short(session, item_id, movement.quantity)
 
 
+def _draws_anew(movement: StockMovement) -> bool:
+    """Whether a changed movement out changed what it draws (its item, quantity, day, kind
+    or batch): a corrected note leaves it drawn, or untraced, as it was."""
+    state = inspect(movement)
+    return any(state.attrs[name].history.has_changes()
+               for name in ("item_id", "item", "quantity", "occurred_on", "kind", "source",
+                            "source_id"))
+
+
 def _source_left_to_choose(movement: StockMovement) -> bool:
     """No batch named: none ever, or the form's choice set to nothing (自动)."""
     return movement.source is None and (movement.source_id is None
@@ -159,8 +172,9 @@ def _check_source(session: Session, movement: StockMovement) -> None:
         if movement.source_id is not None or movement.source is not None:
             raise InvalidValue(_l("Stock coming in draws on no other batch."))
         return
+    cleared = bool(inspect(movement).attrs.source.history.added)  # the form's 自动
     source = movement.source or (session.get(StockMovement, movement.source_id)
-                                 if movement.source_id is not None else None)
+                                 if movement.source_id is not None and not cleared else None)
     if source is None:
         return
     if not source.incoming:
@@ -168,7 +182,8 @@ def _check_source(session: Session, movement: StockMovement) -> None:
                               "movement out."))
     if source.item_id != _item_id(movement):
         raise InvalidValue(_l("Stock going out draws on a batch of the same item."))
-    if movement.occurred_on is not None and source.occurred_on > movement.occurred_on:
+    if movement.occurred_on is not None and source.occurred_on > movement.occurred_on \
+            and (movement.id is None or _draws_anew(movement)):
         raise InvalidValue(_l("The batch chosen came in on %(day)s, after this movement: "
                               "choose one that had come in by then.", day=source.occurred_on))
 
@@ -206,7 +221,8 @@ def _prepare(session: Session, flush_context, instances) -> None:
             if movement.incoming:
                 _correct_batch(session, movement)
         _check_source(session, movement)
-        if not movement.incoming and _source_left_to_choose(movement):
+        if not movement.incoming and _source_left_to_choose(movement) \
+                and (movement in session.new or _draws_anew(movement)):
             # The relationship, not its column: a form sets `source` (to nothing when left
             # to choose), which the flush would write over a column set here.
             given_back = None
@@ -225,6 +241,13 @@ def _correct_batch(session: Session, batch: StockMovement) -> None:
     if previous(batch, "item_id") != _item_id(batch) and drawn:
         raise InvalidValue(_l("%(drawn)s %(unit)s of this batch went out already: it stays "
                               "with its item.", drawn=drawn, unit=unit))
+    if batch.occurred_on != previous(batch, "occurred_on"):
+        with session.no_autoflush:
+            first_out = session.scalar(select(func.min(StockMovement.occurred_on))
+                                       .where(StockMovement.source_id == batch.id))
+        if first_out is not None and first_out < batch.occurred_on:
+            raise InvalidValue(_l("Goods of this batch went out on %(day)s: it came in by "
+                                  "then.", day=first_out))
     shrunk = batch.quantity - previous(batch, "quantity")
     if shrunk < 0:
         try:
@@ -266,7 +289,7 @@ def _keep_stock(session: Session, flush_context) -> None:
             grown = movement.quantity - previous(movement, "quantity")
             if grown > 0:
                 draws.append((movement.id, movement.item_id, grown))
-        else:
+        elif _draws_anew(movement):
             draws.append((previous(movement, "source_id"), previous(movement, "item_id"),
                           previous(movement, "quantity")))
             draws.append((movement.source_id, movement.item_id, -movement.quantity))

@@ -101,7 +101,7 @@ def test_the_batch_chosen_on_the_form_is_drawn_on(app, make, db, bags):
     # A batch in names no batch; a movement out does not draw on another movement out.
     refused = client.post("/admin/stock_movement/new/", data={
         **form, "kind": "DONATION", "donor": "某人", "source": str(newer.id)})
-    assert "入库不出自别的批次" in refused.text
+    assert "入库记录无需选择来源批次" in refused.text
     hand_out = db.session.scalar(sa.select(StockMovement).where(StockMovement.kind == OUT)
                                  .limit(1))
     refused = client.post("/admin/stock_movement/new/", data={**form,
@@ -198,3 +198,43 @@ def test_the_migration_counts_what_is_left_of_the_batches_oldest_first(tmp_path)
         # old movements out drew on.
         assert left == {1: 3, 2: 0, 3: None, 4: 0, 5: None}
         assert sources == {None}
+
+
+def test_an_untraced_hand_out_is_corrected_and_removed_without_moving_others(make, db, bags):
+    _home, item, older, newer = bags
+    # A movement out kept before batches: the migration charged its 2 to the older batch.
+    legacy = make.movement(item, kind=OUT, quantity=2, occurred_on=LATER)
+    db.session.execute(sa.update(StockMovement).where(StockMovement.id == legacy.id)
+                       .values(source_id=None))
+    db.session.commit()
+    traced = make.movement(item, kind=OUT, quantity=3, source=newer, occurred_on=LATER)
+    assert _left(db, older, newer) == [1, 2]
+    legacy = db.session.get(StockMovement, legacy.id)
+    legacy.note = "补记"  # a note corrected: still untraced, nothing drawn again
+    db.session.commit()
+    assert _left(db, older, newer) == [1, 2]
+    assert db.session.get(StockMovement, legacy.id).source_id is None
+    db.session.delete(db.session.get(StockMovement, legacy.id))
+    db.session.commit()
+    # Back to the older batch, not into the room the traced hand-out took from the newer.
+    assert _left(db, older, newer) == [3, 2] and traced.id
+
+
+def test_a_batch_cleared_to_automatic_and_a_batch_moved_after_its_goods(app, make, db, bags):
+    home, item, older, _newer = bags
+    child = make.child(home=home)
+    hand_out = make.movement(item, kind=OUT, quantity=1, occurred_on=LATER, child=child)
+    pens = make.item(home=home, name="文具盒", unit="个")
+    pen_batch = make.movement(pens, quantity=4, occurred_on=date(2026, 11, 2))
+    client = app.test_client()
+    assert sign_in(client, make.user(Role.STAFF, home=home).username).status_code == 302
+    moved = client.post(f"/admin/stock_movement/edit/?id={hand_out.id}", data={
+        "item": str(pens.id), "occurred_on": "2026-11-20", "kind": "HAND_OUT", "quantity": "1",
+        "child": str(child.id), "source": "", "loaded_version": str(hand_out.version)})
+    assert moved.status_code == 302, moved.text[-800:]
+    assert _left(db, older, pen_batch) == [3, 3]
+    older = db.session.get(StockMovement, older.id)
+    make.movement(item, kind=OUT, quantity=1, source=older, occurred_on=date(2026, 11, 3))
+    older = db.session.get(StockMovement, older.id)
+    older.occurred_on = date(2026, 11, 5)
+    _refused("这批入库的物资 2026-11-03 已发出", lambda: None, db)

@@ -202,7 +202,7 @@ def test_a_closed_round_gives_nothing_more_and_keeps_its_totals(app, make, db, h
     db.session.expire_all()
     assert db.session.get(CareRound, home_round["round"].id).closed_on is not None
     refused = _give(staff, home_round, ["李明"], amount="200.00")
-    assert "本轮已结束" in refused.text and _count(db, RoundGift) == 1
+    assert "本轮已关闭" in refused.text and _count(db, RoundGift) == 1
     page = supervisor.get(f"/admin/care_round/details/?id={home_round['round'].id}").text
     assert 'id="round-closed"' in page and 'id="give-form"' in page
     assert 'name="given_on"' not in page  # nothing to give with
@@ -325,3 +325,30 @@ def test_the_round_page_costs_the_same_queries_however_many_were_given(app, make
     one = cost()
     _give(staff, home_round, ["李明", "张小花", "刘洋"], **_bag(home_round), amount="100.00")
     assert cost() == one
+
+
+def test_odd_forms_and_the_totals_count_each_child_once(app, make, db, home_round):
+    staff = _signed_in(app, make, Role.STAFF, home=home_round["home"])
+    for amount in ("NaN", "1e30", "Infinity"):
+        assert "慰问金请写成元" in _give(staff, home_round, ["王秀梅"], amount=amount).text
+    huge = _give(staff, home_round, ["王秀梅"], item_1=str(home_round["bags"].id),
+                 quantity_1="99999999999999999999999")
+    assert "每个孩子每样物品最多 1000" in huge.text and _count(db, RoundGift) == 0
+    # One item on two lines: one hand-out of both, from the batch that holds them.
+    bag = str(home_round["bags"].id)
+    _give(staff, home_round, ["王秀梅"], item_1=bag, quantity_1="2", item_2=bag,
+          quantity_2="1")
+    _give(staff, home_round, ["李明", "张小花"], amount="200.00")
+    page = staff.get(f"/admin/care_round/details/?id={home_round['round'].id}").text
+    donors = page.split('id="totals-donors"')[1].split("</table>")[0]
+    # 爱心企业: 王秀梅's 3 书包 and 李明's and 张小花's money: three children.
+    assert "书包 3 个" in donors and 'data-label="惠及儿童">3<' in donors
+    # Two given leave care: not given yet stays 1 (刘洋), as the list says.
+    for name in ("王秀梅", "李明"):
+        home_round["kids"][name].status = ChildStatus.LEFT_CARE
+        home_round["kids"][name].left_on = date(2026, 11, 30)
+    db.session.commit()
+    page = staff.get(f"/admin/care_round/details/?id={home_round['round'].id}").text
+    homes = page.split('id="totals-homes"')[1].split("</table>")[0]
+    assert 'data-label="尚未发放">1<' in homes
+    assert '<span class="badge badge-warning" id="waiting-count">1</span>' in page

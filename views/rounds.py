@@ -30,6 +30,8 @@ from views.fields import FieldError, field_value
 from views.labels import LABELS_BY_TABLE
 
 GOODS_LINES = 3
+# What one child may be given in a round, at most (a typing slip, not a gift).
+MOST_GOODS, MOST_MONEY = 1000, Decimal("100000.00")
 
 
 
@@ -62,8 +64,8 @@ class CareRoundView(AppModelView):
     column_list = ("name", "starts_on", "ends_on", "goods", "money_each", "closed_on")
     column_phone_list = ("name", "starts_on", "closed_on")
     column_details_list = ("name", "starts_on", "ends_on", "homes", "for_everyone",
-                           "for_in_difficulty", "for_key_target", "for_living_alone", "picked",
-                           "goods", "money_each", "note", "closed_on", "closed_by")
+                           "for_in_difficulty", "for_key_target", "for_living_alone", "goods",
+                           "money_each", "note", "closed_on", "closed_by")
     column_searchable_list = ("name",)
     column_filters = ("starts_on",)
     column_sortable_list = ("starts_on", "name")
@@ -193,6 +195,13 @@ class CareRoundView(AppModelView):
             if item is None or not quantity.strip().isdigit() or int(quantity) < 1:
                 raise InvalidValue(_l("Each line of goods names an item and a whole number "
                                       "of at least 1."))
+            if int(quantity) > MOST_GOODS:
+                raise InvalidValue(_l("At most %(n)s of an item for each child.",
+                                      n=MOST_GOODS))
+            same = next((g for g in goods if g.item.id == item.id), None)
+            if same is not None:  # one item on two lines: one hand-out of both
+                goods.remove(same)
+                quantity = str(same.quantity + int(quantity))
             goods.append(giving.Goods(item, int(quantity)))
         amount = None
         if (written := form.get("amount", "").strip()):
@@ -200,10 +209,11 @@ class CareRoundView(AppModelView):
                 amount = Decimal(written)
             except InvalidOperation:
                 amount = None
-            if amount is None or amount < Decimal("0.01") or amount != amount.quantize(
-                    Decimal("0.01")):
+            if amount is None or not amount.is_finite() or not (
+                    Decimal("0.01") <= amount <= MOST_MONEY) \
+                    or amount != amount.quantize(Decimal("0.01")):
                 raise InvalidValue(_l("Write the money as yuan with at most two decimals, "
-                                      "at least ¥0.01."))
+                                      "from ¥0.01 to ¥%(most)s.", most=MOST_MONEY))
         income = None
         if (income_id := form.get("income", "")).isdigit():
             income = db.session.scalar(access.scoped(
