@@ -352,3 +352,28 @@ def test_odd_forms_and_the_totals_count_each_child_once(app, make, db, home_roun
     homes = page.split('id="totals-homes"')[1].split("</table>")[0]
     assert 'data-label="尚未发放">1<' in homes
     assert '<span class="badge badge-warning" id="waiting-count">1</span>' in page
+
+
+def test_a_township_round_page_costs_the_same_queries_for_two_or_six_homes(app, make, db):
+    from tests.conftest import count_queries
+
+    homes = [make.home(name=f"甲乡{n}号儿童之家", township="甲乡") for n in range(6)]
+    for home in homes:
+        make.child(home=home, in_difficulty=True)
+    small = make._save(CareRound(name="两家", starts_on=date(2026, 11, 1),
+                                 ends_on=date(2026, 11, 30), for_in_difficulty=True,
+                                 homes=homes[:2]))
+    large = make._save(CareRound(name="六家", starts_on=date(2026, 11, 1),
+                                 ends_on=date(2026, 11, 30), for_in_difficulty=True,
+                                 homes=homes))
+    township = _signed_in(app, make, Role.STAFF, township="甲乡")
+
+    def cost(care_round) -> int:
+        url = f"/admin/care_round/details/?id={care_round.id}&home={homes[0].id}"
+        township.get(url)
+        with count_queries(db.engine) as counted:
+            page = township.get(url)
+        assert page.status_code == 200 and 'id="close-form"' in page.text
+        return counted.count
+
+    assert cost(small) == cost(large)

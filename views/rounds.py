@@ -104,7 +104,8 @@ class CareRoundView(AppModelView):
         return found
 
     def _homes_seen(self, care_round: CareRound) -> list[Home]:
-        return [home for home in care_round.homes if access.sees_home(current_user, home.id)]
+        seen = access.homes_seen(current_user, {home.id for home in care_round.homes})
+        return [home for home in care_round.homes if home.id in seen]
 
     def _home(self, care_round: CareRound) -> Home | None:
         """The Home whose children the page lists and gives to: the one asked for, else the
