@@ -281,16 +281,3 @@ def give(care_round: CareRound, user, *, child_ids: list[int], given_on: date,
         db.session.flush()
         made.append(gift)
     return made
-
-
-def out_of_homes(care_round: CareRound, children) -> list[str]:
-    """The hand-picked children who are not of the round's Homes (a form's check)."""
-    homes = {home.id for home in care_round.homes}
-    return [child.name for child in children if child.home_id not in homes]
-
-
-def nothing_named(care_round: CareRound) -> bool:
-    return not (care_round.for_everyone or care_round.for_in_difficulty
-                or care_round.for_key_target or care_round.for_living_alone
-                or care_round.picked)
-
