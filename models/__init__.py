@@ -4,7 +4,14 @@
 # summary with every care record and the index of names with every name.
 from models import care_summary, money_keeping, name_index, stock  # noqa: F401
 from models.accounts import User
-from models.activities import Activity, ActivityParticipant, ActivitySeries, activity_volunteer
+from models.activities import (
+    Activity,
+    ActivityParticipant,
+    ActivitySeries,
+    activity_series_child,
+    activity_series_volunteer,
+    activity_volunteer,
+)
 from models.audit import AuditEntry
 from models.care import CareMonth, CareRecord, Pairing
 from models.consent import Consent, DataRequest, ExportRequest
@@ -52,6 +59,8 @@ __all__ = [
     "User",
     "Volunteer",
     "VolunteerOrganisation",
+    "activity_series_child",
+    "activity_series_volunteer",
     "activity_volunteer",
     "care_round_child",
     "care_round_home",

@@ -32,6 +32,21 @@ activity_volunteer = Table(
     Column("volunteer_id", ForeignKey("volunteer.id"), primary_key=True, index=True),
 )
 
+# Who is enrolled in a weekly series once for all its dates (models.series carries them to
+# the dates still to come).
+activity_series_child = Table(
+    "activity_series_child",
+    db.metadata,
+    Column("series_id", ForeignKey("activity_series.id", ondelete="CASCADE"), primary_key=True),
+    Column("child_id", ForeignKey("child.id"), primary_key=True, index=True),
+)
+activity_series_volunteer = Table(
+    "activity_series_volunteer",
+    db.metadata,
+    Column("series_id", ForeignKey("activity_series.id", ondelete="CASCADE"), primary_key=True),
+    Column("volunteer_id", ForeignKey("volunteer.id"), primary_key=True, index=True),
+)
+
 
 class ActivitySeries(Versioned, Timestamped, db.Model):
     """A weekly repeating activity (interest groups every Tuesday and Thursday 15:00-17:00
@@ -61,6 +76,10 @@ class ActivitySeries(Versioned, Timestamped, db.Model):
     kind: Mapped[ActivityKind | None] = relationship()
     activities: Mapped[list[Activity]] = relationship(back_populates="series",
                                                       order_by="Activity.starts_at")
+    children: Mapped[list[Child]] = relationship(secondary=activity_series_child,
+                                                 order_by=Child.name)
+    volunteers: Mapped[list[Volunteer]] = relationship(secondary=activity_series_volunteer,
+                                                       order_by=Volunteer.name)
 
     @property
     def weekday_numbers(self) -> list[int]:

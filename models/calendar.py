@@ -4,6 +4,7 @@ of the month (from the `holidays` library), and the month's activities with thei
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -84,6 +85,18 @@ def festivals(month: Month, language: str = "zh") -> dict[date, list[str]]:
         if month.first <= day <= month.last:
             days.setdefault(day, []).append(str(WORKED))
     return days
+
+
+def public_holidays_among(days: Iterable[date], language: str = "zh") -> dict[date, str]:
+    """Those of `days` that are public holidays (days off, 法定节假日), with their names."""
+    days = sorted(set(days))
+    if not days:
+        return {}
+    found = holidays.China(years=range(days[0].year, days[-1].year + 1),
+                           categories=("public",),
+                           language=HOLIDAY_LANGUAGES.get(language, "zh_CN"))
+    return {day: "、".join(name.strip() for name in found[day].split(";"))
+            for day in days if day in found}
 
 
 # The years whose holidays and 调休 the library has from the State Council's notices.

@@ -32,7 +32,8 @@ def test_every_record_has_timestamps():
     # roster waiting a day for its import (uploaded_at; never edited).
     # The care summary and the index of names are derived from the records and rewritten
     # with them; kept figures say when they were computed.
-    association_tables = {"activity_volunteer", "care_round_home", "care_round_child",
+    association_tables = {"activity_volunteer", "activity_series_child",
+                          "activity_series_volunteer", "care_round_home", "care_round_child",
                           "audit_entry", "roster_upload", "care_month", "kept_figures",
                           "name_gram"}
     for table in db.metadata.sorted_tables:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import time_machine
 from sqlalchemy import select
 
-from models import Activity, ActivitySeries
+from models import Activity, ActivityParticipant, ActivitySeries
 from models.base import local_today
 from models.enums import ActivityStatus, Role
-from tests.conftest import wall_time
+from tests.conftest import count_queries, sign_in, wall_time
 from tests.test_calendar import signed_in
 
 
@@ -104,3 +105,127 @@ def test_another_homes_series_cannot_be_cancelled(app, make, db):
                 data={"action": "cancel_remaining", "rowid": [str(theirs.id)]})
     db.session.expire_all()
     assert len(dates(db, theirs.id, ActivityStatus.PLANNED)) == 9
+
+
+def participants(db, activity_id) -> set[str]:
+    return {row.child.name for row in db.session.scalars(
+        select(ActivityParticipant).where(ActivityParticipant.activity_id == activity_id))}
+
+
+def on(db, series_id, day: date) -> Activity:
+    return db.session.scalar(select(Activity).where(
+        Activity.series_id == series_id, Activity.starts_at >= wall_time(day.year, day.month,
+                                                                         day.day, 0),
+        Activity.starts_at <= wall_time(day.year, day.month, day.day, 23, 59)))
+
+
+def test_a_series_enrols_its_children_and_caring_mothers_once_for_all_its_dates(app, make, db):
+    home = make.home()
+    xiaoming, xiaohong = make.child(home=home, name="小明"), make.child(home=home, name="小红")
+    mother = make.volunteer(home=home, name="李阿姨")
+    client = signed_in(app, make, Role.STAFF, home=home)
+    response = client.post("/admin/activity_series/new/", data=series_form(
+        home, children=[str(xiaoming.id), str(xiaohong.id)], volunteers=[str(mother.id)]))
+    assert response.status_code == 302
+    series = db.session.scalar(select(ActivitySeries))
+    sessions = db.session.scalars(select(Activity).where(Activity.series_id == series.id)).all()
+    assert len(sessions) == 9
+    for activity in sessions:
+        assert participants(db, activity.id) == {"小明", "小红"}
+        assert [v.name for v in activity.volunteers] == ["李阿姨"]
+    details = client.get(f"/admin/activity_series/details/?id={series.id}").text
+    assert "小明" in details and "小红" in details and "李阿姨" in details
+    # Her archive card says she is enrolled, not that she came to dates not yet held.
+    card = client.get(f"/admin/child/details/?id={xiaoming.id}").text
+    activities = card.split('id="archive-activities"')[1].split("</table>")[0]
+    assert activities.count("已报名（尚未举行）") == 9 and "<td>是</td>" not in activities
+
+
+def test_enrolment_changed_later_reaches_the_dates_to_come_only(app, make, db):
+    home = make.home()
+    kids = {name: make.child(home=home, name=name) for name in ("小明", "小红", "小刚", "小丽")}
+    make.user(Role.STAFF, home=home, username="wang")
+    form = series_form(home, children=[str(kids["小明"].id), str(kids["小红"].id)])
+    client = app.test_client()
+    with time_machine.travel(datetime(2026, 3, 1, 2, 0, tzinfo=UTC), tick=False):
+        assert sign_in(client, "wang").status_code == 302
+        assert client.post("/admin/activity_series/new/", data=form).status_code == 302
+    series = db.session.scalar(select(ActivitySeries))
+    # 3 March was held; 19 March is marked done ahead (a record kept late); 24 March had
+    # 小丽 added by hand.
+    held = on(db, series.id, date(2026, 3, 3))
+    held.status = ActivityStatus.DONE
+    on(db, series.id, date(2026, 3, 19)).status = ActivityStatus.DONE
+    db.session.add(ActivityParticipant(activity=on(db, series.id, date(2026, 3, 24)),
+                                       child=kids["小丽"]))
+    db.session.commit()
+    # 23:30 UTC on 12 March is 07:30 on the 13th in Beijing: the 12th is past.
+    with time_machine.travel(datetime(2026, 3, 12, 23, 30, tzinfo=UTC), tick=False):
+        assert sign_in(client, "wang").status_code == 302
+        changed = client.post(f"/admin/activity_series/edit/?id={series.id}", data={
+            **series_form(home, children=[str(kids["小红"].id), str(kids["小刚"].id)]),
+            "loaded_version": str(series.version)})
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert participants(db, on(db, series.id, date(2026, 3, 3)).id) == {"小明", "小红"}
+    assert participants(db, on(db, series.id, date(2026, 3, 12)).id) == {"小明", "小红"}
+    assert participants(db, on(db, series.id, date(2026, 3, 17)).id) == {"小红", "小刚"}
+    assert participants(db, on(db, series.id, date(2026, 3, 19)).id) == {"小明", "小红"}
+    assert participants(db, on(db, series.id, date(2026, 3, 24)).id) == {"小红", "小刚", "小丽"}
+    assert participants(db, on(db, series.id, date(2026, 3, 31)).id) == {"小红", "小刚"}
+
+
+def test_a_series_enrols_only_children_of_its_home(app, make, db):
+    home, other = make.home(), make.home()
+    stranger = make.child(home=other, name="外家孩子")
+    client = signed_in(app, make, Role.ADMIN)
+    response = client.post("/admin/activity_series/new/",
+                           data=series_form(home, children=[str(stranger.id)]))
+    assert response.status_code == 200
+    assert "不是本儿童之家的：外家孩子" in response.text
+    assert db.session.scalar(select(ActivitySeries)) is None
+
+
+def test_a_series_with_dates_on_public_holidays_says_which(app, make, db):
+    home = make.home()
+    client = signed_in(app, make, Role.STAFF, home=home)
+    response = client.post("/admin/activity_series/new/", data=series_form(
+        home, days=["4", "6"], first_day="2026-09-28", last_day="2026-10-11"),
+        follow_redirects=True)
+    # Thursdays and Saturdays: 1 and 3 October are 国庆节; 10 October is a Saturday worked
+    # (补班), 8 October an ordinary Thursday.
+    flashed = response.text.split("法定节假日")[1].split("</div>")[0]
+    assert "2026年10月1日 国庆节" in flashed and "2026年10月3日 国庆节" in flashed
+    assert "10月8日" not in flashed and "10月10日" not in flashed and "10月11日" not in flashed
+    plain = client.post("/admin/activity_series/new/", data=series_form(home),
+                        follow_redirects=True)
+    assert "法定节假日" not in plain.text
+
+
+def test_an_activitys_details_list_who_took_part_and_who_came(app, make, db):
+    home = make.home()
+    client = signed_in(app, make, Role.STAFF, home=home)
+
+    def held(n: int) -> Activity:
+        activity = make.activity(home=home, title=f"读书会{n}", status=ActivityStatus.DONE)
+        for i in range(n):
+            make._save(ActivityParticipant(activity=activity, attended=i != 0,
+                                           child=make.child(home=home, name=f"孩子{n}-{i}")))
+        return activity
+
+    one, ten = held(1), held(10)
+    with count_queries(db.engine) as few:
+        assert client.get(f"/admin/activity/details/?id={one.id}").status_code == 200
+    with count_queries(db.engine) as many:
+        page = client.get(f"/admin/activity/details/?id={ten.id}").text
+    assert few.count == many.count
+    table = page.split('id="participants"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 11
+    assert "孩子10-0</a></td><td>未到" in table and "孩子10-1</a></td><td>已到" in table
+    assert "10 人报名，9 人到场" in page
+    planned = make.activity(home=home, title="下周的活动")
+    make._save(ActivityParticipant(activity=planned, child=make.child(home=home, name="小芳")))
+    page = client.get(f"/admin/activity/details/?id={planned.id}").text
+    assert "小芳</a></td><td>已报名" in page and "1 人报名" in page and "到场" not in page
+    empty = make.activity(home=home, title="空场活动")
+    assert "尚无人报名" in client.get(f"/admin/activity/details/?id={empty.id}").text

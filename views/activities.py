@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import flash, request
+from flask import flash, request, url_for
 from flask_admin.actions import action
 from flask_admin.model.form import InlineFormAdmin
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin_app.extensions import db
+from admin_app.i18n import show_date
 from models import Activity, ActivityParticipant, ActivitySeries, Child
+from models.enums import ActivityStatus
 from models import validators as rules
-from models.series import MAX_DAYS, cancel_remaining, sync_series
+from models.calendar import public_holidays_among
+from models.series import MAX_DAYS, cancel_remaining, enrolment_changes, sync_series
 from views.base import AppModelView
 from views.display import home_filter, row_filter
 from views.fields import TRIMMED, FieldError, field_value, lookup
@@ -35,8 +41,35 @@ class ParticipantInline(InlineFormAdmin):
     form_ajax_refs = {"child": lookup(Child, "name")}
 
 
+def _participants(view, context, activity: Activity, name: str) -> Markup:
+    """Who was enrolled, and for a date held whether each child came."""
+    rows = sorted(activity.participants, key=lambda row: row.child.name)
+    if not rows:
+        return Markup('<span class="text-muted">{}</span>').format(gettext("Nobody enrolled"))
+    held = activity.status is ActivityStatus.DONE
+    came = sum(row.attended for row in rows)
+    lines = [Markup('<tr><td><a href="{}">{}</a></td><td>{}</td></tr>').format(
+        url_for("child.details_view", id=row.child_id), row.child.name,
+        (gettext("Came") if row.attended else gettext("Did not come")) if held
+        else gettext("Enrolled")) for row in rows]
+    summary = (gettext("%(n)s enrolled, %(came)s came", n=len(rows), came=came) if held
+               else gettext("%(n)s enrolled", n=len(rows)))
+    return Markup('<p class="mb-1" id="participants-count">{}</p>'
+                  '<table class="table table-sm table-bordered mb-0" id="participants">'
+                  '<tr><th>{}</th><th>{}</th></tr>{}</table>').format(
+        summary, gettext("Name"), gettext("Attended"), Markup("").join(lines))
+
+
 class ActivityView(AppModelView):
     column_labels = LABELS
+    column_details_list = ("title", "kind", "home", "starts_at", "ends_at", "place",
+                           "organiser", "status", "series", "volunteers", "summary",
+                           "participants")
+    column_formatters_detail = {"participants": _participants}
+    record_load_options = (joinedload(Activity.home), joinedload(Activity.kind),
+                           joinedload(Activity.series), selectinload(Activity.volunteers),
+                           selectinload(Activity.participants)
+                           .joinedload(ActivityParticipant.child))
     column_list = ("starts_at", "title", "kind", "home", "place", "organiser", "status")
     column_phone_list = ("title", "starts_at", "kind", "place", "status")
     column_searchable_list = ("title", "place", "organiser")
@@ -89,6 +122,17 @@ def _series_is_sound(form) -> None:
         raise FieldError("last_day", _l("A series may span one year at most."))
 
 
+def _enrolled_of_its_home(form) -> None:
+    """The children and caring mothers enrolled in a series are of the series' Home."""
+    home = field_value(form, "home")
+    for name in ("children", "volunteers"):
+        strangers = [person.name for person in field_value(form, name) or ()
+                     if home is not None and person.home_id != home.id]
+        if strangers:
+            raise FieldError(name, _l("Not of this Children's Home: %(names)s.",
+                                      names="、".join(strangers)))
+
+
 def _weekdays(view, context, series: ActivitySeries, name: str) -> str:
     labels = dict(WEEKDAYS)
     return "、".join(str(labels[str(day)]) for day in series.weekday_numbers if str(day) in labels)
@@ -108,19 +152,21 @@ class ActivitySeriesView(AppModelView):
     column_formatters_detail = {"weekdays": _weekdays}
     column_details_list = ("title", "kind", "home", "weekdays", "starts_at_time",
                            "ends_at_time", "first_day", "last_day", "place", "organiser",
-                           "activities")
+                           "children", "volunteers", "activities")
     column_searchable_list = ("title", "place", "organiser")
     column_filters = (home_filter(ActivitySeries.home_id), "first_day", "last_day")
     column_default_sort = ("first_day", True)
     form_columns = ("home", "title", "kind", "days", "starts_at_time", "ends_at_time",
-                    "first_day", "last_day", "place", "organiser")
+                    "first_day", "last_day", "place", "organiser", "children", "volunteers")
+    form_ajax_refs = {"children": lookup(Child, "name"),
+                      "volunteers": {"fields": ("name", "phone"), "page_size": 10}}
     form_extra_fields = {
         "days": SelectMultipleField(_l("Every"), choices=WEEKDAYS,
                                     widget=ListWidget(prefix_label=False),
                                     option_widget=CheckboxInput()),
     }
     form_args = {"title": TRIMMED, "organiser": TRIMMED}
-    form_checks = (_series_is_sound,)
+    form_checks = (_series_is_sound, _enrolled_of_its_home)
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
@@ -130,8 +176,15 @@ class ActivitySeriesView(AppModelView):
 
     def on_model_change(self, form, model: ActivitySeries, is_created: bool) -> None:
         model.weekdays = ",".join(sorted(form.days.data))
+        joined, left = enrolment_changes(model)  # before the flush below forgets them
         super().on_model_change(form, model, is_created)
-        sync_series(db.session, model)
+        made = sync_series(db.session, model, joined, left)
+        planned = [activity.starts_at.date() for activity in made]
+        if off := public_holidays_among(planned, get_locale().language):
+            flash(_l("These dates of the series are public holidays: %(days)s. If the Home "
+                     "is closed then, cancel those dates on the calendar.",
+                     days="；".join(f"{show_date(day)} {name}" for day, name in off.items())),
+                  "warning")
 
     @action("cancel_remaining", _l("Cancel the remaining dates"),
             _l("Cancel every planned date from today on?"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, case, cast, literal, null, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
@@ -21,9 +22,12 @@ from models import (
     StockMovement,
 )
 from models.duties import duties, risks_of
-from models.enums import MovementKind
+from models.enums import ActivityStatus, MovementKind
 
 ARCHIVE_RECENT = 10
+# How the archive card says a child took part in an activity.
+ATTENDANCE = {"1": _l("Yes"), "0": _l("No"), "planned": _l("Enrolled (not held yet)"),
+              "cancelled": _l("Cancelled")}
 
 
 def archive_card(child: Child) -> dict:
@@ -43,7 +47,10 @@ def archive_card(child: Child) -> dict:
     activities = (
         select(literal("activity").label("section"),
                cast(Activity.starts_at, String).label("on"), Activity.title.label("what"),
-               case((ActivityParticipant.attended.is_(True), "1"), else_="0").label("how"),
+               # A date not held yet (or called off) says so, not that the child came.
+               case((Activity.status == ActivityStatus.PLANNED, "planned"),
+                    (Activity.status == ActivityStatus.CANCELLED, "cancelled"),
+                    (ActivityParticipant.attended.is_(True), "1"), else_="0").label("how"),
                cast(null(), Integer).label("quantity"), cast(null(), String).label("unit"))
         .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
         .where(ActivityParticipant.child_id == child.id)
@@ -71,7 +78,7 @@ def archive_card(child: Child) -> dict:
                                          moves.subquery().select())):
         on = date.fromisoformat(row.on[:10])
         if row.section == "activity":
-            history["activity"].append((on, row.what, row.how == "1"))
+            history["activity"].append((on, row.what, ATTENDANCE[row.how]))
         elif row.section == "moved":
             history["moved"].append((on, row.how, row.what))
         else:
