@@ -17,9 +17,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from admin_app.extensions import db
 from admin_app.i18n import show_date
 from models import Activity, ActivityParticipant, ActivitySeries, Child
-from models.enums import ActivityStatus
 from models import validators as rules
 from models.calendar import public_holidays_among
+from models.enums import ActivityStatus
 from models.series import MAX_DAYS, cancel_remaining, enrolment_changes, sync_series
 from views.base import AppModelView
 from views.display import home_filter, row_filter
