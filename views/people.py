@@ -18,6 +18,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import joinedload
+from wtforms import SelectField, StringField
+from wtforms.validators import Optional
 
 from admin_app import access
 from admin_app.audit import record_access
@@ -36,7 +38,7 @@ from models import (
 )
 from models import validators as rules
 from models.base import local_today
-from models.enums import AuditAction, CareKind, ChildStatus
+from models.enums import AuditAction, CareKind, ChildStatus, GuardianRelation
 from models.grades import GRADE_WORDS
 from models.sealed import blind_index
 from views.archive import archive_card
@@ -58,6 +60,7 @@ from views.fields import (
     PHONE,
     TRIMMED,
     Checked,
+    Cleaned,
     FieldError,
     SuggestingInput,
     field_value,
@@ -136,11 +139,63 @@ CHILD_SECTIONS = (
                     "class_teacher_phone")),
     (_l("Family"), ("left_behind_type", "living_arrangement", "guardianship", "boarding",
                     "family_situation", "key_target", "in_difficulty")),
-    (_l("Guardian and parents"), ("guardian", "parents")),
+    (_l("Guardian and parents"), ("guardian", "new_guardian_name", "new_guardian_relation",
+                                  "new_guardian_phone", "parents")),
     (_l("Assistance received"), ("assistance",)),
     (_l("Growth"), ("health", "study", "psychology", "behaviour", "hobbies")),
     (_l("Care status"), ("entered_on", "status", "left_on", "leave_reason", "leave_note")),
 )
+
+
+# A guardian not in the records yet is entered on the child's form and saved with her.
+NEW_GUARDIAN = ("new_guardian_name", "new_guardian_relation", "new_guardian_phone")
+
+
+def new_guardian_fields() -> dict:
+    return {
+        "new_guardian_name": StringField(
+            _l("Or a new guardian: name"), validators=[Optional(), Cleaned(rules.clean_name)],
+            description=_l("Not in the records yet? Enter the guardian here instead of "
+                           "choosing above: saved with the child.")),
+        "new_guardian_relation": SelectField(
+            _l("Relation to the child"), default="",
+            choices=[("", "—"), *((member.name, member.label) for member in GuardianRelation)]),
+        "new_guardian_phone": StringField(_l("The new guardian's phone"), **PHONE),
+    }
+
+
+def _child_new_guardian(form) -> None:
+    """A new guardian needs a name and a relation, and is not one already chosen or kept:
+    the Home's guardian of the same name and phone is chosen instead, for the user to check."""
+    if "new_guardian_name" not in form:
+        return
+    name = field_value(form, "new_guardian_name")
+    if not name:
+        if field_value(form, "new_guardian_phone") or field_value(form, "new_guardian_relation"):
+            raise FieldError("new_guardian_name", _l("Please enter the new guardian's name."))
+        return
+    if field_value(form, "guardian") is not None:
+        raise FieldError("new_guardian_name", _l(
+            "A guardian is already chosen above: clear that choice, or leave the new "
+            "guardian's fields empty."))
+    if not access.can(current_user, access.CREATE, "guardian"):
+        raise FieldError("new_guardian_name", _l("You may not add guardians."))
+    if not field_value(form, "new_guardian_relation"):
+        raise FieldError("new_guardian_relation", _l(
+            "Please choose how the guardian is related to the child."))
+    phone, home = field_value(form, "new_guardian_phone"), field_value(form, "home")
+    if not phone or home is None:
+        return
+    kept = db.session.scalar(access.scoped(select(Guardian).where(
+        Guardian.name == name, Guardian.phone_hash == blind_index(phone),
+        Guardian.home_id == home.id), Guardian, current_user).limit(1))
+    if kept is not None:
+        form.guardian.data = kept
+        for field in NEW_GUARDIAN:
+            form[field].data = ""
+        raise FieldError("guardian", _l(
+            "%(name)s, with this phone, is already a guardian in this Home's records: she is "
+            "chosen here instead of entered twice. Check, and save again.", name=name))
 
 
 class PairedFilter(BaseSQLAFilter):
@@ -220,7 +275,7 @@ class ChildView(AppModelView):
     form_columns = tuple(name for _, names in CHILD_SECTIONS for name in names)
     form_rules = tuple(layout.FieldSet([Offered(n) if n == CONFIRM else n for n in names], title)
                        for title, names in CHILD_SECTIONS)
-    form_extra_fields = {CONFIRM: confirm_field()}
+    form_extra_fields = {CONFIRM: confirm_field(), **new_guardian_fields()}
     form_args = {
         "name": NAME,
         "id_number": ID_NUMBER,
@@ -238,7 +293,7 @@ class ChildView(AppModelView):
     }
     inline_models = (ParentInline(ParentContact), AssistanceInline(Assistance))
     form_checks = (_child_id_matches_birth_date, _child_id_number_is_new, child_namesake,
-                   _child_age_on_entering,
+                   _child_age_on_entering, _child_new_guardian,
                    _child_leaving_is_complete)
     details_template = "admin/child_details.html"
     # The archive card and the edit form show these: load them with the child.
@@ -324,6 +379,12 @@ class ChildView(AppModelView):
     def on_model_change(self, form, model, is_created: bool) -> None:
         if not is_created:
             record_move(model)
+        name = form.new_guardian_name.data if "new_guardian_name" in form else None
+        if name and model.guardian is None:
+            model.guardian = Guardian(
+                home=model.home, name=name,
+                relation=GuardianRelation[form.new_guardian_relation.data],
+                phone=form.new_guardian_phone.data or None)
         if not is_created and getattr(form, "id_number", None) is not None \
                 and not form.id_number.data:
             kept = inspect(model).attrs.id_number.history.deleted
