@@ -44,6 +44,9 @@
     } else if (target.dataset.addInline !== undefined && window.faForm) {
       event.preventDefault();
       window.faForm.addInlineField(target, target.dataset.addInline);
+      if (target.dataset.addInline === "parents") {
+        otherParent();
+      }
     } else if (target.dataset.print !== undefined) {
       event.preventDefault();
       window.print();
@@ -51,6 +54,24 @@
       event.preventDefault();  // Flask-Admin's "javascript:void(0)" links: scripts bind them
     }
   }, true);
+
+  // A child's second parent row starts as the parent the first row is not (父亲, then
+  // 母亲): one choice fewer, and still shown for the user to change.
+  function otherParent() {
+    var rows = Array.prototype.slice.call(
+      document.querySelectorAll("select[id^='parents-'][id$='-relation']"));
+    var added = rows[rows.length - 1];
+    if (!added || rows.length < 2) {
+      return;
+    }
+    var used = rows.slice(0, -1).map(function (row) { return row.value; });
+    var free = Array.prototype.filter.call(added.options, function (option) {
+      return option.value && used.indexOf(option.value) < 0;
+    });
+    if (free.length) {
+      added.value = free[0].value;
+    }
+  }
 
   document.addEventListener("submit", function (event) {
     if (event.target.matches("form[data-confirm]") && !confirmed(event.target)) {

@@ -93,6 +93,41 @@ def test_staff_create_a_child_with_parents_and_a_guardian(live, signed_in):
         assert parent.phone == "13912345678"
 
 
+def test_staff_add_a_child_with_a_new_guardian_and_both_parents_in_one_pass(live, signed_in):
+    """Issue 23: one form, one save, fewer than 12 steps (each fill, choice and click is one;
+    the Home and the day she enters care are filled in already)."""
+    page = signed_in("staff")
+    steps = [
+        lambda: page.goto(page.url.split("/admin")[0] + "/admin/child/new/"),
+        lambda: page.fill("#name", "一次录入儿童"),
+        lambda: page.fill("#birth_date", "2016-05-01"),
+        lambda: page.fill("#new_guardian_name", "一次录入奶奶"),
+        lambda: page.select_option("#new_guardian_relation", "GRANDMOTHER"),
+        lambda: page.fill("#new_guardian_phone", "139 8765 4321"),
+        lambda: page.click("#parents-button"),
+        lambda: page.fill("#parents-0-name", "一次录入父亲"),
+        lambda: page.click("#parents-button"),  # the second row starts as 母亲
+        lambda: page.fill("#parents-1-name", "一次录入母亲"),
+        lambda: page.locator("input[type=submit]").first.click(),
+    ]
+    for step in steps:
+        step()
+    page.wait_for_load_state()
+    assert len(steps) < 12
+    app = live["app"]
+    with app.app_context():
+        staff = db.session.scalar(select(User).where(User.username == "staff"))
+        child = db.session.scalar(select(Child).where(Child.name == "一次录入儿童"))
+        assert child is not None, page.content()[:2000]
+        assert child.home_id == staff.home_id and child.entered_on == local_today()
+        assert (child.guardian.name, child.guardian.phone, child.guardian.home_id) == (
+            "一次录入奶奶", "13987654321", staff.home_id)
+        parents = {p.name: p.relation.name for p in db.session.scalars(
+            select(ParentContact).where(ParentContact.child_id == child.id))}
+        assert parents == {"一次录入父亲": "FATHER", "一次录入母亲": "MOTHER"}
+    shoot(page, "staff-child-guardian-parents-one-pass")
+
+
 def test_calendar_navigates_and_a_day_opens_the_new_activity_form(signed_in):
     page = signed_in("staff")
     page.goto(page.url.split("/admin")[0] + "/admin/calendar/?month=2026-05")
