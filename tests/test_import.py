@@ -5,6 +5,7 @@ words, duplicates, siblings), checked through the preview, the commit and the CL
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -611,3 +612,39 @@ def test_cli_dry_run_import_and_refused_rows(app, make, db, tmp_path):
     assert result.exit_code == 1 and children(db) == 3
     result = runner.invoke(args=["import", "children", str(good), "--home", "没有这个"])
     assert result.exit_code != 0 and "没有名为“没有这个”的儿童之家" in result.output
+
+
+def _import_through_the_page(client, content, home) -> str:
+    preview_url = _upload(client, content, home).headers["Location"]
+    page = client.get(preview_url).text
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    assert client.post(preview_url + "commit", data={"fingerprint": fingerprint,
+                                                     "mode": "all"}).status_code == 302
+    return client.get(preview_url).text
+
+
+def listed(page: str) -> set[str]:
+    return set(re.findall(r'<td class="col-name[^"]*"[^>]*>([^<]+)</td>', page))
+
+
+def test_after_an_import_a_link_lists_the_children_it_added_or_changed(app, make, db):
+    home = make.home()
+    kept = make.child(home=home, name="早已在册")
+    client, _ = _client_for(app, make, "STAFF", home)
+    first = _import_through_the_page(client, roster([
+        row(name="王小明"),
+        row(name="李小红", born="2014.5.1", n=2)]), home)
+    link = first.split('id="imported-children" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "2 名儿童" in first
+    assert listed(client.get(link).text) == {"王小明", "李小红"}
+    # Again with 王小明's school changed, 李小红 as she was, and a new child.
+    second = _import_through_the_page(client, roster([
+        row(name="王小明", school="红星小学"),
+        row(name="李小红", born="2014.5.1", n=2),
+        row(name="赵小刚", born="2013.9.9", n=3)]), home)
+    link = second.split('id="imported-children" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert listed(client.get(link).text) == {"王小明", "赵小刚"}
+    assert kept.name not in client.get(link).text
+    # The file is its uploader's: another user's list filtered by it shows nobody.
+    other, _ = _client_for(app, make, "STAFF", home)
+    assert listed(other.get(link).text) == set()

@@ -188,9 +188,9 @@ def recent_changes(user):
 class DashboardView(AppIndexView):
     def _child_filter(self, kind, column: str | None = None) -> str:
         """The key of the children list's filter of `kind` (on `column`), for a link."""
-        children = next(v for v in self.admin._views if v.endpoint == "child")
-        return next(key for key, (_, flt) in children._filter_args.items()
-                    if isinstance(flt, kind) and (column is None or flt.column.key == column))
+        from views.people import child_filter_key
+
+        return child_filter_key(self.admin, kind, column)
 
     def _unpaired_url(self) -> str:
         """The children list filtered to those without a caring mother."""

@@ -39,6 +39,13 @@ def _fields(kind: str):
 class ImportView(AppView):
     resource = "import"
 
+    def imported_url(self, upload) -> str:
+        """The children list filtered to the children an import created or changed."""
+        from views.people import ImportedFilter, child_filter_key
+
+        key = child_filter_key(self.admin, ImportedFilter)
+        return url_for("child.index_view", **{f"flt0_{key}": upload.id})
+
     def _upload(self, token: str) -> RosterUpload:
         upload = db.session.scalar(access.scoped(
             select(RosterUpload).where(RosterUpload.id == token), RosterUpload, current_user))
@@ -183,7 +190,7 @@ class ImportView(AppView):
                           "this file). Here is the preview again; check it and import."),
                   "error")
             return redirect(url_for(".preview", token=token))
-        upload.result = counts
+        upload.result = {**counts, "children": getattr(plan, "saved_children", [])}
         if not counts[ERROR]:
             upload.content = b""  # nothing left to correct: keep no copy of the roster
         db.session.commit()

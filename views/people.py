@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.form import rules as layout
@@ -34,6 +34,7 @@ from models import (
     Home,
     Pairing,
     ParentContact,
+    RosterUpload,
     Volunteer,
 )
 from models import validators as rules
@@ -44,7 +45,7 @@ from models.sealed import blind_index
 from views.archive import archive_card
 from views.assistance import AssistanceInline
 from views.base import AppModelView
-from views.display import home_filter
+from views.display import RowOptions, home_filter
 from views.duplicates import (
     CONFIRM,
     Offered,
@@ -224,6 +225,44 @@ class ContactFilter(BaseSQLAFilter):
         return _l("is")
 
 
+def child_filter_key(admin, kind, column: str | None = None) -> str:
+    """The key of the children list's filter of `kind` (on `column`), for a link to it."""
+    children = next(v for v in admin._views if v.endpoint == "child")
+    return next(key for key, (_, flt) in children._filter_args.items()
+                if isinstance(flt, kind) and (column is None or flt.column.key == column))
+
+
+class _MyImports(RowOptions):
+    """The filter's choices: the roster files of children the user imported (kept a day:
+    importing.forget_old), read when a page is drawn."""
+
+    def __init__(self) -> None:
+        super().__init__("RosterUpload")
+
+    def __iter__(self):
+        if not has_request_context() or not current_user.is_authenticated:
+            return iter(())
+        # A user's uploads of a day are few: sorted here, not by a sort of the table.
+        uploads = sorted(db.session.execute(
+            select(RosterUpload.uploaded_at, RosterUpload.id, RosterUpload.filename)
+            .where(RosterUpload.user_id == current_user.id, RosterUpload.result.is_not(None),
+                   RosterUpload.kind == "children")), reverse=True)
+        return iter([(token, filename) for _at, token, filename in uploads[:10]])
+
+
+class ImportedFilter(BaseSQLAFilter):
+    """导入的文件: the children one of the user's imports created or changed."""
+
+    def apply(self, query, value, alias=None):
+        upload = db.session.scalar(select(RosterUpload).where(
+            RosterUpload.id == value, RosterUpload.user_id == current_user.id))
+        ids = [int(i) for i in ((upload.result or {}).get("children") or [])] if upload else []
+        return query.filter(Child.id.in_(ids))
+
+    def operation(self):
+        return _l("is")
+
+
 class ParentCallFilter(BaseSQLAFilter):
     """亲情电话: children with no call or video with a parent in the last N days (never among
     them); a letter is not a call."""
@@ -263,6 +302,7 @@ class ChildView(AppModelView):
                                                          ("1", _l("Paired")))),
         ContactFilter(Child.last_care_on, _l("Last contact"), options=CONTACT_OPTIONS),
         ParentCallFilter(Child.id, _l("Call with parents"), options=CALL_OPTIONS),
+        ImportedFilter(Child.id, _l("Imported file"), options=_MyImports()),
         "status", "living_arrangement", "left_behind_type", "boarding", "key_target",
         "in_difficulty", "family_situation", "guardianship", "schooling", "gender", "birth_date",
         "entered_on",

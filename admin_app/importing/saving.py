@@ -45,6 +45,8 @@ def apply_plan(session: Session, plan: Plan, valid_only: bool = False) -> dict[s
         for row in batch:
             row.values = {}
         session.flush()
+    # The children this import created or changed, for the link to them afterwards.
+    plan.saved_children = [row.child_id for row in todo]
     return plan.counts
 
 
@@ -108,6 +110,7 @@ def _insert_children(session: Session, rows: list[RowPlan], made: dict) -> None:
                    zip(ids, (c["name"] for c in children), strict=True))
     parents, homes = [], []
     for row, child_id in zip(rows, ids, strict=True):
+        row.child_id = child_id
         for prefix, relation in PARENTS:
             wanted = parent_values(row.values, prefix)
             if wanted.get("name"):
