@@ -33,6 +33,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from admin_app.auth import init_auth
     from views import init_admin
     from views.display import kept_menu, phone_link
+    from views.export_requests import waiting_for_me
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
@@ -46,6 +47,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["show_datetime"] = i18n.show_datetime
     app.jinja_env.globals["kept_menu"] = kept_menu
+    app.jinja_env.globals["approvals_waiting"] = waiting_for_me
     app.jinja_env.filters["tel"] = phone_link
     init_auth(app)
     init_admin(app)

@@ -602,3 +602,12 @@ def test_an_approver_sees_how_many_requests_wait_for_her(app, make, db):
     requester = app.test_client()
     assert sign_in(requester, "staff", created["staff"]).status_code == 302
     assert 'id="to-decide-badge"' not in requester.get("/admin/").text
+    # Every page's menu bar shows the approver the number, and nobody else anything.
+    bar = client.get("/admin/child/").text.split('id="approvals-waiting"')[1].split("</a>")[0]
+    assert "导出审批" in bar and '<span class="badge badge-danger">2</span>' in bar
+    assert 'id="approvals-waiting"' not in requester.get("/admin/child/").text
+    for item in db.session.scalars(select(ExportRequest).where(
+            ExportRequest.user_id == staff.id)):
+        assert client.post(f"/admin/export-requests/{item.id}/decide",
+                           data={"approve": "0"}).status_code == 302
+    assert 'id="approvals-waiting"' not in client.get("/admin/child/").text

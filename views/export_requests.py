@@ -46,6 +46,13 @@ def waiting_count(user) -> int:
     return db.session.scalar(waiting(user, func.count()))
 
 
+def waiting_for_me() -> int:
+    """For every page's menu bar: the requests waiting for the signed-in approver."""
+    if not current_user.is_authenticated:
+        return 0
+    return waiting_count(current_user)
+
+
 class ExportRequestView(AppView):
     resource = "export_request"
 
