@@ -31,11 +31,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     sealed.configure(app.config.pop("DATA_KEYS_CONTENT"))
     from admin_app import audit, cli, i18n  # noqa: F401  (audit registers the session hooks)
     from admin_app.auth import init_auth
+    from admin_app.operations import init_operations
     from views import init_admin
     from views.display import kept_menu, phone_link
     from views.export_requests import waiting_for_me
 
     db.init_app(app)
+    init_operations(app)  # first: the request log's clock starts before any other hook
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -32,7 +32,7 @@ from models.enums import AuditAction
 bp = Blueprint("auth", __name__)
 
 # Endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "admin.static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "admin.static", "health.healthz"}
 # Endpoints a user who must change the password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.logout"}
 

@@ -127,6 +127,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost"),
         # Where the digest's links point (the address staff open the panel at).
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # One JSON line per request to standard error (admin_app/operations.py); 0: none.
+        "REQUEST_LOG": os.environ.get("REQUEST_LOG", "1") == "1",
         # Keys of the shared store begin with it (several deployments, or test runs, on one
         # redis).
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),

@@ -132,6 +132,8 @@ def app(database_url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # One test turns it on (test_auth); elsewhere tests sign in as often as they like.
         "LOGIN_THROTTLE": False,
+        # tests/test_operations.py reads the request log of an app of its own.
+        "REQUEST_LOG": False,
         # Keys of the encrypted columns made for this run, never the instance folder's.
         "DATA_KEYS_CONTENT": new_key_file_content(),
     })
