@@ -18,7 +18,7 @@ from admin_app.extensions import db
 from models import Home, User, Volunteer
 from models.accounts import MIN_PASSWORD_LENGTH, username_taken
 from models.base import local_today
-from models.enums import Role
+from models.enums import AuditAction, Role
 from models.places import townships
 from models.validators import InvalidValue
 
@@ -231,7 +231,6 @@ def export_calendar(month: str | None, year: int | None, home_name: str | None,
     from admin_app.audit import record_access
     from admin_app.reports.calendar import write_calendar
     from models.calendar import Month
-    from models.enums import AuditAction
 
     if bool(month) == bool(year):
         raise click.ClickException("Give either --month YYYY-MM or --year YYYY.")
@@ -379,6 +378,7 @@ def backup_create(output: Path) -> None:
         manifest = backup.create(db.engine, output)
     except backup.Refused as refused:
         raise click.ClickException(str(refused)) from None
+    _audit_backup(AuditAction.EXPORT, "backup", output, manifest)
     size = sum(item["bytes"] for item in manifest["files"].values())
     click.echo(gettext("Backup written to %(path)s: %(rows)s rows in %(tables)s tables, "
                        "schema %(revision)s, %(size)s MB. The keys are not in it: keep the "
@@ -401,6 +401,7 @@ def backup_keys(output: Path) -> None:
         backup.write_keys(output)
     except backup.Refused as refused:
         raise click.ClickException(str(refused)) from None
+    _audit_backup(AuditAction.EXPORT, "data_keys", output)
     click.echo(gettext("Key file written to %(path)s (readable by its owner only). Keep it "
                        "apart from the backups: on another machine or a USB key in a locked "
                        "drawer. Without it the encrypted information of a backup cannot be "
@@ -433,6 +434,21 @@ def backup_restore(folder: Path) -> None:
         upgrade()
         click.echo(gettext("The schema was upgraded by the migrations to %(head)s.",
                            head=restored.upgraded_to))
+    _audit_backup(AuditAction.IMPORT, "backup", folder, backup.read_manifest(folder))
+
+
+def _audit_backup(action, what: str, path: Path, manifest: dict | None = None) -> None:
+    """The audit trail keeps every whole-database copy made or restored, and every key file
+    written: where to, by which account of the machine, and (a backup) what it held."""
+    import getpass
+
+    from admin_app.audit import record_access
+
+    details = {"system_account": getpass.getuser()}
+    if manifest is not None:
+        details |= {"rows": sum(manifest["tables"].values()), "revision": manifest["revision"],
+                    "created_at": manifest["created_at"]}
+    record_access(action, table_name=what, label=str(path.resolve())[-100:], details=details)
 
 
 def init_cli(app: Flask) -> None:

@@ -342,10 +342,12 @@ def main() -> int:
     parser.add_argument("--homes", type=int, default=200)
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--import-rows", type=int, default=40_000)
-    parser.add_argument("--only", choices=("all", "pages", "import", "uploads", "postgresql"),
+    parser.add_argument("--only", choices=("all", "pages", "import", "uploads", "postgresql",
+                                           "backup"),
                         default="all", help="postgresql: the pages and exports on "
                         "BENCH_DATABASE_URL only")
     options = parser.parse_args()
+    from bench.backup import report_section as backup_section
     from bench.import_roster import report_section as import_section
     from bench.refused_uploads import report_section as uploads_section
 
@@ -368,6 +370,12 @@ def main() -> int:
         targets["postgresql"] = os.environ["BENCH_DATABASE_URL"]
     sections = {}
     failed = False
+    if options.only == "backup":
+        for url in targets.values():
+            build(url, options.homes, options.children)
+        body = backup_section(targets)
+        write_report({"backup": body})
+        return 0
     for name, url in targets.items():
         took = build(url, options.homes, options.children)
         pages, exports, facts = measure(url)
@@ -403,6 +411,7 @@ def main() -> int:
         ])
         sections[name] = body
         print(body)
+    sections["backup"] = backup_section(targets)
     write_report(sections)
     return 1 if failed else 0
 

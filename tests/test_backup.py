@@ -102,11 +102,15 @@ def test_a_backup_restores_every_row_and_sealed_value_and_the_panel_serves_it(
         app, make, db, tmp_path):
     child_id = awkward_county(app, make)
     keys = keyring().content()
+    stored, opened = table_rows(db.engine, opened=False), table_rows(db.engine, opened=True)
+    assert sum(len(rows) for rows in stored.values()) > 1000
     made = run(app, "backup", "create", "--output", str(tmp_path / "nightly"))
     assert made.exit_code == 0, made.output
     assert str(tmp_path / "nightly") in made.output
-    stored, opened = table_rows(db.engine, opened=False), table_rows(db.engine, opened=True)
-    assert sum(len(rows) for rows in stored.values()) > 1000
+    # The audit trail keeps the copy (after the snapshot: not in the backup itself).
+    assert db.session.execute(sa.text(
+        "SELECT action, record_label FROM audit_entry WHERE table_name = 'backup'")).all() \
+        == [("EXPORT", str(tmp_path / "nightly"))]
     manifest = json.loads((tmp_path / "nightly" / "manifest.json").read_text())
     assert manifest["revision"] == HEAD
     with db.engine.connect() as conn:
@@ -123,8 +127,14 @@ def test_a_backup_restores_every_row_and_sealed_value_and_the_panel_serves_it(
     with new_database(tmp_path, "target1") as url, panel_on(url, keys) as restored:
         done = run(restored, "backup", "restore", str(tmp_path / "nightly"))
         assert done.exit_code == 0, done.output
-        assert table_rows(_db.engine, opened=False) == stored
-        assert table_rows(_db.engine, opened=True) == opened
+        # Every row as stored and as read, and one more: the restore's own audit entry.
+        entry = _db.session.execute(sa.text(
+            "SELECT id, action, table_name FROM audit_entry ORDER BY id DESC LIMIT 1")).one()
+        assert tuple(entry)[1:] == ("IMPORT", "backup")
+        for rows, expected in ((table_rows(_db.engine, opened=False), stored),
+                               (table_rows(_db.engine, opened=True), opened)):
+            rows["audit_entry"] = [row for row in rows["audit_entry"] if row[0] != entry.id]
+            assert rows == expected
         client = restored.test_client()
         assert sign_in(client, "county_admin", PASSWORD).status_code == 302
         card = client.get(f"/admin/child/details/?id={child_id}").text

@@ -217,4 +217,7 @@ TABLE_LABELS = {
     "child_move": _l("Move between Children's Homes"),
     "duty_rule": _l("Duty of care"),
     "school_term": _l("School term"),
+    # Not tables: what `flask backup` wrote or read (admin_app/cli.py).
+    "backup": _l("Backup of the whole database"),
+    "data_keys": _l("Key file of the encrypted information"),
 }
