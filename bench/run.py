@@ -28,6 +28,7 @@ CACHE = ROOT / "bench" / ".cache"
 sys.path.insert(0, str(ROOT))
 
 from bench.floor import calendar_rows, floor_peak, floor_seconds, query_rows  # noqa: E402
+from bench.peer import table as peer_table  # noqa: E402
 from bench.report import cpu_reference, table, write_report  # noqa: E402
 from models.base import local_today  # noqa: E402
 
@@ -283,6 +284,7 @@ def measure(url: str) -> tuple[list, list, dict]:
     for name, who, url in pages:
         page_rows.append((name, bench.page(who, url)))
         print(name, {k: round(v, 1) for k, v in page_rows[-1][1].items()}, flush=True)
+    peer_rows = against_the_peer(bench, url, child, home_id, fragment, args)
 
     year = local_today().year
     month = local_today().replace(day=1)
@@ -315,7 +317,69 @@ def measure(url: str) -> tuple[list, list, dict]:
         export_rows.append((name, result))
         print(name, result, flush=True)
     memory = export_memory(bench)
-    return page_rows, export_rows, {**counts, **memory, "cpu": (before, cpu_reference())}
+    return page_rows, export_rows, {**counts, **memory, "cpu": (before, cpu_reference()),
+                                    "peer": peer_rows}
+
+
+def against_the_peer(bench: Bench, url: str, child, home_id: int, rare: str,
+                     args: dict) -> list:
+    """Our children list against vanilla Flask-Admin's (bench.peer) for the same questions,
+    paired run by run; the roster export against the peer's once each (a long export)."""
+    from bench.peer import filter_arg, paired, peer_app
+    from models import Child, Home
+    from models.enums import Gender
+
+    db = bench.db
+    # A common fragment (hundreds of children) beside the rare one of the table above.
+    prefix = sa.func.substr(Child.name, 1, 2)
+    common = db.session.execute(
+        sa.select(prefix, sa.func.count()).group_by(prefix)
+        .having(sa.func.count().between(200, 3000)).order_by(sa.func.count().desc())
+        .limit(1)).first()
+    common = common[0] if common else rare
+    home_name = db.session.get(Home, home_id).name
+    app = peer_app(url)
+    peer = app.test_client()
+    ours = bench.users["bench_county"]
+    home_arg, gender_arg = filter_arg(app, "home"), filter_arg(app, "gender")
+    questions = [
+        ("children list, page 1", "/admin/child/", "/admin/child/"),
+        ("children list, page 1,000", "/admin/child/?page=999&page_size=20",
+         "/admin/child/?page=999"),
+        (f"search: a common fragment ({common})", f"/admin/child/?search={common}",
+         f"/admin/child/?search={common}"),
+        (f"search: a rare fragment ({rare})", f"/admin/child/?search={rare}",
+         f"/admin/child/?search={rare}"),
+        ("search: full ID number", f"/admin/child/?search={child.id_number}",
+         f"/admin/child/?search={child.id_number}"),
+        ("filter: Home and gender",
+         f"/admin/child/?flt0_{args['儿童之家']}={home_id}&flt1_{args['性别']}="
+         f"{Gender.FEMALE.name}",
+         f"/admin/child/?flt0_{home_arg}={home_name}&flt1_{gender_arg}={Gender.FEMALE.name}"),
+        ("sort by birth date", "/admin/child/?sort=2", "/admin/child/?sort=2"),
+        ("child's edit form", f"/admin/child/edit/?id={child.id}",
+         f"/admin/child/edit/?id={child.id}"),
+    ]
+    rows = []
+    for name, our_url, peer_url in questions:
+        for client, target in ((ours, our_url), (peer, peer_url)):
+            answer = client.get(target)
+            assert answer.status_code == 200, (target, answer.status_code)
+        result = paired(lambda u=our_url: ours.get(u), lambda u=peer_url: peer.get(u))
+        rows.append((name, result))
+        print("against the peer:", name, {k: round(v, 2) for k, v in result.items()},
+              flush=True)
+    approved = bench._approved("bench_county", "/admin/child/export/xlsx/")
+    started = time.perf_counter()
+    assert ours.get(approved).status_code == 200
+    our_export = time.perf_counter() - started
+    started = time.perf_counter()
+    assert peer.get("/admin/child/export/xlsx/").status_code == 200
+    peer_export = time.perf_counter() - started
+    rows.append(("roster export, every child (s, one run each)",
+                 {"ours": our_export, "peer": peer_export, "ratio": our_export / peer_export}))
+    print("against the peer: export", our_export, peer_export, flush=True)
+    return rows
 
 
 def export_memory(bench: Bench) -> dict:
@@ -403,6 +467,14 @@ def main() -> int:
             f"{facts['cpu'][0]:.0f} ms before the run, {facts['cpu'][1]:.0f} ms after.",
             "",
             table(pages, exports),
+            "",
+            "Against vanilla Flask-Admin 2.2.1 in the same run (bench/peer.py: one plain "
+            "ModelView of the children, 14 columns, search on name and ID number, filters "
+            "on Home and gender, xlsx export; no sign-in, access rule, masking or audit). "
+            "Each page: 3 warm-ups, then ours and the peer's in turn, 30 times; medians; "
+            "ratio = ours / peer (below 1: ours is faster).",
+            "",
+            peer_table(facts["peer"]),
             "",
             f"Roster builder peak memory (Python allocations, tracemalloc): "
             f"{small[0]:,} rows {small[1]:.1f} MiB, {full[0]:,} rows {full[1]:.1f} MiB — "
