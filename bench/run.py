@@ -382,6 +382,34 @@ def against_the_peer(bench: Bench, url: str, child, home_id: int, rare: str,
     return rows
 
 
+def export_rss(kind: str, url: str) -> dict:
+    """The roster export (ours, or the peer's) in a fresh process: bench/rss.py."""
+    import json
+
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "rss.py"), kind, url],
+                          cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rss_lines(rss: dict) -> str:
+    mib = 2**20
+    lines = ["Every child's roster export in a fresh process (bench/rss.py; one run each): "
+             "resident memory once started, the peak (VmHWM), and the anonymous part "
+             "(RssAnon, the heap; SQLite's memory map is file-backed, shared page cache) "
+             "sampled every 10 ms during the export.", "",
+             "| export | seconds | MB written | RSS at start MiB | peak RSS MiB | "
+             "anonymous at start MiB | anonymous peak MiB | anonymous growth MiB |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for kind, label in (("ours", "ours (/admin/child/export/xlsx/)"),
+                        ("peer", "vanilla Flask-Admin 2.2.1 (tablib)")):
+        r = rss[kind]
+        lines.append(f"| {label} | {r['seconds']:.1f} | {r['bytes'] / 1e6:.1f} | "
+                     f"{r['rss_before'] / mib:.0f} | {r['peak_rss'] / mib:.0f} | "
+                     f"{r['anon_before'] / mib:.0f} | {r['anon_peak'] / mib:.0f} | "
+                     f"{(r['anon_peak'] - r['anon_before']) / mib:+.0f} |")
+    return "\n".join(lines)
+
+
 def export_memory(bench: Bench) -> dict:
     """Peak memory of the roster builder at 1,000 rows and at every row."""
     from admin_app.access import SYSTEM
@@ -443,6 +471,7 @@ def main() -> int:
     for name, url in targets.items():
         took = build(url, options.homes, options.children)
         pages, exports, facts = measure(url)
+        rss = {kind: export_rss(kind, url) for kind in ("ours", "peer")}
         small, full = facts["memory"]["1,000"], facts["memory"]["all"]
         margin = full[1] / small[1]
         # Flat memory: a hundred times the rows within 1.5× or 8 MiB of the small export.
@@ -480,6 +509,8 @@ def main() -> int:
             f"{small[0]:,} rows {small[1]:.1f} MiB, {full[0]:,} rows {full[1]:.1f} MiB — "
             f"{margin:.2f}×, +{full[1] - small[1]:.1f} MiB "
             f"({'flat' if flat else 'NOT flat'}: the margin is 1.5× or 8 MiB).",
+            "",
+            rss_lines(rss),
         ])
         sections[name] = body
         print(body)
