@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, g, jsonify, request
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.extensions import db
@@ -59,14 +59,22 @@ def _started() -> None:
     g.request_started = time.perf_counter()
 
 
+def _account_id() -> int | None:
+    """The number of the account the gate loaded, read without a query: after the page's
+    commit its attributes are expired, and `is_authenticated` (is_active) would load them
+    again. Never get_id(): it carries the session's token. A static file loads none."""
+    user = g.get("_login_user")
+    if user is None or user.is_anonymous:
+        return None
+    identity = inspect(user).identity
+    return identity[0] if identity else None
+
+
 def _log_request(response):
     started = g.pop("request_started", None) or time.perf_counter()
-    # The account the gate loaded (no query made for it: a static file loads none).
-    user = g.get("_login_user")
     entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"),
              "method": request.method, "path": request.path, "status": response.status_code,
-             # The account's number, never get_id() (it carries the session's token).
-             "user": user.id if user is not None and user.is_authenticated else None}
+             "user": _account_id()}
 
     def sent() -> None:  # after the body went out: an export's whole stream counted
         entry["ms"] = round((time.perf_counter() - started) * 1000, 1)

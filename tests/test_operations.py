@@ -88,3 +88,23 @@ def test_each_request_is_one_json_line_without_what_anyone_typed(app, make):
     written = "\n".join(lines.lines)
     for typed in ("王小明", "li_unknown", "wang_staff", "13912345678", "secret", "search"):
         assert typed not in written, typed
+
+
+def test_the_request_log_costs_no_query(app, make, db):
+    """The archive card commits (its view is audited), which expires the signed-in account:
+    its log line must not load the account again."""
+    from tests.conftest import count_queries
+
+    make.user(Role.STAFF, username="wang_staff")
+    child = make.child(name="王小明")
+    counts = []
+    for logged in (False, True):
+        with app_on(app.config["SQLALCHEMY_DATABASE_URI"], REQUEST_LOG=logged) as served:
+            client = served.test_client()
+            signed_in = sign_in(client, "wang_staff")
+            signed_in.close()
+            client.get(f"/admin/child/details/?id={child.id}").close()
+            with served.app_context(), count_queries(db.engine) as queries:
+                client.get(f"/admin/child/details/?id={child.id}").close()
+            counts.append(queries.count)
+    assert counts[0] == counts[1] and counts[0] > 0, counts
