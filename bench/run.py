@@ -382,6 +382,39 @@ def against_the_peer(bench: Bench, url: str, child, home_id: int, rare: str,
     return rows
 
 
+def peer_section(targets: dict) -> str:
+    """`--only peer`: our children list and roster export against vanilla Flask-Admin's, and
+    both exports' memory in fresh processes, on each (already built) county."""
+    from models import CareRecord, Child
+
+    parts = ["### against vanilla Flask-Admin 2.2.1 (issue 25)", "",
+             f"Date {local_today()}. Command: `python bench/run.py --only peer` (in `make "
+             "bench` too, under each database's section). bench/peer.py: one plain ModelView "
+             "of the children, 14 columns, search on name and ID number, filters on Home and "
+             "gender, xlsx export (tablib); no sign-in, access rule, masking or audit. Each "
+             "page: 3 warm-ups, then ours (signed in as county staff) and the peer's in turn, "
+             "30 times; medians; ratio = ours / peer (below 1: ours is faster)."]
+    for name, url in targets.items():
+        before = cpu_reference()
+        bench = Bench(url)
+        db = bench.db
+        child = db.session.scalar(
+            sa.select(Child).where(Child.id_number.is_not(None),
+                                   sa.exists().where(CareRecord.child_id == Child.id))
+            .order_by(Child.id).limit(1))
+        view = next(v for v in bench.app.extensions["admin"][0]._views
+                    if v.endpoint == "child")
+        args = {str(g.label): f["arg"] for g in view._filter_groups.values() for f in g.filters}
+        fragment = child.name[1:3] if len(child.name) > 2 else child.name[:2]
+        rows = against_the_peer(bench, url, child, child.home_id, fragment, args)
+        bench.ctx.pop()
+        rss = {kind: export_rss(kind, url) for kind in ("ours", "peer")}
+        parts += ["", f"#### {name}", "",
+                  f"CPU reference: {before:.0f} ms before, {cpu_reference():.0f} ms after.", "",
+                  peer_table(rows), "", rss_lines(rss)]
+    return "\n".join(parts)
+
+
 def export_rss(kind: str, url: str) -> dict:
     """The roster export (ours, or the peer's) in a fresh process: bench/rss.py."""
     import json
@@ -435,7 +468,7 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--import-rows", type=int, default=40_000)
     parser.add_argument("--only", choices=("all", "pages", "import", "uploads", "postgresql",
-                                           "backup"),
+                                           "backup", "peer"),
                         default="all", help="postgresql: the pages and exports on "
                         "BENCH_DATABASE_URL only")
     options = parser.parse_args()
@@ -462,6 +495,13 @@ def main() -> int:
         targets["postgresql"] = os.environ["BENCH_DATABASE_URL"]
     sections = {}
     failed = False
+    if options.only == "peer":
+        for url in targets.values():
+            build(url, options.homes, options.children)
+        body = peer_section(targets)
+        print(body)
+        write_report({"peer": body})
+        return 0
     if options.only == "backup":
         for url in targets.values():
             build(url, options.homes, options.children)
