@@ -173,11 +173,13 @@ def test_a_homes_birthdays_of_the_month_in_their_days_and_listed(app, make, db):
     staff = signed_in(app, make, Role.STAFF, home=home)
     page = staff.get("/admin/calendar/?month=2027-02").text
     cell = page.split('data-date="2027-02-03"')[1].split("</td>")[0]
-    assert "生日：三号生" in cell
+    # Each name kept whole on a phone's narrow line.
+    assert '生日：<span class="text-nowrap">三号生</span>' in cell
     # 29 February, in a year without one: the 28th.
-    assert "生日：闰日生" in page.split('data-date="2027-02-28"')[1].split("</td>")[0]
+    assert "生日：<span class=\"text-nowrap\">闰日生" in page.split('data-date="2027-02-28"')[1] \
+        .split("</td>")[0]
     listed = page.split('id="month-birthdays"')[1].split("</p>")[0]
-    assert "三号生</a> 2月3日满11岁" in listed and "闰日生</a> 2月28日满11岁" in listed
+    assert "三号生</a> 2月3日满11岁；</span>" in listed and "闰日生</a> 2月28日满11岁" in listed
     for name in ("三月生", "离开生", "乙家生"):
         assert name not in page, name
     # Born after the month shown: no birthday yet.
