@@ -27,14 +27,15 @@ def table(page_rows, export_rows) -> str:
     lines = ["| page | median ms | p95 ms | queries |", "| --- | ---: | ---: | ---: |"]
     for name, r in page_rows:
         lines.append(f"| {name} | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |")
-    lines += ["", "| export | seconds | peak MiB (Python) | queries | floor s | floor MiB | "
-                  "ratio to floor |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += ["", "| export | median s | CPU s | peak MiB (Python) | queries | floor s | "
+                  "floor CPU s | ratio to floor (CPU) | ratio (wall) |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, r in export_rows:
         f = r["floor"]
-        floor_cells = (f"{f['seconds']:.2f} | {f['peak_mib']:.1f} | "
-                       f"{r['seconds'] / f['seconds']:.2f}×") if f else "— | — | —"
-        lines.append(f"| {name} | {r['seconds']:.2f} | {r['peak_mib']:.1f} | {r['queries']} | "
-                     f"{floor_cells} |")
+        floor_cells = (f"{f['seconds']:.2f} | {f['cpu']:.2f} | {r['cpu'] / f['cpu']:.2f}× | "
+                       f"{r['seconds'] / f['seconds']:.2f}×") if f else "— | — | — | —"
+        lines.append(f"| {name} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['peak_mib']:.1f} | "
+                     f"{r['queries']} | {floor_cells} |")
     return "\n".join(lines)
 
 

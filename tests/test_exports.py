@@ -168,6 +168,34 @@ def test_roster_export_is_the_list_the_user_sees(app, make, db):
     assert entry.table_name == "child" and entry.changes["rows"] == 2
 
 
+def test_roster_rows_name_each_childs_first_father_and_mother_once(app, make, db):
+    """One row per child whatever her parents' records: two fathers' records (the first
+    entered is shown), a mother only, none; a father and a mother each in their columns."""
+    from models.enums import ParentRelation
+
+    home = make.home(name="甲之家")
+    twice = make.child(home=home, name="两个父亲")
+    make.parent(twice, name="先录父", work_city="深圳")
+    make.parent(twice, name="后录父", work_city="东莞")
+    make.parent(twice, relation=ParentRelation.MOTHER, name="李母", phone="13700001111",
+                work_city="广州")
+    mother_only = make.child(home=home, name="只有母亲")
+    make.parent(mother_only, relation=ParentRelation.MOTHER, name="赵母", phone="",
+                work_city="")
+    make.child(home=home, name="没有父母")
+    admin = signed_in(app, make, Role.ADMIN)
+    rows = data_rows(workbook(export_through_approval(admin, "/admin/child/export/xlsx/"))
+                     ["花名册"])
+    by_name = {row[1]: row for row in rows}
+    assert len(rows) == 3 and set(by_name) == {"两个父亲", "只有母亲", "没有父母"}
+    # Father's name, phone, city; mother's name, phone, city (columns U–Z), phones masked
+    # in a county-wide export.
+    assert by_name["两个父亲"][20:26] == ("先录父", "139****5678", "深圳", "李母",
+                                         "137****1111", "广州")
+    assert by_name["只有母亲"][20:26] == (None, None, None, "赵母", None, None)
+    assert by_name["没有父母"][20:26] == (None,) * 6
+
+
 def test_roster_export_follows_the_lists_filters_and_masks_for_a_supervisor(app, make, db):
     home = make.home(name="甲之家")
     guardian = make.guardian(home=home, phone="13800001111")

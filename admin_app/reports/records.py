@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flask_babel import gettext
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from admin_app.extensions import db
@@ -73,11 +73,14 @@ def _kinds_named():
     return named
 
 
-def _parent(relation: ParentRelation, column):
-    parent = aliased(ParentContact)
-    return (select(column(parent)).where(parent.child_id == Child.id,
-                                          parent.relation == relation)
-            .order_by(parent.id).limit(1).correlate(Child).scalar_subquery())
+def first_parent(relation: ParentRelation):
+    """The child's first record of her father (or mother), joined once for all its columns:
+    (the alias, its join condition). A child with two records of one parent shows the first
+    entered, as the archive card lists them; one with none, empty cells."""
+    parent, earlier = aliased(ParentContact), aliased(ParentContact)
+    return parent, and_(parent.child_id == Child.id, parent.relation == relation,
+                        ~exists().where(earlier.child_id == parent.child_id,
+                                        earlier.relation == relation, earlier.id < parent.id))
 
 
 def _assistance():
@@ -90,30 +93,29 @@ def _assistance():
 
 
 def roster_query(ids):
-    """The roster's rows as plain columns (no ORM objects to build), in print order."""
-    father, mother = ParentRelation.FATHER, ParentRelation.MOTHER
+    """The roster's rows as plain columns (no ORM objects to build), in print order: one pass
+    over the children, their Home, guardian, father and mother joined once each."""
+    father, joins_father = first_parent(ParentRelation.FATHER)
+    mother, joins_mother = first_parent(ParentRelation.MOTHER)
     return (
         select(Child.name, Child.gender, Child.birth_date, Child.id_number, Home.name,
                Child.school, Child.grade, Child.class_name, Child.class_teacher,
                Child.class_teacher_phone, Child.left_behind_type, Child.living_arrangement,
                Child.boarding, Child.family_situation, Child.guardianship, Child.key_target,
-               Guardian.name,
-               Guardian.relation, Guardian.phone,
-               _parent(father, lambda p: p.name), _parent(father, lambda p: p.phone),
-               _parent(father, lambda p: p.work_city),
-               _parent(mother, lambda p: p.name), _parent(mother, lambda p: p.phone),
-               _parent(mother, lambda p: p.work_city),
+               Guardian.name, Guardian.relation, Guardian.phone,
+               father.name, father.phone, father.work_city,
+               mother.name, mother.phone, mother.work_city,
                Child.address, Child.entered_on, Child.status,
                # What the MCA registration adds (models.people); its columns follow the
                # roster's first ones, so a roster kept before reads as it did.
                Child.ethnicity, Child.hukou_address, Child.hukou_elsewhere, Child.schooling,
-               _parent(father, lambda p: p.id_number), _parent(father, lambda p: p.health),
-               _parent(father, lambda p: p.able_to_guard),
-               _parent(mother, lambda p: p.id_number), _parent(mother, lambda p: p.health),
-               _parent(mother, lambda p: p.able_to_guard),
+               father.id_number, father.health, father.able_to_guard,
+               mother.id_number, mother.health, mother.able_to_guard,
                _assistance())
         .join(Home, Home.id == Child.home_id)
         .outerjoin(Guardian, Guardian.id == Child.guardian_id)
+        .outerjoin(father, joins_father)
+        .outerjoin(mother, joins_mother)
         .where(Child.id.in_(ids))
         .order_by(Home.name, Child.grade, Child.name, Child.id)
     )

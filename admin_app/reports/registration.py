@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from admin_app import access
 from admin_app.masking import shown_by
-from admin_app.reports.records import _assistance, _parent, _stream
+from admin_app.reports.records import _assistance, _stream, first_parent
 from admin_app.xlsx import Workbook
 from models import Child, Guardian, Home
 from models.base import local_today
@@ -44,7 +44,8 @@ TICK, EMPTY = "√", "\u3000"
 
 
 def registration_query(ids):
-    father, mother = ParentRelation.FATHER, ParentRelation.MOTHER
+    father, joins_father = first_parent(ParentRelation.FATHER)
+    mother, joins_mother = first_parent(ParentRelation.MOTHER)
     return (
         select(Child.name, Child.gender, Child.ethnicity, Child.birth_date, Child.id_number,
                Child.hukou_address, Child.address, Child.hukou_elsewhere, Child.boarding,
@@ -53,22 +54,20 @@ def registration_query(ids):
                Guardian.name.label("guardian"), Guardian.relation, Guardian.phone.label(
                    "guardian_phone"), Guardian.address.label("guardian_address"),
                Guardian.birth_year,
-               *(_parent(relation, getattr_of(name)).label(f"{who}_{name}")
-                 for who, relation in (("father", father), ("mother", mother))
+               *(getattr(parent, name).label(f"{who}_{name}")
+                 for who, parent in (("father", father), ("mother", mother))
                  for name in ("name", "work_city", "phone", "id_number", "health",
                               "able_to_guard")),
                _assistance().label("kinds"))
         .join(Home, Home.id == Child.home_id)
         .outerjoin(Guardian, Guardian.id == Child.guardian_id)
+        .outerjoin(father, joins_father)
+        .outerjoin(mother, joins_mother)
         # The survey's children: in care, never one whose record was anonymised.
         .where(Child.id.in_(ids), Child.status == ChildStatus.IN_CARE,
                Child.anonymised_on.is_(None))
         .order_by(Home.township, Home.name, Child.grade, Child.name, Child.id)
     )
-
-
-def getattr_of(name: str):
-    return lambda parent: getattr(parent, name)
 
 
 def boxes(choices) -> str:
