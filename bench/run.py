@@ -267,6 +267,8 @@ def measure(url: str) -> tuple[list, list, dict]:
          f"/admin/followup/?township={township}"),
         ("scorecard, the county, last month", "bench_county",
          f"/admin/scorecard/?period={last_month}"),
+        ("scorecard, the county, last month, counted again", "bench_county",
+         f"/admin/scorecard/?period={last_month}&again=1"),
         (f"scorecard, a township ({township}), last month", "bench_county",
          f"/admin/scorecard/?period={last_month}&township={township}"),
         (f"overdue duties, a township ({township})", "bench_county",

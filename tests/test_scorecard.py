@@ -220,3 +220,56 @@ def test_a_yearly_duty_with_a_stricter_pace_counts_for_the_children_at_risk(app,
     jia = cells(page, county["jia"].id)
     # 小三 lives alone: a festival due in November too, not done.
     assert jia[f"duty-{festival.id}"] == "0/1" and "5/9" in jia["duties"]
+
+
+def test_the_countys_scorecard_is_kept_a_few_minutes_and_counted_again_on_request(
+        app, make, db, county):
+    """Figures of the whole county (every Home: a county's 100,000 children) are kept for
+    OVERVIEW_MAX_AGE, said when counted, counted again on request, when the duty rules or
+    the terms change, and for the workbook; an account of one township counts hers live."""
+    from models import Child
+    from tests.conftest import count_queries
+
+    admin = signed(app, make, Role.ADMIN)
+    url = "/admin/scorecard/?period=2026-11"
+    first = admin.get(url).text
+    assert cells(first, county["jia"].id)["calls"] == "2"
+    assert 'id="counted-at"' in first and "重新统计" in first
+    child = db.session.scalar(sa.text("SELECT id FROM child WHERE name = '小三'"))
+    make.care_record(db.session.get(Child, child), volunteer=None,
+                     kind=K.PARENT_CALL, occurred_on=date(2026, 11, 15))
+    with count_queries(db.engine) as kept:
+        again = admin.get(url).text
+    assert cells(again, county["jia"].id)["calls"] == "2"  # as counted a moment ago
+    with count_queries(db.engine) as counted:
+        recounted = admin.get(url + "&again=1").text
+    assert cells(recounted, county["jia"].id)["calls"] == "3"
+    assert kept.count < counted.count
+    # A township's supervisor counts her township live: no time said.
+    supervisor = signed(app, make, Role.SUPERVISOR, township="甲乡").get(url).text
+    assert 'id="counted-at"' not in supervisor
+    make.care_record(db.session.get(Child, child), volunteer=None,
+                     kind=K.PARENT_CALL, occurred_on=date(2026, 11, 16))
+    assert cells(signed(app, make, Role.SUPERVISOR, township="甲乡", username="s2")
+                 .get(url).text, county["jia"].id)["calls"] == "4"
+    assert cells(admin.get(url).text, county["jia"].id)["calls"] == "3"  # still kept
+    # The workbook counts afresh (a report sent upward), and keeps what it counted.
+    response = export_through_approval(admin, "/admin/scorecard/export.xlsx?period=2026-11")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    header = [c.value for c in sheet[2]]
+    jia = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] == "甲之家")
+    assert jia[header.index("亲情电话")] == 4
+    assert cells(admin.get(url).text, county["jia"].id)["calls"] == "4"
+    # A term the county enters changes the windows: kept figures are dropped.
+    make.care_record(db.session.get(Child, child), volunteer=None,
+                     kind=K.PARENT_CALL, occurred_on=date(2026, 11, 17))
+    assert admin.post("/admin/school_term/new/", data={
+        "school_year": "2026", "term": "AUTUMN", "first_day": "2026-09-01",
+        "last_day": "2027-01-22"}).status_code == 302
+    assert cells(admin.get(url).text, county["jia"].id)["calls"] == "5"
+    # Five minutes on, counted again at the first visit.
+    make.care_record(db.session.get(Child, child), volunteer=None,
+                     kind=K.PARENT_CALL, occurred_on=date(2026, 11, 18))
+    assert cells(admin.get(url).text, county["jia"].id)["calls"] == "5"
+    with time_machine.travel(datetime(2026, 12, 20, 4, 6, tzinfo=UTC), tick=False):
+        assert cells(admin.get(url).text, county["jia"].id)["calls"] == "6"

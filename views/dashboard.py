@@ -3,13 +3,12 @@ queries whatever the size of the county. Volunteers are sent to their children."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import delete, exists, func, insert, or_, select, union_all
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, func, or_, select, union_all
 
 from admin_app import access
 from admin_app.access import READ, scoped
@@ -20,13 +19,13 @@ from models import (
     AuditEntry,
     Child,
     Home,
-    KeptFigures,
     Pairing,
     ResourceItem,
 )
 from models.base import likely, local_today
 from models.duties import duties
 from models.enums import AuditAction, ChildStatus, LeftBehindType, LivingArrangement, Role
+from models.figures import kept
 from models.followup import with_month_done
 from models.validators import CARE_AGE_LIMIT, birthday_in
 from views.base import AppIndexView
@@ -134,22 +133,8 @@ def figures(user, today: date, again: bool = False) -> tuple[dict, datetime | No
     seconds, for everyone who sees the whole county alike, unless asked `again`."""
     if not access.sees_every_home(user):
         return counted(user, today), None
-    now = datetime.now(UTC)
-    kept = None if again else db.session.get(KeptFigures, COUNTY)
-    if kept is not None:
-        at = kept.computed_at
-        fresh = timedelta(seconds=current_app.config["OVERVIEW_MAX_AGE"])
-        if kept.content.get("day") == today.isoformat() and timedelta(0) <= now - at <= fresh:
-            return kept.content, at
-    content = counted(user, today)
-    try:
-        db.session.execute(delete(KeptFigures).where(KeptFigures.key == COUNTY))
-        db.session.execute(insert(KeptFigures).values(key=COUNTY, computed_at=now,
-                                                      content=content))
-        db.session.commit()
-    except IntegrityError:  # another process kept the same figures a moment earlier
-        db.session.rollback()
-    return content, now
+    return kept(COUNTY, today, lambda: counted(user, today),
+                timedelta(seconds=current_app.config["OVERVIEW_MAX_AGE"]), again)
 
 
 def overdue_children(user, pairs: list) -> list[tuple[Child, date | None]]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_app.extensions import db
-from models import KeptFigures
 from models.duties import DutyRule, joined
 from models.enums import CareKind, Frequency, Risk
+from models.figures import forget
 from views.base import AppModelView
 from views.fields import TRIMMED, FieldError, field_value
 from views.labels import LABELS_BY_TABLE
@@ -99,5 +97,5 @@ class DutyRuleView(AppModelView):
         model.kinds = joined(CareKind, form.care_kinds.data)
         model.stricter_for = joined(Risk, form.risks.data)
         super().on_model_change(form, model, is_created)
-        # The overview's kept county figures counted the duties as they were.
-        db.session.execute(delete(KeptFigures))
+        # The overview's and the scorecards' kept figures counted the duties as they were.
+        forget()

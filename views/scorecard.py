@@ -4,6 +4,9 @@ their scope, the county's administrators for every Home; caring mothers have non
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
+
 from flask import current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext
@@ -13,13 +16,14 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
-from admin_app.reports.scorecard import Period, counted_duties, scorecard
-from admin_app.reports.work_report import schooling
+from admin_app.reports.scorecard import Period, counted_duties, counts, scorecard
+from admin_app.reports.work_report import schooling, schooling_counts
 from admin_app.reports.work_report_writing import notes, stage_rows
 from admin_app.xlsx import Column, Workbook
 from models.base import local_today
 from models.duties import duties
 from models.enums import AuditAction
+from models.figures import kept
 from views.base import AppView
 from views.calendar import chosen_place
 from views.exporting import XLSX, refused_over_daily_limit
@@ -31,6 +35,28 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"
 
 
+_ID = "-home-"  # where a Home's id goes in the links made once per page
+
+
+class _HomeLinks:
+    """Each link of a Home's line, made from one URL per page: `urls.children(home_id)`."""
+
+    def __init__(self, patterns: dict[str, str]) -> None:
+        for name, pattern in patterns.items():
+            setattr(self, name, lambda home_id, pattern=pattern: pattern.replace(
+                _ID, str(home_id)))
+
+
+def _ranks(lines) -> dict[int, str]:
+    """Each Home's rank, said once per page: 甲乡第 2 名 · 全县第 3 名."""
+    in_township, in_county = gettext("%(township)s: %(n)s"), gettext("county: %(n)s")
+    nowhere = gettext("No township")
+    return {line.home_id: in_township % {"township": line.township or nowhere,
+                                         "n": line.rank_township}
+            + (" · " + in_county % {"n": line.rank_county} if line.rank_county else "")
+            for line in lines}
+
+
 class ScorecardView(AppView):
     resource = "scorecard"
 
@@ -40,20 +66,39 @@ class ScorecardView(AppView):
         homes, townships, township, home = chosen_place(current_user, one_home_by_default=False)
         return today, period, homes, home, townships, township
 
-    def _card(self):
+    def _card(self, again: bool = False):
         today, period, homes, home, townships, township = self._asked()
+        home_id = home.id if home else None
+        counted, counted_at = self._counted(today, period, township, home_id, again)
         lines, by_township, whole, months = scorecard(current_user, period, today, township,
-                                                      home.id if home else None)
+                                                      home_id, counted["card"])
         rules = counted_duties(duties(db.session))
-        pupils = schooling(current_user, period, today, township, home.id if home else None)
+        pupils = schooling(current_user, period, today, township, home_id, counted["pupils"])
         return (today, period, homes, home, townships, township, lines, by_township, whole,
-                rules, months, pupils)
+                rules, months, pupils, counted_at)
+
+    @staticmethod
+    def _counted(today, period, township, home_id, again: bool):
+        """What the database counts for the card, and when: for those who see every Home
+        (a county's 100,000 children), kept for OVERVIEW_MAX_AGE and shared, as the
+        overview's figures are; for a Home's or a township's accounts, counted now."""
+        def count():
+            return {"card": counts(current_user, period, today, township, home_id),
+                    "pupils": schooling_counts(current_user, period, today, township,
+                                               home_id)}
+
+        if not access.sees_every_home(current_user):
+            return count(), None
+        asked = f"{period.key}|{township or ''}|{home_id or ''}"
+        key = "scorecard:" + hashlib.sha256(asked.encode()).hexdigest()[:24]
+        return kept(key, today, count,
+                    timedelta(seconds=current_app.config["OVERVIEW_MAX_AGE"]), again)
 
     @expose("/")
     @access.needs(access.READ)
     def index(self):
         (today, period, homes, home, townships, township, lines, by_township, whole,
-         rules, months, pupils) = self._card()
+         rules, months, pupils, counted_at) = self._card(again=bool(request.args.get("again")))
         first = period.first.strftime("%Y-%m")
         children = next(v for v in self.admin._views if v.endpoint == "child")
         home_key = next(key for key, (_, flt) in children._filter_args.items()
@@ -67,13 +112,17 @@ class ScorecardView(AppView):
             periods=Period.choices(today),
             can_export=access.can(current_user, EXPORT, self.resource_name),
             months=months, stage_rows=stage_rows(pupils), pupils=pupils,
+            counted_at=counted_at,
             rate_notes=notes(pupils)[1:], required=[LABELS[name] for name in
                                      current_app.config["ARCHIVE_REQUIRED"]],
-            children=lambda line, **more: url_for("child.index_view", **{
-                f"flt0_{home_key}": line.home_id, **more}),
-            unpaired={f"flt1_{paired_key}": "0"},
-            followup=lambda line: url_for("followup.index", home=line.home_id, month=first),
-            calendar=lambda line: url_for("calendar.index", home=line.home_id, month=first),
+            urls=_HomeLinks({
+                "home": url_for(".index", period=period.key, home=_ID),
+                "children": url_for("child.index_view", **{f"flt0_{home_key}": _ID}),
+                "unpaired": url_for("child.index_view", **{f"flt0_{home_key}": _ID,
+                                                          f"flt1_{paired_key}": "0"}),
+                "followup": url_for("followup.index", home=_ID, month=first),
+                "calendar": url_for("calendar.index", home=_ID, month=first)}),
+            ranks=_ranks(lines),
             link=lambda **args: url_for(".index", **{
                 "period": period.key, "township": township,
                 "home": home.id if home else None, **args}))
@@ -83,8 +132,9 @@ class ScorecardView(AppView):
     def export(self):
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
+        # Counted afresh: a workbook is sent upward (and what it counted is kept).
         (_, period, _, home, _, township, lines, by_township, whole, rules,
-         months, pupils) = self._card()
+         months, pupils, _) = self._card(again=True)
         place = home.name if home else township or gettext("Whole county")
         title = gettext("%(place)s scorecard, %(period)s", place=place, period=period.label)
         book = Workbook(title=title)

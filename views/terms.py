@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from models import validators as rules
+from models.figures import forget
 from views.base import AppModelView
 from views.fields import FieldError, field_value
 from views.labels import LABELS
@@ -39,3 +40,8 @@ class SchoolTermView(AppModelView):
         "term in 2027.")}}
     form_checks = (_term_is_sound,)
     allow_delete = False
+
+    def on_model_change(self, form, model, is_created: bool) -> None:
+        super().on_model_change(form, model, is_created)
+        # The scorecards' kept figures counted the term visits in the terms as they were.
+        forget()

@@ -303,28 +303,45 @@ class Line:
         return Figures.rate(self.figures.duties_done, self.figures.duties_due) or 0.0
 
 
-def scorecard(user, period: Period, today: date, township: str | None = None,
-              home_id: int | None = None
-              ) -> tuple[list[Line], dict[str, Line], Line, list[tuple[str, int, int]]]:
-    """The Homes' lines in `user`'s scope (narrowed to a township or a Home), ranked by duties
-    done within their township and the county; each township's total; the whole total; and
-    (month, windows done, windows due) of each of the period's months, for its trend."""
-    homes = db.session.execute(access.scoped(
-        select(Home.id, Home.name, Home.township), Home, user).order_by(Home.name)).all()
-    homes = [h for h in homes if township in (None, h.township)
-             and home_id in (None, h.id)]
+def counts(user, period: Period, today: date, township: str | None = None,
+           home_id: int | None = None) -> dict:
+    """Every figure of the scorecard the database counts, per Home (and month), as JSON:
+    what `models.figures.kept` keeps of a county's scorecard for a few minutes."""
     day = min(period.last, today)
 
     def narrowed(column):
         return _homes_among(column, township, home_id)
 
-    children = _children(user, day, narrowed)
-    counted = _counted(user, period, today, narrowed)
     done_due = _duties(user, period, today, duties(db.session), narrowed)
+    return {
+        "children": [[home, *figures] for home, figures
+                     in _children(user, day, narrowed).items()],
+        "counted": [[home, int(activities or 0), int(calls or 0)] for home, (activities, calls)
+                    in _counted(user, period, today, narrowed).items()],
+        "duties": [[home, month, *figures] for (home, month), figures
+                   in sorted(done_due.items())],
+    }
+
+
+def scorecard(user, period: Period, today: date, township: str | None = None,
+              home_id: int | None = None, counted: dict | None = None
+              ) -> tuple[list[Line], dict[str, Line], Line, list[tuple[str, int, int]]]:
+    """The Homes' lines in `user`'s scope (narrowed to a township or a Home), ranked by duties
+    done within their township and the county; each township's total; the whole total; and
+    (month, windows done, windows due) of each of the period's months, for its trend. From
+    `counted` (what `counts` returned, perhaps a few minutes ago), or counted now."""
+    homes = db.session.execute(access.scoped(
+        select(Home.id, Home.name, Home.township), Home, user).order_by(Home.name)).all()
+    homes = [h for h in homes if township in (None, h.township)
+             and home_id in (None, h.id)]
+    if counted is None:
+        counted = counts(user, period, today, township, home_id)
+    children = {home: tuple(figures) for home, *figures in counted["children"]}
+    held = {home: tuple(figures) for home, *figures in counted["counted"]}
     by_home: dict[int, Figures] = {}
     months: dict[str, list[int]] = {}
     shown = {home for home, _, _ in homes}
-    for (home, month), (done, due, risk_done, risk_due) in sorted(done_due.items()):
+    for home, month, done, due, risk_done, risk_due in counted["duties"]:
         f = by_home.setdefault(home, Figures())
         f.add(Figures(done=done, due=due, risk_done=risk_done, risk_due=risk_due))
         if home in shown:
@@ -335,7 +352,7 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
     for home, name, place in homes:
         f = by_home.get(home, Figures())
         f.children, f.complete, f.paired, f.at_risk = children.get(home, (0, 0, 0, 0))
-        f.activities, f.calls = (int(n or 0) for n in counted.get(home, (0, 0)))
+        f.activities, f.calls = held.get(home, (0, 0))
         lines.append(Line(name, place or "", f, home))
     ranked = sorted(lines, key=lambda line: (-line.rate, line.name))
     # A rank in the county only where the county's every Home was counted: a township's
@@ -344,12 +361,13 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
     for position, line in enumerate(ranked, start=1):
         line.rank_county = position if county_wide else None
     townships: dict[str, Line] = {}
+    townships_ranked: dict[str, int] = {}  # Homes of each township ranked so far
     for line in ranked:
         total = townships.setdefault(line.township, Line(line.township, line.township,
                                                          Figures()))
         total.figures.add(line.figures)
-        line.rank_township = 1 + sum(1 for other in ranked[:ranked.index(line)]
-                                     if other.township == line.township)
+        ranked_before = townships_ranked.get(line.township, 0)
+        line.rank_township = townships_ranked[line.township] = ranked_before + 1
     whole = Line(gettext("Whole county") if county_wide else gettext("Total"), "", Figures())
     for line in lines:
         whole.figures.add(line.figures)

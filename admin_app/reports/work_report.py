@@ -47,6 +47,7 @@ from models.enums import (
     ActivityStatus,
     AuditAction,
     CareKind,
+    Gender,
     MovementKind,
     Schooling,
 )
@@ -169,12 +170,35 @@ def work_report(user, period: Period, today: date, place: str, township: str | N
 
 
 def schooling(user, period: Period, today: date, township: str | None = None,
-              home_id: int | None = None) -> WorkReport:
-    """The children figures alone (by stage and gender, 入学率, 巩固率), for the scorecard."""
+              home_id: int | None = None, counted: dict | None = None) -> WorkReport:
+    """The children figures alone (by stage and gender, 入学率, 巩固率), for the scorecard:
+    from `counted` (what `schooling_counts` returned, perhaps a few minutes ago), or
+    counted now."""
     report = WorkReport(period, "", period.first, min(period.last, today))
-    _children_figures(report, lambda query, model: db.session.execute(
-        access.scoped(query, model, user)), _homes_among(Child.home_id, township, home_id))
+    if counted is None:
+        _children_figures(report, lambda query, model: db.session.execute(
+            access.scoped(query, model, user)), _homes_among(Child.home_id, township, home_id))
+        return report
+    report.in_care = counted["in_care"]
+    report.stages = Counter({(stage, Gender[gender]): n
+                             for stage, gender, n in counted["stages"]})
+    for rate, (part, whole, apart) in ((report.enrolment, counted["enrolment"]),
+                                       (report.consolidation, counted["consolidation"])):
+        rate.part, rate.whole, rate.apart = part, whole, apart
     return report
+
+
+def schooling_counts(user, period: Period, today: date, township: str | None = None,
+                     home_id: int | None = None) -> dict:
+    """`schooling`'s figures as JSON, to be kept (models.figures.kept)."""
+    report = schooling(user, period, today, township, home_id)
+    return {"in_care": report.in_care,
+            "stages": [[stage, gender.name, n] for (stage, gender), n
+                       in report.stages.items()],
+            "enrolment": [report.enrolment.part, report.enrolment.whole,
+                          report.enrolment.apart],
+            "consolidation": [report.consolidation.part, report.consolidation.whole,
+                              report.consolidation.apart]}
 
 
 def school_age_day(day: date) -> date:
