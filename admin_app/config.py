@@ -23,15 +23,18 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _with_driver(url: str) -> str:
+    """Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants the driver named."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants the driver named.
-        if url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url[len("postgres://") :]
-        elif url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://") :]
-        return url
+        return _with_driver(url)
     instance_path.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance_path / 'children_home.db'}"
 
@@ -132,6 +135,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Keys of the shared store begin with it (several deployments, or test runs, on one
         # redis).
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
+        # A PostgreSQL streaming replica the long reads go to (exports, the scorecard, the
+        # work report, the yearly audit workbook: admin_app/replica.py); every write and
+        # every list stays on DATABASE_URL. A replica more than REPLICA_MAX_LAG_S seconds
+        # behind, or unreachable, is passed over for the primary.
+        "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL", ""),
+        "REPLICA_MAX_LAG_S": float(os.environ.get("REPLICA_MAX_LAG_S", "30")),
     }
     if "DATA_KEYS_CONTENT" not in overrides:
         from models.sealed import load_keys
@@ -139,4 +148,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # The keys of the encrypted columns: DATA_KEYS, else instance/data_keys.json.
         config["DATA_KEYS_CONTENT"], config["DATA_KEYS_FILE"] = load_keys(instance_path)
     config.update(overrides)
+    if config["DATABASE_REPLICA_URL"]:
+        config["SQLALCHEMY_BINDS"] = {"replica": {
+            "url": _with_driver(config["DATABASE_REPLICA_URL"]), "pool_pre_ping": True,
+            # A replica that is down is told in seconds, not after the system's timeout.
+            "connect_args": {"connect_timeout": 3}}}
     return config

@@ -18,6 +18,7 @@ from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import show_date
+from admin_app.replica import replica_reads
 from admin_app.reports.calendar import (
     birthdays_in,
     calendar_title,
@@ -181,8 +182,9 @@ class CalendarView(AppView):
         else:
             months = [Month.parse(request.args.get("month"))]
             name = calendar_title(place_name(home), months[0])
-        book = write_calendar(current_user, months, place_name(home),
-                              home.id if home else None)
+        with replica_reads():
+            book = write_calendar(current_user, months, place_name(home),
+                                  home.id if home else None)
         record_access(AuditAction.EXPORT, table_name=Activity.__tablename__,
                       home_id=home.id if home else None, label=name[:100])
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,

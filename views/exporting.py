@@ -22,6 +22,7 @@ from admin_app import access
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import local_midnight, show_datetime
+from admin_app.replica import replica_reads
 from models import AuditEntry, ExportRequest, Home
 from models.base import local_today, utcnow
 from models.consent import ExportState
@@ -221,7 +222,8 @@ class ExportMixin:
         place = place_name(getattr(current_user, "home", None))
         title = gettext("%(place)s %(name)s, %(day)s", place=place, name=name,
                         day=local_today().isoformat())
-        book, count = builder(ids.subquery().select(), current_user, title, **more)
+        with replica_reads():
+            book, count = builder(ids.subquery().select(), current_user, title, **more)
         record_access(AuditAction.EXPORT, table_name=self.model.__tablename__,
                       home_id=current_user.home_id, label=title,
                       details={"rows": count, "search": args.search or "",

@@ -18,6 +18,7 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from admin_app.replica import replica_reads
 from admin_app.reports.followup import (
     Row,
     followup_rows,
@@ -165,9 +166,10 @@ class FollowupView(AppView):
         if (refused := refused_over_daily_limit(url_for(".index"))) is not None:
             return refused
         asked = self._arguments()
-        rows = self._rows(asked)
-        title = self._title(asked)
-        book = followup_workbook(rows, title)
+        with replica_reads():
+            rows = self._rows(asked)
+            title = self._title(asked)
+            book = followup_workbook(rows, title)
         record_access(AuditAction.EXPORT, table_name="pairing", home_id=asked.home_id,
                       label=title, details={"rows": len(rows)})
         return send_file(book.close(), mimetype=XLSX, as_attachment=True,

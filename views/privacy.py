@@ -17,6 +17,7 @@ from admin_app.access import DELETE, EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
 from admin_app.i18n import local_midnight
+from admin_app.replica import replica_reads
 from models import Child, DataRequest, Home, User
 from models.base import local_today
 from models.consent import NOTICE_VERSION, RequestKind, RequestState
@@ -104,7 +105,8 @@ class PrivacyView(AppView):
         year = request.args.get("year", type=int) or local_today().year
         if not 2000 <= year <= 2200:
             abort(400)
-        book = privacy.yearly_audit_workbook(db.session, current_user, year)
+        with replica_reads():
+            book = privacy.yearly_audit_workbook(db.session, current_user, year)
         name = gettext("Personal information audit %(year)s", year=year)
         record_access(AuditAction.EXPORT, table_name="audit_entry", home_id=current_user.home_id,
                       label=name, details={"year": year})

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from admin_app import access
 from admin_app.audit import record_access
+from admin_app.replica import replica_reads
 from admin_app.reports.mca import summary, summary_workbook
 from admin_app.reports.registration import registration_workbook
 from admin_app.reports.scorecard import Period
@@ -92,7 +93,8 @@ class ReportsView(AppView):
         today = local_today()
         _homes, _townships, township, _home = chosen_place(current_user)
         on = _asked_date(today)
-        result = summary(current_user, on, township)
+        with replica_reads():
+            result = summary(current_user, on, township)
         unit = (township or (_home.name if _home and current_user.home_id else None)
                 or current_user.township or gettext("Whole county"))
         book = summary_workbook(result, unit, today)
@@ -114,8 +116,9 @@ class ReportsView(AppView):
         own = current_user.home.name if getattr(current_user, "home", None) else None
         place = (home.name if home else township or own or current_user.township
                  or gettext("Whole county"))
-        report = work_report(current_user, period, today, place, township,
-                             home.id if home else None)
+        with replica_reads():
+            report = work_report(current_user, period, today, place, township,
+                                 home.id if home else None)
         return today, period, homes, townships, township, home, report
 
     @expose("/work-report/")

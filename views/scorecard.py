@@ -16,6 +16,7 @@ from admin_app import access
 from admin_app.access import EXPORT
 from admin_app.audit import record_access
 from admin_app.extensions import db
+from admin_app.replica import replica_reads
 from admin_app.reports.scorecard import Period, counted_duties, counts, scorecard
 from admin_app.reports.work_report import schooling, schooling_counts
 from admin_app.reports.work_report_writing import notes, stage_rows
@@ -83,9 +84,10 @@ class ScorecardView(AppView):
         (a county's 100,000 children), kept for OVERVIEW_MAX_AGE and shared, as the
         overview's figures are; for a Home's or a township's accounts, counted now."""
         def count():
-            return {"card": counts(current_user, period, today, township, home_id),
-                    "pupils": schooling_counts(current_user, period, today, township,
-                                               home_id)}
+            with replica_reads():
+                return {"card": counts(current_user, period, today, township, home_id),
+                        "pupils": schooling_counts(current_user, period, today, township,
+                                                   home_id)}
 
         if not access.sees_every_home(current_user):
             return count(), None
