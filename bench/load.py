@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import platform
 import secrets
@@ -131,7 +132,44 @@ def run_locust(env: dict, users: int, seconds: int, prefix: Path) -> None:
          "--host", f"http://127.0.0.1:{PORTS[0]}", "--csv", str(prefix), "--only-summary",
          "--loglevel", "WARNING"],
         cwd=ROOT, env={**env, "LOAD_HOSTS": ",".join(f"http://127.0.0.1:{p}" for p in PORTS),
-                       "LOAD_PASSWORD": PASSWORD}, check=False)
+                       "LOAD_PASSWORD": PASSWORD, "LOAD_SAMPLES": f"{prefix}_samples.tsv"},
+        check=False)
+
+
+def percentile(sorted_times: list[float], share: float) -> float:
+    """The nearest-rank percentile of times already sorted."""
+    return sorted_times[max(0, math.ceil(share * len(sorted_times)) - 1)]
+
+
+def grouped(prefix: Path) -> tuple[dict, dict]:
+    """From every request's sample (bench/locustfile.py): the times per page kind and per
+    role, sorted, with the failures of each."""
+    kinds: dict[str, list] = {}
+    roles: dict[str, list] = {}
+    with open(f"{prefix}_samples.tsv") as handle:
+        for line in handle:
+            role, name, ms, failed = line.rstrip("\n").split("\t")
+            for groups, key in ((kinds, name), (roles, role or "?")):
+                entry = groups.setdefault(key, [[], 0])
+                entry[0].append(float(ms))
+                entry[1] += int(failed)
+    for groups in (kinds, roles):
+        for entry in groups.values():
+            entry[0].sort()
+    return kinds, roles
+
+
+def percentile_rows(groups: dict, label: str, limit: float | None) -> list[str]:
+    lines = [f"| {label} | requests | failures | p50 ms | p95 ms | p99 ms |"
+             + (" p95 < 500 ms |" if limit else ""),
+             "|---|---:|---:|---:|---:|---:|" + ("---|" if limit else "")]
+    for key in sorted(groups):
+        times, failed = groups[key]
+        p95 = percentile(times, 0.95)
+        lines.append(f"| {key} | {len(times)} | {failed} | {percentile(times, 0.50):.0f} | "
+                     f"{p95:.0f} | {percentile(times, 0.99):.0f} |"
+                     + ((" yes |" if p95 < limit else " NO |") if limit else ""))
+    return lines
 
 
 def report(prefix: Path, options, made: dict, problems: list[str]) -> tuple[str, int]:
@@ -159,6 +197,11 @@ def report(prefix: Path, options, made: dict, problems: list[str]) -> tuple[str,
         lines.append(f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
                      f"{row['50%']} | {row['95%']} | {row['99%']} | "
                      f"{float(row['Requests/s']):.1f} |")
+    kinds, roles = grouped(prefix)
+    lines += ["", "Each request's own time (bench/locustfile.py records them all), nearest-rank "
+              "percentiles per page kind and per role of the user who asked (locust's table "
+              "above rounds them):", "", *percentile_rows(kinds, "page kind", 500), "",
+              *percentile_rows(roles, "role", None)]
     return "\n".join(lines), failures + len(problems)
 
 

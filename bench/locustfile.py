@@ -1,6 +1,7 @@
 """The afternoon the township writes its monthly records: caring mothers open their children
 and add care records, staff search and open children and record stock movements,
-supervisors look at the calendar and the follow-up page and export the month. Each simulated
+supervisors look at the calendar, the follow-up page, the scorecard and the overview and
+export the month. Each simulated
 user signs in once, as a real account (made by bench/load.py), on one of the app instances
 in LOAD_HOSTS; no request leaves 127.0.0.1."""
 
@@ -11,7 +12,7 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 from models.base import local_today
 
@@ -21,6 +22,19 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                   r'name="csrf_token" value="([^"]+)"')
 _numbers = {role: itertools.count(1) for role in ("volunteer", "staff", "supervisor")}
 _hosts = itertools.cycle(HOSTS)
+# Every request's time with the role of the user who made it, one line each (role, request,
+# milliseconds, failed): bench/load.py counts percentiles per page kind and per role from
+# these, which locust's own tables (per request name) cannot give.
+SAMPLES = os.environ.get("LOAD_SAMPLES")
+_samples = open(SAMPLES, "w", buffering=1) if SAMPLES else None
+
+
+@events.request.add_listener
+def _sample(request_type, name, response_time, response_length, exception=None,
+            context=None, **_kw) -> None:
+    if _samples is not None:
+        _samples.write(f"{(context or {}).get('role', '')}\t{name}\t{response_time:.1f}\t"
+                       f"{1 if exception else 0}\n")
 
 
 def csrf(html: str) -> str:
@@ -32,6 +46,9 @@ class Signed(HttpUser):
     abstract = True
     role = ""
     wait_time = between(1, 3)
+
+    def context(self) -> dict:
+        return {"role": self.role}
 
     def on_start(self) -> None:
         self.base = next(_hosts)
@@ -117,6 +134,14 @@ class Supervisor(Signed):
     @task(2)
     def followup(self) -> None:
         self.get("/admin/followup/")
+
+    @task(1)
+    def scorecard(self) -> None:
+        self.get("/admin/scorecard/")
+
+    @task(1)
+    def overview(self) -> None:
+        self.get("/admin/")
 
     @task(1)
     def export_month(self) -> None:
