@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint translations seed-county bench bench-import load mutate clean
+.PHONY: install run test lint translations seed-county bench bench-import bench-province load mutate clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ bench: install
 # Only the 40,000-row roster import (a few minutes).
 bench-import: install
 	$(BIN)/python bench/run.py --only import
+
+# A province's million children (3,000 Homes) on PostgreSQL against the 100,000-child county
+# (PROVINCE_DATABASE_URL, BENCH_DATABASE_URL; seeded once, then kept: about an hour and
+# 15 GB the first time). Figures into BENCHMARKS.md.
+bench-province: install
+	$(BIN)/python bench/province.py
 
 # 50 users of mixed roles against two gunicorn instances on PostgreSQL (127.0.0.1 only);
 # needs PostgreSQL and redis running. Figures into BENCHMARKS.md.

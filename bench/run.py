@@ -116,17 +116,21 @@ class Bench:
         self.queries += 1
 
     def _users(self) -> dict:
-        from models import Pairing, User
+        from models import Home, Pairing, User
         from models.enums import Role
 
         db = self.db
         volunteer_id = db.session.scalar(sa.select(Pairing.volunteer_id).limit(1))
-        wanted = {"bench_county": (Role.STAFF, None), "bench_volunteer": (Role.VOLUNTEER,
-                                                                          volunteer_id)}
-        for username, (role, volunteer) in wanted.items():
+        # A township's supervisor: the first Home's township (a province's township roster).
+        township = db.session.scalar(sa.select(Home.township).order_by(Home.id).limit(1))
+        wanted = {"bench_county": (Role.STAFF, None, None),
+                  "bench_volunteer": (Role.VOLUNTEER, volunteer_id, None),
+                  "bench_township": (Role.SUPERVISOR, None, township)}
+        for username, (role, volunteer, place) in wanted.items():
             user = db.session.scalar(sa.select(User).where(User.username == username))
             if user is None:
-                user = User(username=username, role=role, volunteer_id=volunteer, active=True)
+                user = User(username=username, role=role, volunteer_id=volunteer,
+                            township=place, active=True)
                 user.set_password(PASSWORD)
                 db.session.add(user)
         db.session.commit()
@@ -217,18 +221,14 @@ class Bench:
         return url + ("&" if "?" in url else "?") + f"approved={item.id}"
 
 
-def measure(url: str) -> tuple[list, list, dict]:
-    from admin_app.reports.calendar import COLUMNS as CALENDAR_COLUMNS
+def page_list(bench: Bench) -> tuple[list, dict]:
+    """The pages measured, as (name, who, url), on the county `bench` has open, and the
+    facts they were chosen by (the child, her Home, the list's filter keys, a fragment of
+    her name): the same child and pages on every run of one database."""
     from models import CareRecord, CareRound, Child, Home
-    from models.calendar import month_activities
     from models.enums import LivingArrangement
 
-    before = cpu_reference()
-    bench = Bench(url)
     db = bench.db
-    counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-              for name, model in (("children", Child), ("care records", CareRecord),
-                                  ("homes", Home))}
     # A child with an ID number and care records, the same one on every run.
     child = db.session.scalar(
         sa.select(Child).where(Child.id_number.is_not(None),
@@ -289,6 +289,24 @@ def measure(url: str) -> tuple[list, list, dict]:
          f"/admin/care_round/details/?id={open_round}&home={home_id}"),
         ("donors, county staff", "bench_county", "/admin/donors/"),
     ]
+    return pages, {"child": child, "home_id": home_id, "args": args, "fragment": fragment,
+                   "township": township}
+
+
+def measure(url: str) -> tuple[list, list, dict]:
+    from admin_app.reports.calendar import COLUMNS as CALENDAR_COLUMNS
+    from models import CareRecord, Child, Home
+    from models.calendar import month_activities
+
+    before = cpu_reference()
+    bench = Bench(url)
+    db = bench.db
+    counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+              for name, model in (("children", Child), ("care records", CareRecord),
+                                  ("homes", Home))}
+    pages, chosen = page_list(bench)
+    child, home_id, args, fragment = (chosen[k] for k in ("child", "home_id", "args",
+                                                          "fragment"))
     page_rows = []
     for name, who, url in pages:
         page_rows.append((name, bench.page(who, url)))
