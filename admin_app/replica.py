@@ -1,6 +1,8 @@
 """Long reads from a PostgreSQL streaming replica (DATABASE_REPLICA_URL): the exports, the
-scorecard, the work report and the yearly audit workbook read inside `replica_reads()`;
-every write, every list a user edits from and every access-log entry stay on the primary.
+scorecard, the work report and the yearly audit workbook read inside `replica_reads()`,
+through a session of their own on the replica (`db.session` is that session in the block,
+and is closed with it); every write, every list a user edits from and every access-log
+entry stay on the primary, in the request's own session.
 
 The replica is used only while it is current: the primary's write-ahead log position is
 read first, and a replica that has replayed up to it is current; one that has not, and
@@ -16,7 +18,9 @@ from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from admin_app.extensions import db
 
@@ -51,14 +55,32 @@ def lag_seconds(replica) -> float | None:
 
 
 @contextmanager
+def reading_from(engine: Engine) -> Iterator[Session]:
+    """`db.session` in the block is a session of its own on `engine`, closed at the end
+    (its transaction with it, so the request's commits concern the primary alone); the
+    request's session, with whatever it holds, comes back after."""
+    scoped = db.session
+    own = scoped()
+    elsewhere = Session(bind=engine, info={"replica": True})
+    scoped.registry.set(elsewhere)
+    try:
+        yield elsewhere
+    finally:
+        scoped.registry.set(own)
+        elsewhere.close()
+
+
+@contextmanager
 def replica_reads() -> Iterator[bool]:
-    """SELECTs in the block from the replica, when one is set and current; yields whether
-    they are. Nested blocks read where the outer one does."""
-    session = db.session
+    """The block's reads from the replica, when one is set and current; yields whether
+    they are. A block inside one reads where the outer one does."""
     replica = db.engines.get("replica") if current_app.config.get("DATABASE_REPLICA_URL") \
         else None
-    if replica is None or session.info.get("reads_from") is not None:
-        yield session.info.get("reads_from") is not None
+    if db.session.info.get("replica"):
+        yield True
+        return
+    if replica is None:
+        yield False
         return
     lag = lag_seconds(replica)
     limit = current_app.config["REPLICA_MAX_LAG_S"]
@@ -68,8 +90,5 @@ def replica_reads() -> Iterator[bool]:
                         lag, limit)
         yield False
         return
-    session.info["reads_from"] = replica
-    try:
+    with reading_from(replica):
         yield True
-    finally:
-        session.info.pop("reads_from", None)

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask import has_app_context
 from flask_babel import get_timezone
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.session import Session
 from sqlalchemy import (
     ARRAY,
     Boolean,
@@ -28,7 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import CompoundSelect, Select
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -45,22 +43,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class RoutedSession(Session):
-    """The app's session: while `info["reads_from"]` names an engine (admin_app.replica sets
-    it around a long read), SELECT statements go to it; everything else (a flush, an
-    INSERT, UPDATE or DELETE) to the primary as always."""
-
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        reads_from = self.info.get("reads_from")
-        if reads_from is not None and bind is None and not self._flushing \
-                and isinstance(clause, Select | CompoundSelect):
-            return reads_from
-        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
-
-
 # Created here, unbound, so models need not import the app package; admin_app.extensions
 # re-exports it and create_app binds it.
-db = SQLAlchemy(model_class=Base, session_options={"class_": RoutedSession})
+db = SQLAlchemy(model_class=Base)
 
 
 # The Homes' zone when BABEL_DEFAULT_TIMEZONE is not set (admin_app.config reads it).
