@@ -33,6 +33,7 @@ from models.base import local_today  # noqa: E402
 BIN = Path(sys.executable).parent
 PASSWORD = "load password 1"
 PORTS = (8101, 8102)
+SIGN_IN = "/login [POST]"  # not a page: the password hash's cost, deliberately slow
 
 
 def fresh_database(url: str) -> None:
@@ -166,9 +167,12 @@ def percentile_rows(groups: dict, label: str, limit: float | None) -> list[str]:
     for key in sorted(groups):
         times, failed = groups[key]
         p95 = percentile(times, 0.95)
+        verdict = ""
+        if limit:
+            verdict = (" — (hashing the password: its cost is chosen, once a session) |"
+                       if key == SIGN_IN else " yes |" if p95 < limit else " NO |")
         lines.append(f"| {key} | {len(times)} | {failed} | {percentile(times, 0.50):.0f} | "
-                     f"{p95:.0f} | {percentile(times, 0.99):.0f} |"
-                     + ((" yes |" if p95 < limit else " NO |") if limit else ""))
+                     f"{p95:.0f} | {percentile(times, 0.99):.0f} |{verdict}")
     return lines
 
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from admin_app import create_app
-from models import AuditEntry, Child, sealed
+from models import AuditEntry, Child, Home, sealed
 from models.enums import AuditAction, Gender, LeftBehindType, LivingArrangement, Role
 from tests.conftest import (
     PASSWORD,
@@ -133,15 +133,24 @@ def on_replica(served, statement: str) -> None:
             conn.execute(sa.text(statement))
 
 
-@pytest.mark.skipif(STOPPED, reason="the replica is stopped in this run")
-def test_an_export_is_served_from_the_replica_while_it_is_current(replicated, db, make):
+def a_county(replicated, make):
+    """A Home with one child, and the county's administrator signed in to `replicated`."""
     home = make.home(name="甲之家")
     make.child(home=home, name="早录入")
-    user = make.user(Role.ADMIN)
-    username = user.username
-    db.session.commit()
     client = replicated.test_client()
-    assert sign_in(client, username, PASSWORD).status_code == 302
+    assert sign_in(client, make.user(Role.ADMIN).username, PASSWORD).status_code == 302
+    return home.id, client
+
+
+def long_reads_answer(client) -> None:
+    for url in LONG_READS:
+        response = export_through_approval(client, url)
+        assert response.status_code == 200, (url, response.status_code)
+
+
+@pytest.mark.skipif(STOPPED, reason="the replica is stopped in this run")
+def test_an_export_is_served_from_the_replica_while_it_is_current(replicated, db, make):
+    home_id, client = a_county(replicated, make)
     caught_up(replicated)
     before = exports_on_the_primary(db)
     assert names_exported(client) == {"早录入"}
@@ -151,7 +160,7 @@ def test_an_export_is_served_from_the_replica_while_it_is_current(replicated, db
     # within REPLICA_MAX_LAG_S: the export is the replica's.
     on_replica(replicated, "SELECT pg_wal_replay_pause()")
     try:
-        make.child(home=db.session.get(type(home), home.id), name="后录入")
+        make.child(home=db.session.get(Home, home_id), name="后录入")
         db.session.commit()
         assert names_exported(client) == {"早录入"}
         # Further behind than allowed: the primary's.
@@ -163,25 +172,15 @@ def test_an_export_is_served_from_the_replica_while_it_is_current(replicated, db
     caught_up(replicated)
     assert names_exported(client) == {"早录入", "后录入"}
     # Every other long read goes there too, and answers.
-    for url in LONG_READS:
-        response = export_through_approval(client, url)
-        assert response.status_code == 200, (url, response.status_code)
+    long_reads_answer(client)
 
 
 @pytest.mark.skipif(not STOPPED, reason="the replica runs in this run")
 def test_a_stopped_replica_is_passed_over_for_the_primary(replicated, db, make, caplog):
-    home = make.home(name="甲之家")
-    make.child(home=home, name="早录入")
-    user = make.user(Role.ADMIN)
-    username = user.username
-    db.session.commit()
-    client = replicated.test_client()
-    assert sign_in(client, username, PASSWORD).status_code == 302
+    _home_id, client = a_county(replicated, make)
     with caplog.at_level(logging.WARNING, logger="children_home.replica"):
         started = time.monotonic()
         assert names_exported(client) == {"早录入"}
     assert time.monotonic() - started < 20  # told in seconds, not the system's timeout
     assert any("replica unreachable" in r.getMessage() for r in caplog.records)
-    for url in LONG_READS:
-        response = export_through_approval(client, url)
-        assert response.status_code == 200, (url, response.status_code)
+    long_reads_answer(client)
