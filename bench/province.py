@@ -23,8 +23,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.against_peer import export_rss  # noqa: E402
+from bench.harness import CACHE, Bench, build  # noqa: E402
 from bench.report import cpu_reference, write_report  # noqa: E402
-from bench.run import CACHE, Bench, build, export_rss, page_list  # noqa: E402
+from bench.run import page_list  # noqa: E402
 from models.base import local_today  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/"

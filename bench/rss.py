@@ -46,7 +46,7 @@ class AnonPeak(threading.Thread):
 
 def main(kind: str, url: str) -> None:
     if kind in ("ours", "township"):
-        from bench.run import Bench
+        from bench.harness import Bench
 
         bench = Bench(url)
         who = "bench_county" if kind == "ours" else "bench_township"
