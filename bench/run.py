@@ -186,8 +186,8 @@ def main() -> int:
     parser.add_argument("--import-rows", type=int, default=40_000)
     parser.add_argument("--only", choices=("all", "pages", "import", "uploads", "postgresql",
                                            "backup", "peer"),
-                        default="all", help="postgresql: the pages and exports on "
-                        "BENCH_DATABASE_URL only")
+                        default="all", help="pages: the pages and exports (no backup); "
+                        "postgresql: the same on BENCH_DATABASE_URL only")
     options = parser.parse_args()
     from bench.backup import report_section as backup_section
     from bench.import_roster import report_section as import_section
@@ -275,7 +275,8 @@ def main() -> int:
         ])
         sections[name] = body
         print(body)
-    sections["backup"] = backup_section(targets)
+    if options.only == "all":  # --only pages, --only postgresql: the pages and exports
+        sections["backup"] = backup_section(targets)
     write_report(sections)
     return 1 if failed else 0
 
