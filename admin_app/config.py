@@ -54,6 +54,12 @@ def _archive_required(text: str) -> tuple[str, ...]:
     return chosen
 
 
+# Every PostgreSQL session the app opens: a server-side cursor (an export's rows, streamed)
+# is always read to its end, so plan it for all its rows, not for the first tenth
+# (PostgreSQL's default): this month's care records, 22.8 → 11.3 s at 100,000 children.
+POSTGRESQL_SETTINGS = {"options": "-c cursor_tuple_fraction=1.0"}
+
+
 def load(instance_path: Path, overrides: dict | None = None) -> dict:
     """The configuration for an app whose instance folder is `instance_path`, `overrides`
     applied last. The secret key and the SQLite file are made only when not overridden."""
@@ -148,9 +154,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # The keys of the encrypted columns: DATA_KEYS, else instance/data_keys.json.
         config["DATA_KEYS_CONTENT"], config["DATA_KEYS_FILE"] = load_keys(instance_path)
     config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": POSTGRESQL_SETTINGS}
     if config["DATABASE_REPLICA_URL"]:
         config["SQLALCHEMY_BINDS"] = {"replica": {
             "url": _with_driver(config["DATABASE_REPLICA_URL"]), "pool_pre_ping": True,
             # A replica that is down is told in seconds, not after the system's timeout.
-            "connect_args": {"connect_timeout": 3}}}
+            "connect_args": {**POSTGRESQL_SETTINGS, "connect_timeout": 3}}}
     return config
