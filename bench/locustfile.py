@@ -11,6 +11,7 @@ import itertools
 import os
 import random
 import re
+import time
 
 from locust import HttpUser, between, events, task
 
@@ -23,8 +24,8 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
 _numbers = {role: itertools.count(1) for role in ("volunteer", "staff", "supervisor")}
 _hosts = itertools.cycle(HOSTS)
 # Every request's time with the role of the user who made it, one line each (role, request,
-# milliseconds, failed): bench/load.py counts percentiles per page kind and per role from
-# these, which locust's own tables (per request name) cannot give.
+# milliseconds, failed, when it ended): bench/load.py counts percentiles per page kind and
+# per role from these, which locust's own tables (per request name) cannot give.
 SAMPLES = os.environ.get("LOAD_SAMPLES")
 _samples = open(SAMPLES, "w", buffering=1) if SAMPLES else None
 
@@ -34,7 +35,7 @@ def _sample(request_type, name, response_time, response_length, exception=None,
             context=None, **_kw) -> None:
     if _samples is not None:
         _samples.write(f"{(context or {}).get('role', '')}\t{name}\t{response_time:.1f}\t"
-                       f"{1 if exception else 0}\n")
+                       f"{1 if exception else 0}\t{time.time():.3f}\n")
 
 
 def csrf(html: str) -> str:
