@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import JSON, String, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,12 +24,13 @@ class KeptFigures(db.Model):
     content: Mapped[dict] = mapped_column(JSON)
 
 
-def kept(key: str, day: date, count: Callable[[], dict], max_age: timedelta,
+def kept(key: str, day: date, count: Callable[[], dict],
          again: bool = False) -> tuple[dict, datetime]:
     """The figures kept under `key` and when they were counted, if counted on `day` (the
-    local day: a day's windows and ages change at midnight) less than `max_age` ago;
-    otherwise (or `again`) `count()` now, kept for the next visitor. Commits."""
+    local day: a day's windows and ages change at midnight) less than OVERVIEW_MAX_AGE
+    seconds ago; otherwise (or `again`) `count()` now, kept for the next visitor. Commits."""
     now = datetime.now(UTC)
+    max_age = timedelta(seconds=current_app.config["OVERVIEW_MAX_AGE"])
     found = None if again else db.session.get(KeptFigures, key)
     if found is not None and found.content.get("day") == day.isoformat() \
             and timedelta(0) <= now - found.computed_at <= max_age:

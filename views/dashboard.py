@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select, union_all
@@ -133,8 +133,7 @@ def figures(user, today: date, again: bool = False) -> tuple[dict, datetime | No
     seconds, for everyone who sees the whole county alike, unless asked `again`."""
     if not access.sees_every_home(user):
         return counted(user, today), None
-    return kept(COUNTY, today, lambda: counted(user, today),
-                timedelta(seconds=current_app.config["OVERVIEW_MAX_AGE"]), again)
+    return kept(COUNTY, today, lambda: counted(user, today), again)
 
 
 def overdue_children(user, pairs: list) -> list[tuple[Child, date | None]]:

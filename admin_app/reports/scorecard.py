@@ -316,7 +316,7 @@ def counts(user, period: Period, today: date, township: str | None = None,
     return {
         "children": [[home, *figures] for home, figures
                      in _children(user, day, narrowed).items()],
-        "counted": [[home, int(activities or 0), int(calls or 0)] for home, (activities, calls)
+        "held": [[home, int(activities or 0), int(calls or 0)] for home, (activities, calls)
                     in _counted(user, period, today, narrowed).items()],
         "duties": [[home, month, *figures] for (home, month), figures
                    in sorted(done_due.items())],
@@ -337,7 +337,7 @@ def scorecard(user, period: Period, today: date, township: str | None = None,
     if counted is None:
         counted = counts(user, period, today, township, home_id)
     children = {home: tuple(figures) for home, *figures in counted["children"]}
-    held = {home: tuple(figures) for home, *figures in counted["counted"]}
+    held = {home: tuple(figures) for home, *figures in counted["held"]}
     by_home: dict[int, Figures] = {}
     months: dict[str, list[int]] = {}
     shown = {home for home, _, _ in homes}
